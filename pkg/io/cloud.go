@@ -1,0 +1,81 @@
+// Package cloudio reads point clouds (PLY in its three encodings, delimited text) from
+// files or standard input, and writes tables and PLY files atomically.
+//
+// Data enters as a path or an io.Reader and leaves as a Cloud: float64 points, row-major,
+// with the names of the coordinate columns. Readers stream: they never hold the raw file
+// and the parsed points at once. Every malformed input is reported as an *InputError that
+// names the source and the line (text) or byte offset (binary).
+package cloudio
+
+import (
+	"fmt"
+	"io"
+)
+
+// Format names an input encoding family.
+type Format string
+
+const (
+	FormatAuto Format = ""    // from the extension, or sniffed on stdin
+	FormatText Format = "csv" // delimited text: .csv .txt .xyz .tsv
+	FormatPLY  Format = "ply"
+)
+
+// Cloud is a parsed point cloud.
+type Cloud struct {
+	Points []float64 // N x Dim, row-major, in input order
+	Dim    int       // 2 or 3
+	Names  []string  // coordinate column names, len Dim
+	Format string    // e.g. "csv", "ply binary_little_endian"
+	Source string    // the path, or "<stdin>"
+}
+
+// N is the number of points.
+func (c *Cloud) N() int {
+	if c.Dim == 0 {
+		return 0
+	}
+	return len(c.Points) / c.Dim
+}
+
+// ReadOptions control how a cloud is read.
+type ReadOptions struct {
+	Format  Format   // FormatAuto: from the extension or sniffed
+	Columns []string // coordinate columns of a delimited file, by name or 1-based index
+}
+
+// InputError is bad input: a malformed file, an unsupported dimension, a NaN. The CLI maps
+// it to exit status 2.
+type InputError struct {
+	Source string // path or "<stdin>"
+	Line   int    // 1-based text line, 0 when not applicable
+	Offset int64  // byte offset in a binary body, -1 when not applicable
+	Msg    string
+	Err    error // optional cause
+}
+
+func (e *InputError) Error() string {
+	loc := e.Source
+	switch {
+	case e.Line > 0:
+		loc = fmt.Sprintf("%s line %d", e.Source, e.Line)
+	case e.Offset >= 0:
+		loc = fmt.Sprintf("%s byte %d", e.Source, e.Offset)
+	}
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", loc, e.Msg, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", loc, e.Msg)
+}
+
+func (e *InputError) Unwrap() error { return e.Err }
+
+// ReadFile reads a cloud from path ("-" = standard input).
+func ReadFile(path string, opt ReadOptions) (*Cloud, error) {
+	return nil, fmt.Errorf("cloudio.ReadFile: not implemented")
+}
+
+// Read reads a cloud from r; source names it in errors.
+func Read(r io.Reader, source string, opt ReadOptions) (*Cloud, error) {
+	return nil, fmt.Errorf("cloudio.Read: not implemented")
+}
