@@ -50,7 +50,7 @@ type Options struct {
 
 // Result of Solve.
 type Result struct {
-	Values    []float64   // ascending
+	Values    []float64  // ascending
 	Vectors   *mat.Dense // N x k; column j belongs to Values[j], unit norm, largest-magnitude entry positive
 	MatVecs   int
 	Restarts  int
