@@ -1,0 +1,161 @@
+// Block-sparse Gaussian kernel products on the GPU: y = K v and the degrees D = K 1, with
+// K(i,j) = exp(-|xi - xj|^2 / 2) on points already scaled by 1/sigma, K(i,j) = 0 where the
+// float32 squared distance exceeds cutoff^2 (cutoff 0: the host passes +Inf), K(i,i) = 1.
+//
+// Built to PTX by scripts/build-ptx.sh with clang-14 and no CUDA toolkit: -nocudainc and
+// -nocudalib, so this file defines the attribute macros itself and uses NVVM builtins
+// (__nvvm_ex2_approx_f for exp, since expf needs libdevice).
+//
+// Work split (as KeOps' block reductions): one thread per target row. The host builds a
+// work table with one entry per thread block: {first row, end row, first range, end range},
+// where the rows are a slice of one grid cell (cells bigger than a block are split over
+// several blocks) and the ranges index the grid's merged source ranges of that cell. Each
+// block sweeps its ranges in tiles of blockDim source points staged in shared memory.
+//
+// Accuracy: kernel values are float32, exactly like the CPU operator; the squared
+// distance is computed with explicitly rounded float32 operations in the CPU's order,
+// ((dx*dx + dy*dy) + dz*dz) without fused multiply-adds (as Go computes it on amd64), so that the cutoff test and the
+// kernel argument match the CPU bit for bit. Two accumulation modes:
+//   *_f64:   v is read as double, each term (double)k * v[j] is accumulated in double
+//            (the default: the same arithmetic as the CPU operator; on data-centre GPUs
+//            double FMA costs about what the float32 product plus a conversion would);
+//   *_kahan: v is rounded to float per tile, terms k * v[j] are float32 and summed with
+//            Kahan compensation in float32 (for GPUs with slow double arithmetic).
+// The degree kernels also count the ordered pairs within the cutoff.
+
+#define __global__ __attribute__((global))
+#define __device__ __attribute__((device))
+#define __shared__ __attribute__((shared))
+#define __forceinline__ __attribute__((always_inline)) inline
+
+// MAX_BLOCK is the largest block size the host may launch; the tiles are sized for it.
+#define MAX_BLOCK 256
+
+// -log2(e) / 2: exp(-d2/2) = 2^(d2 * NEG_HALF_LOG2E).
+#define NEG_HALF_LOG2E (-0.72134752044448170368f)
+
+// Explicitly rounded float32 operations. LLVM canonicalises these builtins to plain
+// operations, so build-ptx.sh compiles with -ffp-contract=off to keep them unfused; the
+// accumulations below use explicit FMAs instead.
+__device__ __forceinline__ float sub_rn(float a, float b) { return __nvvm_add_rn_f(a, -b); }
+#define add_rn __nvvm_add_rn_f
+#define mul_rn __nvvm_mul_rn_f
+
+struct Work {
+  int row0, row1;     // target rows [row0, row1), inside one cell
+  int range0, range1; // source ranges [range0, range1) of that cell
+};
+
+template <int DIM>
+__device__ __forceinline__ float sqdist(const float *a, const float *b) {
+  float dx = sub_rn(a[0], b[0]);
+  float d2 = mul_rn(dx, dx);
+  if (DIM > 1) {
+    float dy = sub_rn(a[1], b[1]);
+    d2 = add_rn(d2, mul_rn(dy, dy));
+  }
+  if (DIM > 2) {
+    float dz = sub_rn(a[2], b[2]);
+    d2 = add_rn(d2, mul_rn(dz, dz));
+  }
+  return d2;
+}
+
+// kval is the float32 kernel value, 0 beyond the cutoff.
+__device__ __forceinline__ float kval(float d2, float c2) {
+  float k = __nvvm_ex2_approx_f(mul_rn(d2, NEG_HALF_LOG2E));
+  return d2 <= c2 ? k : 0.0f;
+}
+
+// MODE 0: y = K v, double accumulation. MODE 1: y = K v, compensated float32.
+// MODE 2: degrees y = K 1 (double accumulation) and pairs within the cutoff into *count.
+template <int DIM, int MODE>
+__device__ __forceinline__ void sweep(const float *__restrict__ pts,
+                                      const Work *__restrict__ work,
+                                      const int *__restrict__ ranges, float c2,
+                                      const double *__restrict__ v,
+                                      double *__restrict__ y,
+                                      unsigned long long *__restrict__ count) {
+  __shared__ float sp[DIM * MAX_BLOCK];
+  __shared__ double svd[MODE == 0 ? MAX_BLOCK : 1];
+  __shared__ float svf[MODE == 1 ? MAX_BLOCK : 1];
+
+  const int tid = __nvvm_read_ptx_sreg_tid_x();
+  const int nt = __nvvm_read_ptx_sreg_ntid_x();
+  const Work w = work[__nvvm_read_ptx_sreg_ctaid_x()];
+  const int row = w.row0 + tid;
+  const bool active = row < w.row1;
+
+  float x[DIM];
+  for (int d = 0; d < DIM; d++)
+    x[d] = active ? pts[(long long)row * DIM + d] : 0.0f;
+
+  double acc = 0.0;
+  float sum = 0.0f, comp = 0.0f; // MODE 1: Kahan sum and its compensation
+  unsigned long long within = 0;
+
+  for (int r = w.range0; r < w.range1; r++) {
+    const int s0 = ranges[2 * r], s1 = ranges[2 * r + 1];
+    for (int t0 = s0; t0 < s1; t0 += nt) {
+      const int m = s1 - t0 < nt ? s1 - t0 : nt;
+      if (tid < m) {
+        const int j = t0 + tid;
+        for (int d = 0; d < DIM; d++)
+          sp[tid * DIM + d] = pts[(long long)j * DIM + d];
+        if (MODE == 0)
+          svd[tid] = v[j];
+        if (MODE == 1)
+          svf[tid] = (float)v[j];
+      }
+      __syncthreads();
+      if (active) {
+#pragma unroll 4
+        for (int q = 0; q < m; q++) {
+          const float d2 = sqdist<DIM>(x, &sp[q * DIM]);
+          const float k = kval(d2, c2);
+          if (MODE == 0) {
+            acc = __nvvm_fma_rn_d((double)k, svd[q], acc);
+          } else if (MODE == 1) {
+            const float term = __nvvm_fma_rn_f(k, svf[q], -comp);
+            const float t = add_rn(sum, term);
+            comp = sub_rn(sub_rn(t, sum), term);
+            sum = t;
+          } else {
+            acc += (double)k;
+            within += d2 <= c2 ? 1 : 0;
+          }
+        }
+      }
+      __syncthreads();
+    }
+  }
+  if (active) {
+    if (MODE == 1)
+      y[row] = (double)sum - (double)comp;
+    else
+      y[row] = acc;
+    if (MODE == 2)
+      __nvvm_atom_add_gen_ll((long long *)count, (long long)within);
+  }
+}
+
+#define ENTRIES(D)                                                             \
+  extern "C" __global__ void gaussian_matvec_f64_d##D(                         \
+      const float *pts, const Work *work, const int *ranges, float c2,         \
+      const double *v, double *y) {                                            \
+    sweep<D, 0>(pts, work, ranges, c2, v, y, 0);                               \
+  }                                                                            \
+  extern "C" __global__ void gaussian_matvec_kahan_d##D(                       \
+      const float *pts, const Work *work, const int *ranges, float c2,         \
+      const double *v, double *y) {                                            \
+    sweep<D, 1>(pts, work, ranges, c2, v, y, 0);                               \
+  }                                                                            \
+  extern "C" __global__ void gaussian_degrees_d##D(                            \
+      const float *pts, const Work *work, const int *ranges, float c2,         \
+      double *y, unsigned long long *count) {                                  \
+    sweep<D, 2>(pts, work, ranges, c2, 0, y, count);                           \
+  }
+
+ENTRIES(1)
+ENTRIES(2)
+ENTRIES(3)
