@@ -1,0 +1,362 @@
+package figure
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// spiral returns the tutorial's 2D spiral (testdata/reference/README.md) with its
+// parameter t, noise from a seeded generator.
+func spiral(n int) (coords, t []float64) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	coords = make([]float64, 2*n)
+	t = make([]float64, n)
+	for i := range n {
+		t[i] = 2 * math.Pi * float64(i) / float64(n)
+		coords[2*i] = 0.4 + 0.4*(t[i]/7)*math.Cos(t[i]) + 0.01*rng.NormFloat64()
+		coords[2*i+1] = 0.5 + 0.3*math.Sin(t[i]) + 0.01*rng.NormFloat64()
+	}
+	return coords, t
+}
+
+// swissRoll returns the tutorial's 3D swiss roll with its parameters t and u.
+func swissRoll(n int) (coords, t, u []float64) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	coords = make([]float64, 3*n)
+	t = make([]float64, n)
+	u = make([]float64, n)
+	for i := range n {
+		t[i] = 2 * math.Pi * float64(i) / float64(n)
+		u[i] = rng.Float64()
+		coords[3*i] = 0.4 + 0.4*(t[i]/7)*math.Cos(1.5*t[i]) + 0.01*rng.NormFloat64()
+		coords[3*i+1] = 0.1 + 0.8*u[i] + 0.01*rng.NormFloat64()
+		coords[3*i+2] = 0.5 + 0.3*(t[i]/7)*math.Sin(1.5*t[i]) + 0.01*rng.NormFloat64()
+	}
+	return coords, t, u
+}
+
+// panelsOf builds one panel per function of the point index.
+func panelsOf(n int, fs ...func(i int) float64) []Panel {
+	ps := make([]Panel, len(fs))
+	vals := make([]float64, len(fs))
+	for p, fn := range fs {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = fn(i)
+		}
+		ps[p] = Panel{Values: v}
+		vals[p] = float64(p) * 0.0123
+	}
+	for p, title := range Titles(vals, 1) {
+		ps[p].Title = title
+	}
+	return ps
+}
+
+// render draws and decodes, keeping a copy under $FIGURE_PNG_DIR for a human to look at.
+func render(t *testing.T, name string, coords []float64, dim int, panels []Panel, opt Options) image.Image {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Draw(&buf, coords, dim, panels, opt); err != nil {
+		t.Fatalf("Draw: %v", err)
+	}
+	if dir := os.Getenv("FIGURE_PNG_DIR"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	img, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatalf("PNG does not decode: %v", err)
+	}
+	return img
+}
+
+// distinctColours counts the distinct colours in a rectangle of img.
+func distinctColours(img image.Image, r image.Rectangle) int {
+	seen := map[color.RGBA]bool{}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			seen[color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)] = true
+		}
+	}
+	return len(seen)
+}
+
+// checkPanels asserts the image size and that every cell of a cols x rows grid
+// holds a coloured cloud: many distinct colours, and both ends of the colormap
+// (within a tolerance, for anti-aliasing) where the panel's values reach them.
+func checkPanels(t *testing.T, img image.Image, w, h, cols, rows, panels int) {
+	t.Helper()
+	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
+		t.Fatalf("image is %dx%d, want %dx%d", b.Dx(), b.Dy(), w, h)
+	}
+	for p := range cols * rows {
+		cx, cy := p%cols, p/cols
+		r := image.Rect(cx*w/cols, cy*h/rows, (cx+1)*w/cols, (cy+1)*h/rows)
+		got := distinctColours(img, r)
+		if p < panels && got < 50 {
+			t.Errorf("panel %d (%v): only %d distinct colours", p+1, r, got)
+		}
+		if p >= panels && got > 1 {
+			t.Errorf("empty cell %d (%v): %d colours, want plain background", p+1, r, got)
+		}
+	}
+}
+
+func TestDraw2DSpiral(t *testing.T) {
+	const n = 2000
+	coords, tt := spiral(n)
+	panels := panelsOf(n,
+		func(i int) float64 { return 1 },
+		func(i int) float64 { return math.Cos(tt[i]) },
+		func(i int) float64 { return math.Sin(2 * tt[i]) },
+		func(i int) float64 { return math.Cos(3 * tt[i]) },
+		func(i int) float64 { return math.Sin(4 * tt[i]) },
+		func(i int) float64 { return tt[i] - math.Pi },
+	)
+	img := render(t, "spiral2d", coords, 2, panels, Options{})
+	// Panel 1 is constant: a single colour (the +max end) plus anti-aliasing.
+	checkPanels(t, img, DefaultWidth, DefaultHeight, 3, 2, 6)
+	want := SpectralColor(1)
+	if !hasColour(img, image.Rect(0, 0, 400, 400), want) {
+		t.Errorf("constant panel does not show the colormap's +max colour %v", want)
+	}
+}
+
+func TestDraw3DSwissRoll(t *testing.T) {
+	const n = 30000 // above DefaultMaxPoints, so the display subset is used
+	coords, tt, u := swissRoll(n)
+	panels := panelsOf(n,
+		func(i int) float64 { return math.Cos(tt[i] / 2) },
+		func(i int) float64 { return u[i] - 0.5 },
+		func(i int) float64 { return math.Cos(1.5 * tt[i]) },
+		func(i int) float64 { return math.Cos(tt[i]) * (u[i] - 0.5) },
+	)
+	img := render(t, "swissroll3d", coords, 3, panels, Options{Width: 900, Height: 700, Title: "swiss roll"})
+	checkPanels(t, img, 900, 700, 2, 2, 4)
+}
+
+func TestDrawColumnsAndEmptyCells(t *testing.T) {
+	coords, tt := spiral(500)
+	panels := panelsOf(500,
+		func(i int) float64 { return math.Cos(tt[i]) },
+		func(i int) float64 { return math.Sin(tt[i]) },
+		func(i int) float64 { return math.Sin(3 * tt[i]) },
+	)
+	img := render(t, "cols2", coords, 2, panels, Options{Width: 600, Height: 640, Cols: 2})
+	checkPanels(t, img, 600, 640, 2, 2, 3)
+}
+
+func hasColour(img image.Image, r image.Rectangle, want color.RGBA) bool {
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if color.RGBAModel.Convert(img.At(x, y)).(color.RGBA) == want {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestSpectralColorCentred(t *testing.T) {
+	mid := color.RGBA{0xff, 0xff, 0xbf, 0xff} // ColorBrewer Spectral-11, class H
+	lo := color.RGBA{0x9e, 0x01, 0x42, 0xff}  // class A
+	hi := color.RGBA{0x5e, 0x4f, 0xa2, 0xff}  // class O
+	cases := []struct {
+		t    float64
+		want color.RGBA
+	}{
+		{0, mid}, {-1, lo}, {1, hi}, {-7, lo}, {7, hi}, {math.NaN(), mid},
+		{0.2, color.RGBA{0xe6, 0xf5, 0x98, 0xff}},  // exactly the next stop
+		{-0.1, color.RGBA{0xff, 0xf0, 0xa5, 0xff}}, // halfway between G and H
+	}
+	for _, c := range cases {
+		if got := SpectralColor(c.t); got != c.want {
+			t.Errorf("SpectralColor(%v) = %v, want %v", c.t, got, c.want)
+		}
+	}
+	// Symmetric scaling: the largest magnitude sets both ends, whatever the sign.
+	got := Colors([]float64{0, 2, -1, -2, 1e-300})
+	want := []color.RGBA{mid, hi, SpectralColor(-0.5), lo, mid}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("Colors[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+	if c := Colors([]float64{0, 0}); c[0] != mid || c[1] != mid {
+		t.Errorf("all-zero values: %v, want the middle colour", c)
+	}
+}
+
+func TestSubsample(t *testing.T) {
+	a, b := Subsample(100000, 20000), Subsample(100000, 20000)
+	if len(a) != 20000 {
+		t.Fatalf("len = %d, want 20000", len(a))
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("not deterministic at %d: %d vs %d", i, a[i], b[i])
+		}
+		if i > 0 && a[i] <= a[i-1] {
+			t.Fatalf("not strictly increasing at %d: %d after %d", i, a[i], a[i-1])
+		}
+	}
+	if a[0] < 0 || a[len(a)-1] >= 100000 {
+		t.Fatalf("out of range: %d..%d", a[0], a[len(a)-1])
+	}
+	// A random subset, not a prefix or a stride: each tenth of the cloud gets about
+	// a tenth of the points (binomial sd ~ 42).
+	var bins [10]int
+	for _, i := range a {
+		bins[i/10000]++
+	}
+	for k, c := range bins {
+		if c < 1800 || c > 2200 {
+			t.Errorf("bin %d has %d points, want ~2000", k, c)
+		}
+	}
+	if all := Subsample(50, 100); len(all) != 50 || all[49] != 49 {
+		t.Errorf("n <= max must keep every point, got %d", len(all))
+	}
+	if all := Subsample(50, -1); len(all) != 50 {
+		t.Errorf("negative max must keep every point, got %d", len(all))
+	}
+}
+
+func TestProjectionPainterOrder(t *testing.T) {
+	// Looking from azimuth 0, elevation 0 (Azimuth 360 selects it exactly) the eye is
+	// on +x: screen x is y, screen y is z, and points with larger x are nearer, so
+	// they must be drawn later.
+	coords := []float64{
+		5, 1, 2, // near
+		-5, 3, 4, // far
+		0, 5, 6,
+	}
+	f, err := newFigure(coords, 3, []Panel{{Values: []float64{1, 2, 3}}}, Options{Azimuth: 360})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantX, wantY := []float64{3, 5, 1}, []float64{4, 6, 2}
+	for k := range wantX {
+		if math.Abs(f.x[k]-wantX[k]) > 1e-12 || math.Abs(f.y[k]-wantY[k]) > 1e-12 {
+			t.Errorf("drawn point %d at (%v, %v), want (%v, %v)", k, f.x[k], f.y[k], wantX[k], wantY[k])
+		}
+	}
+	// Colours follow their points into drawing order: values 2, 3, 1 scaled by 3.
+	for k, v := range []float64{2, 3, 1} {
+		if got, want := f.colors[0][k], SpectralColor(v/3); got != want {
+			t.Errorf("colour %d = %v, want %v", k, got, want)
+		}
+	}
+	// Default view (-60, 30): the eye direction is (cos30 cos-60, cos30 sin-60, sin30).
+	f, err = newFigure([]float64{0, 0, 0, 1, -1, 1}, 3, []Panel{{Values: []float64{0, 1}}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Point 2 has depth 0.433+0.75+0.5 > 0, nearer than the origin: drawn last.
+	if f.x[0] != 0 || f.y[0] != 0 || f.colors[0][1] != SpectralColor(1) {
+		t.Errorf("default view: drawing order (%v,%v) first, colours %v", f.x[0], f.y[0], f.colors[0])
+	}
+}
+
+func TestTitles(t *testing.T) {
+	got := Titles([]float64{1.2e-16, 0.00123456, 0.05}, 1)
+	want := []string{"Eigenvalue 1 = 1.2e-16", "Eigenvalue 2 = 0.00123", "Eigenvalue 3 = 0.05"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("title %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+}
+
+func TestDrawErrors(t *testing.T) {
+	ok2 := []float64{0, 0, 1, 1, 2, 0}
+	vals := []float64{1, 2, 3}
+	panel := []Panel{{Values: vals}}
+	cases := []struct {
+		name   string
+		coords []float64
+		dim    int
+		panels []Panel
+		opt    Options
+		want   string
+	}{
+		{"dim 1", ok2, 1, panel, Options{}, "dimension 1"},
+		{"dim 4", make([]float64, 12), 4, panel, Options{}, "dimension 4"},
+		{"ragged", ok2[:5], 2, panel, Options{}, "whole number"},
+		{"no points", nil, 2, panel, Options{}, "no points"},
+		{"no panels", ok2, 2, nil, Options{}, "no panels"},
+		{"panel length", ok2, 2, []Panel{{Values: vals}, {Values: vals[:2]}}, Options{}, "panel 2 has 2 values for 3 points"},
+		{"NaN value", ok2, 2, []Panel{{Values: []float64{1, math.NaN(), 3}}}, Options{}, "point 2 is NaN"},
+		{"Inf coordinate", []float64{0, 0, 1, math.Inf(1), 2, 0}, 2, panel, Options{}, "coordinate 2 of point 2"},
+		{"too narrow", ok2, 2, panel, Options{Width: 10}, "image size"},
+		{"too tall", ok2, 2, panel, Options{Height: MaxSize + 1}, "image size"},
+		{"negative width", ok2, 2, panel, Options{Width: -5}, "image size"},
+		{"elevation", ok2, 2, panel, Options{Elevation: 91}, "elevation"},
+		{"cols", ok2, 2, panel, Options{Cols: -1}, "columns"},
+		{"point size", ok2, 2, panel, Options{PointSize: math.NaN()}, "point size"},
+		{"too many panels", ok2, 2, make12(vals), Options{Width: 64, Height: 64, Cols: 12}, "too small"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			err := Draw(&buf, c.coords, c.dim, c.panels, c.opt)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want one mentioning %q", err, c.want)
+			}
+			if buf.Len() != 0 {
+				t.Errorf("wrote %d bytes despite the error", buf.Len())
+			}
+		})
+	}
+}
+
+func make12(v []float64) []Panel {
+	p := make([]Panel, 12)
+	for i := range p {
+		p[i] = Panel{Values: v, Title: fmt.Sprint("phi ", i+1)}
+	}
+	return p
+}
+
+func BenchmarkDraw(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		dim  int
+	}{{"2D", 2}, {"3D", 3}} {
+		b.Run(fmt.Sprintf("%s_20k_x6", c.name), func(b *testing.B) {
+			const n = 20000
+			var coords, tt []float64
+			if c.dim == 2 {
+				coords, tt = spiral(n)
+			} else {
+				coords, tt, _ = swissRoll(n)
+			}
+			panels := panelsOf(n,
+				func(i int) float64 { return math.Cos(tt[i]) },
+				func(i int) float64 { return math.Sin(tt[i]) },
+				func(i int) float64 { return math.Cos(2 * tt[i]) },
+				func(i int) float64 { return math.Sin(2 * tt[i]) },
+				func(i int) float64 { return math.Cos(3 * tt[i]) },
+				func(i int) float64 { return math.Sin(3 * tt[i]) },
+			)
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				if err := Draw(&buf, coords, c.dim, panels, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
