@@ -9,7 +9,6 @@ package cloudio
 
 import (
 	"fmt"
-	"io"
 )
 
 // Format names an input encoding family.
@@ -49,7 +48,7 @@ type ReadOptions struct {
 type InputError struct {
 	Source string // path or "<stdin>"
 	Line   int    // 1-based text line, 0 when not applicable
-	Offset int64  // byte offset in a binary body, -1 when not applicable
+	Offset int64  // byte offset from the start of the file (binary PLY), -1 when not applicable
 	Msg    string
 	Err    error // optional cause
 }
@@ -70,12 +69,17 @@ func (e *InputError) Error() string {
 
 func (e *InputError) Unwrap() error { return e.Err }
 
-// ReadFile reads a cloud from path ("-" = standard input).
-func ReadFile(path string, opt ReadOptions) (*Cloud, error) {
-	return nil, fmt.Errorf("cloudio.ReadFile: not implemented")
+// lineError is an InputError at a 1-based text line.
+func lineError(src string, line int, err error, format string, args ...any) *InputError {
+	return &InputError{Source: src, Line: line, Offset: -1, Msg: fmt.Sprintf(format, args...), Err: err}
 }
 
-// Read reads a cloud from r; source names it in errors.
-func Read(r io.Reader, source string, opt ReadOptions) (*Cloud, error) {
-	return nil, fmt.Errorf("cloudio.Read: not implemented")
+// offsetError is an InputError at a byte offset of a binary file.
+func offsetError(src string, off int64, err error, format string, args ...any) *InputError {
+	return &InputError{Source: src, Offset: off, Msg: fmt.Sprintf(format, args...), Err: err}
+}
+
+// fileError is an InputError about the input as a whole.
+func fileError(src string, err error, format string, args ...any) *InputError {
+	return &InputError{Source: src, Offset: -1, Msg: fmt.Sprintf(format, args...), Err: err}
 }
