@@ -1,8 +1,8 @@
 package cloudio
 
 import (
-	"fmt"
-	"io"
+	"os"
+	"strconv"
 )
 
 // Table is named float64 columns of equal length.
@@ -12,32 +12,45 @@ type Table struct {
 }
 
 // ReadTable reads every column of a delimited text file with a header (such as an
-// eigenvectors CSV written by WriteCSV); "-" = standard input.
+// eigenvectors CSV written by WriteCSV); "-" = standard input. Every value must be a
+// finite number. Columns of a file without a header are named "1", "2", ...
 func ReadTable(path string) (*Table, error) {
-	return nil, fmt.Errorf("cloudio.ReadTable: not implemented")
-}
-
-// WriteCSV writes a header row and one row per entry, floats in shortest round-trip form.
-func WriteCSV(w io.Writer, t *Table) error {
-	return fmt.Errorf("cloudio.WriteCSV: not implemented")
-}
-
-// PLYOutput is what WritePLY writes: points, extra float properties, optional colours.
-type PLYOutput struct {
-	Points []float64 // N x Dim (2D clouds are written with z = 0)
-	Dim    int
-	Props  []string    // extra float property names
-	Values [][]float64 // one column per property, each of length N
-	RGB    []uint8     // 3 per point, or nil
-}
-
-// WritePLY writes a binary little-endian PLY.
-func WritePLY(w io.Writer, p *PLYOutput) error {
-	return fmt.Errorf("cloudio.WritePLY: not implemented")
-}
-
-// WriteFileAtomic calls write with a temporary file in path's folder and renames it to
-// path only when write succeeded; on failure nothing is left behind. "-" writes to stdout.
-func WriteFileAtomic(path string, write func(w io.Writer) error) error {
-	return fmt.Errorf("cloudio.WriteFileAtomic: not implemented")
+	var src *source
+	if path == "-" {
+		src = newSource(os.Stdin, "<stdin>")
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fileError(path, err, "cannot open input")
+		}
+		defer f.Close()
+		src = newSource(f, path)
+	}
+	all := func(header []string, ncols int) ([]int, []string, error) {
+		cols := make([]int, ncols)
+		names := make([]string, ncols)
+		for c := range cols {
+			cols[c] = c
+			if header != nil {
+				names[c] = header[c]
+			} else {
+				names[c] = strconv.Itoa(c + 1)
+			}
+		}
+		return cols, names, nil
+	}
+	d, err := readDelimited(src, all)
+	if err != nil {
+		return nil, err
+	}
+	t := &Table{Names: d.names, Columns: make([][]float64, len(d.names))}
+	nc := len(d.names)
+	for c := range t.Columns {
+		col := make([]float64, d.rows)
+		for i := range col {
+			col[i] = d.values[i*nc+c]
+		}
+		t.Columns[c] = col
+	}
+	return t, nil
 }

@@ -1,0 +1,152 @@
+package cloudio
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// flushAt is the size at which the writers hand their row buffer to w: big enough that
+// an unbuffered w (a file) sees few calls.
+const flushAt = 64 << 10
+
+// WriteCSV writes a header row and one row per entry, floats in shortest round-trip form
+// (strconv 'g', -1), so that reading the file back gives the same float64 bits.
+func WriteCSV(w io.Writer, t *Table) error {
+	if len(t.Names) != len(t.Columns) {
+		return fmt.Errorf("WriteCSV: %d names for %d columns", len(t.Names), len(t.Columns))
+	}
+	if len(t.Columns) == 0 {
+		return fmt.Errorf("WriteCSV: no columns")
+	}
+	n := len(t.Columns[0])
+	for c, col := range t.Columns {
+		if len(col) != n {
+			return fmt.Errorf("WriteCSV: column %q has %d rows, column %q has %d", t.Names[c], len(col), t.Names[0], n)
+		}
+	}
+	buf := make([]byte, 0, flushAt+1024)
+	for c, name := range t.Names {
+		if c > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendCSVName(buf, name)
+	}
+	buf = append(buf, '\n')
+	for i := 0; i < n; i++ {
+		for c, col := range t.Columns {
+			if c > 0 {
+				buf = append(buf, ',')
+			}
+			buf = strconv.AppendFloat(buf, col[i], 'g', -1, 64)
+		}
+		buf = append(buf, '\n')
+		if len(buf) >= flushAt {
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+	}
+	_, err := w.Write(buf)
+	return err
+}
+
+// appendCSVName writes a header name, in double quotes (with "" for a quote) when a
+// reader could otherwise split, trim or skip it.
+func appendCSVName(buf []byte, name string) []byte {
+	if name != "" && !strings.ContainsAny(name, ",;\"\t\r\n#") && strings.TrimSpace(name) == name {
+		return append(buf, name...)
+	}
+	buf = append(buf, '"')
+	for i := 0; i < len(name); i++ {
+		if name[i] == '"' {
+			buf = append(buf, '"')
+		}
+		buf = append(buf, name[i])
+	}
+	return append(buf, '"')
+}
+
+// PLYOutput is what WritePLY writes: points, extra float properties, optional colours.
+type PLYOutput struct {
+	Points  []float64 // N x Dim (2D clouds are written with z = 0)
+	Dim     int
+	Props   []string    // extra float property names
+	Values  [][]float64 // one column per property, each of length N
+	RGB     []uint8     // 3 per point, or nil
+	Comment string      // optional header comment (one line)
+}
+
+// WritePLY writes a binary little-endian PLY: one vertex element with float x, y, z, a
+// float property per extra column and, when RGB is set, uchar red, green, blue.
+func WritePLY(w io.Writer, p *PLYOutput) error {
+	if p.Dim != 2 && p.Dim != 3 {
+		return fmt.Errorf("WritePLY: dimension %d (want 2 or 3)", p.Dim)
+	}
+	if len(p.Points)%p.Dim != 0 {
+		return fmt.Errorf("WritePLY: %d coordinates is not a multiple of dimension %d", len(p.Points), p.Dim)
+	}
+	n := len(p.Points) / p.Dim
+	if len(p.Props) != len(p.Values) {
+		return fmt.Errorf("WritePLY: %d property names for %d value columns", len(p.Props), len(p.Values))
+	}
+	for i, v := range p.Values {
+		if len(v) != n {
+			return fmt.Errorf("WritePLY: property %q has %d values for %d points", p.Props[i], len(v), n)
+		}
+	}
+	if p.RGB != nil && len(p.RGB) != 3*n {
+		return fmt.Errorf("WritePLY: %d colour bytes for %d points (want 3 per point)", len(p.RGB), n)
+	}
+	if strings.ContainsAny(p.Comment, "\r\n") {
+		return fmt.Errorf("WritePLY: the comment must be a single line")
+	}
+	var h strings.Builder
+	h.WriteString("ply\nformat binary_little_endian 1.0\n")
+	if p.Comment != "" {
+		h.WriteString("comment " + p.Comment + "\n")
+	}
+	fmt.Fprintf(&h, "element vertex %d\nproperty float x\nproperty float y\nproperty float z\n", n)
+	for _, name := range p.Props {
+		if name == "" || strings.ContainsAny(name, " \t\r\n") {
+			return fmt.Errorf("WritePLY: property name %q must be a non-empty word", name)
+		}
+		fmt.Fprintf(&h, "property float %s\n", name)
+	}
+	if p.RGB != nil {
+		h.WriteString("property uchar red\nproperty uchar green\nproperty uchar blue\n")
+	}
+	h.WriteString("end_header\n")
+	if _, err := io.WriteString(w, h.String()); err != nil {
+		return err
+	}
+	buf := make([]byte, 0, flushAt+1024)
+	le := binary.LittleEndian
+	for i := 0; i < n; i++ {
+		z := 0.0
+		if p.Dim == 3 {
+			z = p.Points[3*i+2]
+		}
+		buf = le.AppendUint32(buf, math.Float32bits(float32(p.Points[p.Dim*i])))
+		buf = le.AppendUint32(buf, math.Float32bits(float32(p.Points[p.Dim*i+1])))
+		buf = le.AppendUint32(buf, math.Float32bits(float32(z)))
+		for _, v := range p.Values {
+			buf = le.AppendUint32(buf, math.Float32bits(float32(v[i])))
+		}
+		if p.RGB != nil {
+			buf = append(buf, p.RGB[3*i:3*i+3]...)
+		}
+		if len(buf) >= flushAt {
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+	}
+	_, err := w.Write(buf)
+	return err
+}
