@@ -2,10 +2,30 @@
 // K(i,j) = exp(-|xi-xj|^2 / 2 sigma^2) for |xi-xj| <= cutoff*sigma (K(i,i) = 1), applied
 // to vectors in the grid's sorted order, with the degrees D = K 1 and the graph
 // Laplacians built from them.
+//
+// The cutoff rule is decided per pair in float32 on the grid's scaled points:
+// keep (i,j) when float32 d2 <= float32(cutoff^2), with d2 = dx*dx + dy*dy (+ dz*dz) in
+// that order. It is the same in products, degrees, counts and the cache, so K is exactly
+// symmetric. Kernel values are float32 (max relative error ExpMaxRelErr against math.Exp;
+// values below ~2.7e-38 flush to 0, which matters only for cutoffs above 13); sums are float64.
+//
+// Two modes, chosen by New: on the fly (each product evaluates the kernel; no memory
+// beyond the points) and cached (New stores each kept tile once per unordered pair of
+// cells as float32, and products only multiply). Both are parallel over target cells and
+// give bit-identical results for any number of threads: each output entry is summed by one
+// worker in an order fixed by the data.
 package kernel
 
 import (
+	"bufio"
 	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/spectral-dev/spectral/pkg/grid"
 )
@@ -26,22 +46,344 @@ type Stats struct {
 
 // Operator is y = K v on the grid's sorted points.
 type Operator struct {
-	g *grid.Grid
+	g       *grid.Grid
+	threads int
+	x, y, z []float32 // sorted points as separate coordinate arrays (SoA) for the hot loop
+	c2      float32   // squared cutoff used for values (flushed at underflowD2)
+	chunks  []int     // target cells [chunks[k], chunks[k+1]) form work item k
+	maxCell int
+	deg     []float64
+	stats   Stats
+	cache   *tileCache
 }
 
 // New builds the operator and computes the degrees.
 func New(g *grid.Grid, opt Options) (*Operator, error) {
-	return nil, fmt.Errorf("kernel.New: not implemented")
+	if g == nil || g.N == 0 || len(g.Cells) == 0 {
+		return nil, fmt.Errorf("kernel: empty grid")
+	}
+	if len(g.Points) != g.N*g.Dim || len(g.NbrPtr) != len(g.Cells)+1 || len(g.RangePtr) != len(g.Cells)+1 {
+		return nil, fmt.Errorf("kernel: inconsistent grid (%d points, %d cells)", g.N, len(g.Cells))
+	}
+	o := &Operator{g: g, threads: opt.Threads}
+	if o.threads <= 0 {
+		o.threads = runtime.GOMAXPROCS(0)
+	}
+	o.x = make([]float32, g.N)
+	o.y = make([]float32, g.N)
+	if g.Dim == 3 {
+		o.z = make([]float32, g.N)
+	}
+	for s := 0; s < g.N; s++ {
+		p := g.Points[s*g.Dim : (s+1)*g.Dim]
+		o.x[s] = p[0]
+		if g.Dim > 1 {
+			o.y[s] = p[1]
+		}
+		if g.Dim > 2 {
+			o.z[s] = p[2]
+		}
+	}
+	c2 := cutoff2(g)
+	o.c2 = min(c2, underflowD2)
+	for _, c := range g.Cells {
+		o.maxCell = max(o.maxCell, c.End-c.Start)
+	}
+	o.stats.PairsEvaluated = evaluated(g)
+	o.chunks = splitWork(g, o.threads)
+
+	budget := opt.CacheBudget
+	if budget == 0 {
+		budget = defaultBudget()
+	}
+	need := CacheBytesFor(g)
+	if budget > 0 && need <= budget {
+		o.buildCache()
+		o.stats.Cached = true
+		o.stats.CacheBytes = need
+	} else {
+		o.stats.PairsWithinCutoff = o.countWithin(c2)
+	}
+	o.deg = make([]float64, g.N)
+	ones := make([]float64, g.N)
+	for i := range ones {
+		ones[i] = 1
+	}
+	o.MulVec(o.deg, ones)
+	return o, nil
+}
+
+// cutoff2 is the squared cutoff of the float32 rule; cutoff 0 keeps every pair.
+func cutoff2(g *grid.Grid) float32 {
+	if g.Cutoff == 0 {
+		return float32(math.Inf(1))
+	}
+	return float32(g.Cutoff * g.Cutoff)
 }
 
 // Dims is the number of points.
 func (o *Operator) Dims() int { return o.g.N }
 
-// MulVec sets dst = K src (sorted order).
-func (o *Operator) MulVec(dst, src []float64) { panic("not implemented") }
+// Grid is the grid the operator works on.
+func (o *Operator) Grid() *grid.Grid { return o.g }
+
+// MulVec sets dst = K src (sorted order). It panics if the lengths are not Dims().
+func (o *Operator) MulVec(dst, src []float64) {
+	if len(dst) != o.g.N || len(src) != o.g.N {
+		panic(fmt.Sprintf("kernel: MulVec lengths %d, %d, want %d", len(dst), len(src), o.g.N))
+	}
+	if o.cache != nil {
+		o.parallel(func(acc []float64, i int) { o.cachedCell(acc, i, dst, src) })
+		return
+	}
+	o.parallel(func(_ []float64, i int) { o.sweepCell(i, dst, src) })
+}
 
 // Degrees returns D = K 1 (sorted order), from the same kernel values as MulVec.
-func (o *Operator) Degrees() []float64 { return nil }
+func (o *Operator) Degrees() []float64 { return o.deg }
 
 // Stats reports the work per product.
-func (o *Operator) Stats() Stats { return Stats{} }
+func (o *Operator) Stats() Stats { return o.stats }
+
+// parallel runs f on every target cell, with o.threads workers taking contiguous chunks
+// of cells in turn. Which worker does a cell does not change its result.
+func (o *Operator) parallel(f func(acc []float64, cell int)) {
+	var next atomic.Int64
+	work := func() {
+		acc := make([]float64, o.maxCell)
+		for {
+			k := int(next.Add(1)) - 1
+			if k >= len(o.chunks)-1 {
+				return
+			}
+			for i := o.chunks[k]; i < o.chunks[k+1]; i++ {
+				f(acc, i)
+			}
+		}
+	}
+	if o.threads == 1 || len(o.chunks) <= 2 {
+		work()
+		return
+	}
+	var wg sync.WaitGroup
+	for t := 0; t < o.threads; t++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	wg.Wait()
+}
+
+// cellCost is the work of target cell i: the pairs it evaluates plus a per-target overhead.
+func cellCost(g *grid.Grid, i int) int64 {
+	c := g.Cells[i]
+	var src int64
+	for _, r := range g.Ranges[g.RangePtr[i]:g.RangePtr[i+1]] {
+		src += int64(r[1] - r[0])
+	}
+	return int64(c.End-c.Start) * (src + 16)
+}
+
+// splitWork cuts the cells into contiguous chunks of about equal cost, several per
+// worker so that uneven cells still balance.
+func splitWork(g *grid.Grid, threads int) []int {
+	nc := len(g.Cells)
+	var total int64
+	for i := 0; i < nc; i++ {
+		total += cellCost(g, i)
+	}
+	pieces := int64(threads * 8)
+	if threads == 1 {
+		pieces = 1
+	}
+	target := max(total/pieces, 1)
+	chunks := []int{0}
+	var acc int64
+	for i := 0; i < nc; i++ {
+		acc += cellCost(g, i)
+		if acc >= target && i+1 < nc {
+			chunks = append(chunks, i+1)
+			acc = 0
+		}
+	}
+	return append(chunks, nc)
+}
+
+// evaluated counts the ordered pairs a product looks at.
+func evaluated(g *grid.Grid) int64 {
+	var n int64
+	for i := range g.Cells {
+		n += cellCost(g, i) - 16*int64(g.Cells[i].End-g.Cells[i].Start)
+	}
+	return n
+}
+
+// EstimatePairs gives, before any kernel evaluation, the ordered pairs a product
+// evaluates (exact) and an estimate of the pairs within the cutoff (exact count for
+// up to 2048 sampled targets, scaled up; exact when N <= 2048).
+func EstimatePairs(g *grid.Grid) (evaluatedPairs, withinEstimate int64) {
+	evaluatedPairs = evaluated(g)
+	if g.Cutoff == 0 {
+		return evaluatedPairs, int64(g.N) * int64(g.N)
+	}
+	c2 := cutoff2(g)
+	step := max(1, g.N/2048)
+	cell := 0
+	var hits, samples int64
+	for t := 0; t < g.N; t += step {
+		for g.Cells[cell].End <= t {
+			cell++
+		}
+		samples++
+		pt := g.Points[t*g.Dim : (t+1)*g.Dim]
+		for _, r := range g.Ranges[g.RangePtr[cell]:g.RangePtr[cell+1]] {
+			for s := int(r[0]); s < int(r[1]); s++ {
+				ps := g.Points[s*g.Dim : (s+1)*g.Dim]
+				if dist2(pt, ps) <= c2 {
+					hits++
+				}
+			}
+		}
+	}
+	return evaluatedPairs, int64(math.Round(float64(hits) * float64(g.N) / float64(samples)))
+}
+
+// dist2 is the float32 squared distance of the cutoff rule (the hot loops compute the
+// same expression on the SoA copies).
+func dist2(p, q []float32) float32 {
+	d := p[0] - q[0]
+	d2 := d * d
+	for a := 1; a < len(p); a++ {
+		d = p[a] - q[a]
+		d2 = float32(d2 + float32(d*d))
+	}
+	return d2
+}
+
+// CacheBytesFor is the memory the cached mode needs for g: one float32 per pair of points
+// in each kept pair of cells, stored once per unordered pair, plus one offset per entry of
+// the neighbour lists.
+func CacheBytesFor(g *grid.Grid) int64 {
+	var n int64
+	for i := range g.Cells {
+		ni := int64(g.Cells[i].End - g.Cells[i].Start)
+		for _, j := range g.NbrCells[g.NbrPtr[i]:g.NbrPtr[i+1]] {
+			if int(j) >= i {
+				n += ni * int64(g.Cells[j].End-g.Cells[j].Start)
+			}
+		}
+	}
+	return 4*n + 8*int64(len(g.NbrCells))
+}
+
+// Estimate is what a product will cost, known before building the operator.
+type Estimate struct {
+	PairsEvaluated    int64   // ordered pairs looked at per on-the-fly product (exact)
+	PairsWithinCutoff int64   // estimated nonzeros of K
+	CacheBytes        int64   // memory of the cached mode
+	Cached            bool    // whether New would cache under opt
+	SecondsPerProduct float64 // from the throughputs measured on a 2-core x86_64 VM
+	SecondsFirstBuild float64 // extra time of New (cache fill or counting, and the degrees)
+}
+
+// Throughputs measured on the project's 2-core x86_64 VM (docs/bench/kernel.md), per
+// core; used only for estimates.
+const (
+	OnTheFlyPairsPerSecondPerCore  = 2.0e8
+	CachedProductsPerSecondPerCore = 1.0e9
+)
+
+// EstimateCost predicts the work of an operator on g under opt without evaluating the
+// kernel (for `spectral info`).
+func EstimateCost(g *grid.Grid, opt Options) Estimate {
+	ev, within := EstimatePairs(g)
+	e := Estimate{PairsEvaluated: ev, PairsWithinCutoff: within, CacheBytes: CacheBytesFor(g)}
+	threads := opt.Threads
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	budget := opt.CacheBudget
+	if budget == 0 {
+		budget = defaultBudget()
+	}
+	e.Cached = budget > 0 && e.CacheBytes <= budget
+	otf := float64(ev) / (OnTheFlyPairsPerSecondPerCore * float64(threads))
+	if e.Cached {
+		e.SecondsPerProduct = float64(within) / (CachedProductsPerSecondPerCore * float64(threads))
+		e.SecondsFirstBuild = otf/2 + e.SecondsPerProduct
+	} else {
+		e.SecondsPerProduct = otf
+		e.SecondsFirstBuild = 1.3 * otf
+	}
+	return e
+}
+
+// defaultBudget is half of MemAvailable from /proc/meminfo, or 1 GiB when unknown.
+func defaultBudget() int64 {
+	const fallback = 1 << 30
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return fallback
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "MemAvailable:" {
+			kb, err := strconv.ParseInt(fields[1], 10, 64)
+			if err != nil || kb <= 0 {
+				return fallback
+			}
+			return kb * 1024 / 2
+		}
+	}
+	return fallback
+}
+
+// countWithin counts the ordered pairs with float32 d2 <= c2 (the exact nonzero count).
+func (o *Operator) countWithin(c2 float32) int64 {
+	g := o.g
+	if g.Cutoff == 0 {
+		return int64(g.N) * int64(g.N)
+	}
+	var total atomic.Int64
+	o.parallel(func(_ []float64, i int) {
+		c := g.Cells[i]
+		var n int64
+		for _, r := range g.Ranges[g.RangePtr[i]:g.RangePtr[i+1]] {
+			for t := c.Start; t < c.End; t++ {
+				n += o.countRow(t, int(r[0]), int(r[1]), c2)
+			}
+		}
+		total.Add(n)
+	})
+	return total.Load()
+}
+
+func (o *Operator) countRow(t, a, b int, c2 float32) int64 {
+	var n int64
+	xt, yt := o.x[t], o.y[t]
+	xs, ys := o.x[a:b], o.y[a:b]
+	ys = ys[:len(xs)]
+	if o.z == nil {
+		for s := range xs {
+			d, e := xt-xs[s], yt-ys[s]
+			if float32(d*d)+float32(e*e) <= c2 {
+				n++
+			}
+		}
+		return n
+	}
+	zt := o.z[t]
+	zs := o.z[a:b]
+	zs = zs[:len(xs)]
+	for s := range xs {
+		d, e, f := xt-xs[s], yt-ys[s], zt-zs[s]
+		if float32(float32(d*d)+float32(e*e))+float32(f*f) <= c2 {
+			n++
+		}
+	}
+	return n
+}

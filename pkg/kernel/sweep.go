@@ -1,0 +1,38 @@
+package kernel
+
+//go:generate sh -c "cd ../.. && python3 scripts/kernel_gen_sweep.py && gofmt -w pkg/kernel/sweep_gen.go"
+
+// The on-the-fly hot loop, hand-written: Go has no SIMD intrinsics and does not
+// vectorise, so the loop is scalar float32 on SoA coordinate arrays, four targets at a
+// time against one source sweep (each source's coordinates and value are loaded once for
+// four pairs, and the four accumulators are independent chains). gauss is inlined by
+// hand (sweep_gen.go, from scripts/kernel_gen_sweep.py: Go's inliner refuses it).
+// Each target's sum runs over its ranges in ascending source order, whatever the
+// thread count.
+
+// sweepCell sets dst over target cell i.
+func (o *Operator) sweepCell(i int, dst, src []float64) {
+	g := o.g
+	c := g.Cells[i]
+	ranges := g.Ranges[g.RangePtr[i]:g.RangePtr[i+1]]
+	for t := c.Start; t < c.End; t += 4 {
+		// A partial last block repeats its last target in the unused lanes; the extra
+		// lanes are discarded, and each lane's sum is independent of the others.
+		var tt [4]int
+		for k := range tt {
+			tt[k] = min(t+k, c.End-1)
+		}
+		var acc [4]float64
+		for _, r := range ranges {
+			a, b := int(r[0]), int(r[1])
+			if o.z == nil {
+				sweep2x4(&acc, o.x, o.y, &tt, o.x[a:b], o.y[a:b], src[a:b], o.c2)
+			} else {
+				sweep3x4(&acc, o.x, o.y, o.z, &tt, o.x[a:b], o.y[a:b], o.z[a:b], src[a:b], o.c2)
+			}
+		}
+		for k := 0; k < 4 && t+k < c.End; k++ {
+			dst[t+k] = acc[k]
+		}
+	}
+}
