@@ -12,6 +12,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // spiral returns the tutorial's 2D spiral (testdata/reference/README.md) with its
@@ -358,5 +363,93 @@ func BenchmarkDraw(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestStampCoverage(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 40, 40))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	red := color.RGBA{200, 10, 20, 255}
+	const r = 5.0
+	stamp(img, img.Rect, 20.3, 19.6, r, red)
+	if got := img.RGBAAt(20, 19); got != red {
+		t.Errorf("centre pixel %v, want %v", got, red)
+	}
+	// Coverage summed over the pixels is the disc's area, pi r^2 ~ 78.5, to within
+	// the rim's linear approximation.
+	area := 0.0
+	for y := range 40 {
+		for x := range 40 {
+			c := img.RGBAAt(x, y)
+			area += float64(255-c.G) / (255 - 10)
+			dx, dy := float64(x)+0.5-20.3, float64(y)+0.5-19.6
+			if d := math.Hypot(dx, dy); d > r+0.5 && c != (color.RGBA{255, 255, 255, 255}) {
+				t.Errorf("pixel (%d,%d) at distance %.2f painted %v", x, y, d, c)
+			}
+		}
+	}
+	if math.Abs(area-math.Pi*r*r) > 1.5 {
+		t.Errorf("painted area %.2f pixels, want %.2f", area, math.Pi*r*r)
+	}
+	// Clipping: nothing outside the clip rectangle changes.
+	stamp(img, image.Rect(0, 0, 10, 10), 10, 10, r, color.RGBA{0, 0, 0, 255})
+	if c := img.RGBAAt(10, 10); c != (color.RGBA{255, 255, 255, 255}) {
+		t.Errorf("pixel outside the clip painted %v", c)
+	}
+	if c := img.RGBAAt(9, 9); c.R != 0 {
+		t.Errorf("pixel inside the clip not painted: %v", c)
+	}
+}
+
+// hiddenCanvas hides the vgimg canvas type, so discs takes its vector path.
+type hiddenCanvas struct{ *vgimg.Canvas }
+
+// TestDiscsMatchVectorGlyphs checks the pixel stamp against gonum/plot's own circle
+// glyphs: same places, same colours, about the same painted area.
+func TestDiscsMatchVectorGlyphs(t *testing.T) {
+	coords, tt := spiral(300)
+	x, y := make([]float64, 300), make([]float64, 300)
+	for i := range x {
+		x[i], y[i] = coords[2*i], coords[2*i+1]
+	}
+	vals := make([]float64, 300)
+	for i := range vals {
+		vals[i] = math.Cos(tt[i])
+	}
+	draw1 := func(hide bool) *image.RGBA {
+		c := vgimg.NewWith(vgimg.UseWH(4*vg.Inch, 4*vg.Inch), vgimg.UseDPI(100))
+		var vc vg.CanvasSizer = c
+		if hide {
+			vc = hiddenCanvas{c}
+		}
+		p := plot.New()
+		p.HideAxes()
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+		p.Add(&discs{x: x, y: y, colors: Colors(vals), radius: 2 * vg.Points(72.0/100)})
+		p.Draw(draw.New(vc))
+		return c.Image().(*image.RGBA)
+	}
+	fast, ref := draw1(false), draw1(true)
+	painted := func(img *image.RGBA) int {
+		n := 0
+		for i := 0; i < len(img.Pix); i += 4 {
+			if img.Pix[i] != 0xff || img.Pix[i+1] != 0xff || img.Pix[i+2] != 0xff {
+				n++
+			}
+		}
+		return n
+	}
+	nf, nr := painted(fast), painted(ref)
+	if nr < 1000 || math.Abs(float64(nf-nr)) > 0.1*float64(nr) {
+		t.Errorf("painted pixels: stamp %d, vector glyphs %d", nf, nr)
+	}
+	diff := 0.0
+	for i := range fast.Pix {
+		diff += math.Abs(float64(fast.Pix[i]) - float64(ref.Pix[i]))
+	}
+	if mean := diff / float64(nr*3); mean > 10 {
+		t.Errorf("mean channel difference over painted pixels %.1f, want small", mean)
 	}
 }
