@@ -1,0 +1,68 @@
+package neighbors
+
+import "math"
+
+// distinct lists the distinct positions of a cloud.
+type distinct struct {
+	rep  []int32 // rep[d]: index of the first point at distinct position d
+	mult []int32 // mult[d]: number of points at position d
+	of   []int32 // of[i]: distinct position of point i
+}
+
+// dedupe groups points by exact equality of all coordinates (-0 equals +0) with an
+// open-addressing hash table over the coordinate bits: O(N), no sort.
+func dedupe(points []float64, dim int) distinct {
+	n := len(points) / dim
+	u := distinct{of: make([]int32, n)}
+	size := 1
+	for size < 2*n {
+		size <<= 1
+	}
+	mask := uint64(size - 1)
+	table := make([]int32, size) // distinct id + 1; 0 = empty
+	for i := range n {
+		p := points[i*dim : i*dim+dim]
+		var h uint64 = 0x9e3779b97f4a7c15
+		for _, v := range p {
+			h = mix(h ^ math.Float64bits(v+0)) // v+0 maps -0 to +0
+		}
+		for j := h & mask; ; j = (j + 1) & mask {
+			t := table[j]
+			if t == 0 {
+				d := int32(len(u.rep))
+				table[j] = d + 1
+				u.rep = append(u.rep, int32(i))
+				u.mult = append(u.mult, 1)
+				u.of[i] = d
+				break
+			}
+			q := points[int(u.rep[t-1])*dim:]
+			if equal(p, q) {
+				u.mult[t-1]++
+				u.of[i] = t - 1
+				break
+			}
+		}
+	}
+	return u
+}
+
+func equal(p, q []float64) bool {
+	for a := range p {
+		if p[a] != q[a] {
+			return false
+		}
+	}
+	return true
+}
+
+// mix is the 64-bit finaliser of MurmurHash3: it spreads every input bit over the output,
+// so nearby coordinates and cell indices land in unrelated slots.
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}

@@ -1,0 +1,234 @@
+package neighbors
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// targetPerCell is the mean number of distinct positions per occupied cell the grid aims
+// at. Measured with BenchmarkMeasure1M (docs/bench/neighbors.md): fewer points per cell
+// mean more hash look-ups per query, more mean more distances per query.
+const targetPerCell = 4
+
+// maxCellsPerAxis keeps cell indices far from int64 overflow on clouds whose extents
+// differ by many orders of magnitude between axes.
+const maxCellsPerAxis = 1 << 40
+
+// grid is a uniform hash grid over the distinct positions of a cloud, stored with stride 3
+// (z = 0 in 2D) and grouped by cell: cell c holds the slots start[c] to start[c+1]-1.
+// Cells are computed from centred coordinates (the bounding-box centre subtracted, so
+// UTM-sized offsets cost no precision in the cell arithmetic), while pts keeps the input
+// coordinates, whose differences are the most accurate distances (one rounding).
+type grid struct {
+	h      float64    // cell edge
+	centre [3]float64 // bounding-box centre
+	lo     [3]float64 // lower corner of cell (0,0,0), centred coordinates
+	ext    [3]float64 // extent of the bounding box per axis
+	ncell  [3]int64   // cells per axis (1 on unused or flat axes)
+	pts    []float64  // 3 input coordinates per slot
+	start  []int32    // per cell, then one past the end
+	cc     []int64    // 3 cell coordinates per cell
+	cellOf []int32    // slot -> cell
+	ids    []int32    // slot -> distinct position
+	slotOf []int32    // distinct position -> slot
+	table  []int32    // open addressing over cells: cell + 1, 0 = empty
+	mask   uint64
+}
+
+// buildGrid bins the distinct positions rep (indices into points) into cells of about
+// targetPerCell positions each.
+//
+// The first cell edge comes from the bounding-box volume, over the axes on which the cloud
+// is wider than one cell (a flat or collinear cloud is binned in 2D or 1D). Clouds that
+// fill little of their box (surfaces and curves in 3D, clusters) then have crowded cells;
+// the edge is shrunk until the mean occupancy is within 2x of the target, which takes a
+// few O(N) passes at most.
+func buildGrid(points []float64, dim int, rep []int32) *grid {
+	nd := len(rep)
+	var bmin, bmax [3]float64
+	for a := range dim {
+		bmin[a], bmax[a] = math.Inf(1), math.Inf(-1)
+	}
+	for _, i := range rep {
+		for a := range dim {
+			v := points[int(i)*dim+a]
+			bmin[a] = min(bmin[a], v)
+			bmax[a] = max(bmax[a], v)
+		}
+	}
+	g := &grid{pts: make([]float64, 3*nd)}
+	var centre, ext [3]float64
+	maxExt := 0.0
+	for a := range dim {
+		centre[a] = bmin[a] + (bmax[a]-bmin[a])/2
+		g.lo[a] = bmin[a] - centre[a]
+		ext[a] = (bmax[a] - centre[a]) - g.lo[a]
+		maxExt = max(maxExt, ext[a])
+	}
+	g.ext = ext
+	g.centre = centre
+	// Centred coordinates in distinct order for now; laid out by cell below.
+	xc := make([]float64, 3*nd)
+	for d, i := range rep {
+		for a := range dim {
+			xc[3*d+a] = points[int(i)*dim+a] - centre[a]
+		}
+	}
+
+	// Cell edge from the volume over the axes wider than a cell (logs: no overflow).
+	active := [3]bool{}
+	for a := range dim {
+		active[a] = ext[a] > 0
+	}
+	h, deff := maxExt, 0
+	for {
+		logVol, n := 0.0, 0
+		for a := range dim {
+			if active[a] {
+				logVol += math.Log(ext[a])
+				n++
+			}
+		}
+		if n == 0 {
+			break
+		}
+		h = math.Exp((logVol + math.Log(targetPerCell/float64(nd))) / float64(n))
+		deff = n
+		dropped := false
+		for a := range dim {
+			if active[a] && ext[a] < h {
+				active[a] = false
+				dropped = true
+			}
+		}
+		if !dropped {
+			break
+		}
+	}
+	hMin := maxExt / maxCellsPerAxis
+	h = max(h, hMin)
+
+	size := 1
+	for size < 2*nd {
+		size <<= 1
+	}
+	g.table = make([]int32, size)
+	g.mask = uint64(size - 1)
+	cellOf := make([]int32, nd)
+	for iter := 0; ; iter++ {
+		ncells := g.bin(xc, h, cellOf)
+		occ := float64(nd) / float64(ncells)
+		if occ <= 2*targetPerCell || iter == 6 || deff == 0 || h <= hMin {
+			break
+		}
+		h = max(hMin, h*math.Pow(targetPerCell/occ, 1/float64(deff)))
+	}
+
+	// Counting sort of the positions by cell.
+	nc := len(g.cc) / 3
+	g.start = make([]int32, nc+1)
+	for _, c := range cellOf {
+		g.start[c+1]++
+	}
+	for c := range nc {
+		g.start[c+1] += g.start[c]
+	}
+	fill := slices.Clone(g.start[:nc])
+	g.cellOf = make([]int32, nd)
+	g.ids = make([]int32, nd)
+	g.slotOf = make([]int32, nd)
+	for d, c := range cellOf {
+		s := fill[c]
+		fill[c]++
+		g.cellOf[s] = c
+		g.ids[s] = int32(d)
+		g.slotOf[d] = s
+		i := int(rep[d]) * dim
+		copy(g.pts[3*int(s):3*int(s)+dim], points[i:i+dim])
+	}
+	return g
+}
+
+// bin sets the cell edge to h, assigns every position its cell and rebuilds the cell
+// table; it returns the number of occupied cells.
+func (g *grid) bin(xc []float64, h float64, cellOf []int32) int {
+	g.h = h
+	inv := 1 / h
+	for a := range 3 {
+		g.ncell[a] = int64(g.ext[a]*inv) + 1
+	}
+	clear(g.table)
+	g.cc = g.cc[:0]
+	for d := range cellOf {
+		var c [3]int64
+		for a := range 3 {
+			c[a] = min(max(int64(math.Floor((xc[3*d+a]-g.lo[a])*inv)), 0), g.ncell[a]-1)
+		}
+		cellOf[d] = g.insert(c)
+	}
+	return len(g.cc) / 3
+}
+
+func hashCell(c [3]int64) uint64 {
+	return mix(uint64(c[0])*0x9e3779b97f4a7c15 ^ uint64(c[1])*0xc2b2ae3d27d4eb4f ^ uint64(c[2])*0x165667b19e3779f9)
+}
+
+// insert returns the index of cell c, adding it if new.
+func (g *grid) insert(c [3]int64) int32 {
+	for j := hashCell(c) & g.mask; ; j = (j + 1) & g.mask {
+		t := g.table[j]
+		if t == 0 {
+			id := int32(len(g.cc) / 3)
+			g.cc = append(g.cc, c[0], c[1], c[2])
+			g.table[j] = id + 1
+			return id
+		}
+		k := g.cc[3*(t-1) : 3*t]
+		if k[0] == c[0] && k[1] == c[1] && k[2] == c[2] {
+			return t - 1
+		}
+	}
+}
+
+// find returns the index of cell (x, y, z), or -1 when it holds no point.
+func (g *grid) find(x, y, z int64) int32 {
+	c := [3]int64{x, y, z}
+	for j := hashCell(c) & g.mask; ; j = (j + 1) & g.mask {
+		t := g.table[j]
+		if t == 0 {
+			return -1
+		}
+		k := g.cc[3*(t-1) : 3*t]
+		if k[0] == x && k[1] == y && k[2] == z {
+			return t - 1
+		}
+	}
+}
+
+// sampleSlots draws m of the n points without replacement (Floyd's algorithm, fixed seed)
+// and returns the grid slots of their positions, ascending (so consecutive queries touch
+// nearby memory), with how many sampled points sit at each.
+func sampleSlots(n, m int, of, slotOf []int32) (slots, weight []int32) {
+	rng := rand.New(rand.NewPCG(sampleSeed, 0))
+	chosen := make([]uint64, (n+63)/64)
+	picked := make([]int32, 0, m)
+	for j := n - m; j < n; j++ {
+		t := rng.IntN(j + 1)
+		if chosen[t/64]&(1<<(t%64)) != 0 {
+			t = j
+		}
+		chosen[t/64] |= 1 << (t % 64)
+		picked = append(picked, slotOf[of[t]])
+	}
+	slices.Sort(picked)
+	for i, s := range picked {
+		if i > 0 && s == picked[i-1] {
+			weight[len(weight)-1]++
+			continue
+		}
+		slots = append(slots, s)
+		weight = append(weight, 1)
+	}
+	return slots, weight
+}
