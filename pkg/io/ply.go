@@ -288,7 +288,7 @@ func minRecordBytes(e *plyElement, enc plyEncoding) int64 {
 // the input can hold (a header may declare 10^12 vertices), nor, when the input's size is
 // unknown, more than maxBlindPoints up front; growPoints takes over past that.
 func initialPoints(src *source, h *plyHeader, e *plyElement, dim int, consumed int64) []float64 {
-	const maxBlindPoints = 1 << 22
+	const maxBlindPoints = 1 << 16
 	n := e.count
 	if src.size >= 0 {
 		if rec := minRecordBytes(e, h.encoding); rec > 0 {
