@@ -92,7 +92,7 @@ func New(g *grid.Grid, opt Options) (op *Operator, err error) {
 	if err != nil {
 		return nil, err
 	}
-	d, dev, info, err := open(opt.Device)
+	_, dev, info, err := open(opt.Device)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,6 @@ func New(g *grid.Grid, opt Options) (op *Operator, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("gpu: %s: %w", info.Name, err)
 	}
-	_ = d
 	o := &Operator{g: g, ctx: ctx, info: info, opt: opt, nwork: len(work)}
 	o.stats.PairsEvaluated = pairs
 	defer func() {
@@ -165,8 +164,7 @@ func New(g *grid.Grid, opt Options) (op *Operator, err error) {
 	o.degrees = make([]float64, g.N)
 	var count uint64
 	if o.nwork > 0 {
-		err = deg.Launch(Dim3{o.nwork, 1, 1}, Dim3{opt.BlockSize, 1, 1}, 0,
-			o.dPts, o.dWork, o.dRanges, o.c2, o.dY, o.dCount)
+		err = deg.Launch(Dim3{o.nwork, 1, 1}, Dim3{opt.BlockSize, 1, 1}, 0, o.degArgs()...)
 		if err == nil {
 			err = ctx.MemcpyDtoH(slicePtr(o.degrees), o.dY, 8*n)
 		}
@@ -261,8 +259,16 @@ func (o *Operator) Apply(dst, src []float64) error {
 }
 
 func (o *Operator) launch() error {
-	return o.mul.Launch(Dim3{o.nwork, 1, 1}, Dim3{o.opt.BlockSize, 1, 1}, 0,
-		o.dPts, o.dWork, o.dRanges, o.c2, o.dV, o.dY)
+	return o.mul.Launch(Dim3{o.nwork, 1, 1}, Dim3{o.opt.BlockSize, 1, 1}, 0, o.mulArgs()...)
+}
+
+// mulArgs and degArgs are the kernels' parameter lists (see kernels/gaussian.cu).
+func (o *Operator) mulArgs() []any {
+	return []any{o.dPts, o.dWork, o.dRanges, o.c2, o.dV, o.dY}
+}
+
+func (o *Operator) degArgs() []any {
+	return []any{o.dPts, o.dWork, o.dRanges, o.c2, o.dY, o.dCount}
 }
 
 // KernelOnly runs the product on the vector last copied to the GPU and waits for it,
