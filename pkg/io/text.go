@@ -27,10 +27,11 @@ func (l textLayout) delimName() string {
 }
 
 // sniffText picks the line terminator and the delimiter from the lines at the start of
-// the input (without consuming them). A delimiter is chosen when it splits every sampled
-// row into the same number (>1) of fields, in the order comma, semicolon, tab; a tab must
-// also leave no empty field, because files aligned with tabs (spiral.txt: "20\t\t 2.9")
-// double them. Otherwise fields are separated by runs of spaces and tabs.
+// the input (without consuming them). Comma, then semicolon, then tab is chosen when it
+// splits the first row into 2 or more fields and at least half the sampled rows into as many; a tab
+// must split every row alike and leave no empty field, because files aligned with tabs
+// (spiral.txt: "20\t\t 2.9") double them. Otherwise fields are separated by runs of
+// spaces and tabs.
 func sniffText(src *source) textLayout {
 	l := textLayout{term: '\n', delim: 0}
 	sample, err := src.br.Peek(1 << 16)
@@ -62,24 +63,23 @@ func sniffText(src *source) textLayout {
 		return l
 	}
 	for _, d := range []byte{',', ';', '\t'} {
-		n := -1
-		ok := true
+		n := len(splitFields(rows[0], d))
+		if n < 2 {
+			continue
+		}
+		same, empty := 0, false
 		for _, r := range rows {
 			f := splitFields(r, d)
-			if len(f) < 2 || (n >= 0 && len(f) != n) {
-				ok = false
-				break
+			if len(f) == n {
+				same++
 			}
-			n = len(f)
-			if d == '\t' {
-				for _, s := range f {
-					if s == "" {
-						ok = false
-					}
-				}
+			for _, s := range f {
+				empty = empty || s == ""
 			}
 		}
-		if ok {
+		// Commas and semicolons: at least half the rows agree with the first (a malformed row further
+		// down is then reported as such). Tabs: every row agrees and none is empty.
+		if (d != '\t' && 2*same >= len(rows)) || (d == '\t' && same == len(rows) && !empty) {
 			l.delim = d
 			return l
 		}
