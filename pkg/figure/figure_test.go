@@ -453,3 +453,101 @@ func TestDiscsMatchVectorGlyphs(t *testing.T) {
 		t.Errorf("mean channel difference over painted pixels %.1f, want small", mean)
 	}
 }
+
+// TestEqualAspect draws the outline of a 3 x 1 rectangle in a square and in a tall
+// image: the painted box must keep the 3:1 shape in both.
+func TestEqualAspect(t *testing.T) {
+	var coords []float64
+	for i := range 300 {
+		s := float64(i) / 300
+		coords = append(coords, 3*s, 0, 3*s, 1, 0, s, 3, s)
+	}
+	n := len(coords) / 2
+	vals := make([]float64, n)
+	for i := range vals {
+		vals[i] = float64(i%7) - 3
+	}
+	for _, size := range [][2]int{{600, 600}, {300, 900}, {900, 200}} {
+		img := render(t, fmt.Sprintf("aspect%dx%d", size[0], size[1]), coords, 2,
+			[]Panel{{Values: vals}}, Options{Width: size[0], Height: size[1], PointSize: 2})
+		// Bounding box of the points' colours (the frame is grey, the background white).
+		box := image.Rectangle{Min: image.Pt(1<<30, 1<<30)}
+		b := img.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+				if c.R != c.G || c.G != c.B { // not white or grey
+					box.Min.X, box.Min.Y = min(box.Min.X, x), min(box.Min.Y, y)
+					box.Max.X, box.Max.Y = max(box.Max.X, x+1), max(box.Max.Y, y+1)
+				}
+			}
+		}
+		// Subtract one point diameter (2 px) from each side to get the centres' extent.
+		w, h := float64(box.Dx()-2), float64(box.Dy()-2)
+		if math.Abs(w/h-3) > 0.06 {
+			t.Errorf("%dx%d image: cloud drawn %vx%v pixels, aspect %.3f, want 3", size[0], size[1], w, h, w/h)
+		}
+		if w < 0.8*float64(size[0]-40) && h < 0.8*float64(size[1]-40) {
+			t.Errorf("%dx%d image: cloud drawn only %vx%v pixels", size[0], size[1], w, h)
+		}
+	}
+}
+
+// TestDrawDegenerateClouds: a single point, and points on a vertical line, still
+// give a picture of the requested size.
+func TestDrawDegenerateClouds(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		coords []float64
+		dim    int
+	}{
+		{"one point", []float64{1, 2}, 2},
+		{"vertical line", []float64{1, 0, 1, 1, 1, 2, 1, 3}, 2},
+		{"one point 3D", []float64{1, 2, 3}, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n := len(c.coords) / c.dim
+			vals := make([]float64, n)
+			for i := range vals {
+				vals[i] = float64(i) + 1
+			}
+			img := render(t, "degenerate "+c.name, c.coords, c.dim, []Panel{{Values: vals, Title: "x"}}, Options{Width: 200, Height: 150, PointSize: 6})
+			if b := img.Bounds(); b.Dx() != 200 || b.Dy() != 150 {
+				t.Fatalf("size %v", b)
+			}
+			if !hasColour(img, img.Bounds(), SpectralColor(1)) {
+				t.Errorf("the point of largest value is not drawn in the +max colour")
+			}
+		})
+	}
+}
+
+// BenchmarkDiscs compares the pixel stamp with gonum/plot's vector circles (the
+// path plotter.Scatter takes) on one 20k-point panel.
+func BenchmarkDiscs(b *testing.B) {
+	coords, tt := spiral(20000)
+	x, y := make([]float64, 20000), make([]float64, 20000)
+	vals := make([]float64, 20000)
+	for i := range x {
+		x[i], y[i], vals[i] = coords[2*i], coords[2*i+1], math.Cos(tt[i])
+	}
+	d := &discs{x: x, y: y, colors: Colors(vals), radius: vg.Points(1.5)}
+	for _, c := range []struct {
+		name string
+		hide bool
+	}{{"stamp", false}, {"vector", true}} {
+		b.Run(c.name, func(b *testing.B) {
+			cv := vgimg.NewWith(vgimg.UseWH(4*vg.Inch, 4*vg.Inch), vgimg.UseDPI(100))
+			var vc vg.CanvasSizer = cv
+			if c.hide {
+				vc = hiddenCanvas{cv}
+			}
+			p := plot.New()
+			p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+			dc := draw.New(vc)
+			for b.Loop() {
+				d.Plot(dc, p)
+			}
+		})
+	}
+}
