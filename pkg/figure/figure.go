@@ -142,9 +142,15 @@ func SpectralColor(t float64) color.RGBA {
 
 // Colors maps values to the Spectral colormap symmetrically about 0: each value is
 // divided by the largest magnitude, so 0 is the middle colour and +-max|v| the two
-// ends. All-zero values all get the middle colour.
+// ends. All-zero values all get the middle colour; NaN the middle colour and
+// infinities the ends, without changing the scale of the others.
 func Colors(values []float64) []color.RGBA {
-	m := maxAbs(values)
+	m := 0.0
+	for _, v := range values {
+		if a := math.Abs(v); a > m && a <= math.MaxFloat64 {
+			m = a
+		}
+	}
 	c := make([]color.RGBA, len(values))
 	for i, v := range values {
 		if m > 0 {
@@ -155,12 +161,20 @@ func Colors(values []float64) []color.RGBA {
 	return c
 }
 
-func maxAbs(values []float64) float64 {
+// maxAbs returns the largest magnitude in values, or an error naming the first
+// value that is NaN or infinite.
+func maxAbs(values []float64) (float64, error) {
 	m := 0.0
-	for _, v := range values {
-		m = math.Max(m, math.Abs(v))
+	for i, v := range values {
+		a := math.Abs(v)
+		if !(a <= math.MaxFloat64) { // NaN or Inf
+			return 0, fmt.Errorf("value of point %d is %v", i+1, v)
+		}
+		if a > m {
+			m = a
+		}
 	}
-	return m
+	return m, nil
 }
 
 // Subsample returns the indices of the points drawn from a cloud of n points: all of
@@ -225,10 +239,8 @@ func newFigure(coords []float64, dim int, panels []Panel, opt Options) (*figure,
 		if len(pan.Values) != n {
 			return nil, fmt.Errorf("figure: panel %d has %d values for %d points", p+1, len(pan.Values), n)
 		}
-		for i, v := range pan.Values {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("figure: panel %d, value of point %d is %v", p+1, i+1, v)
-			}
+		if _, err := maxAbs(pan.Values); err != nil {
+			return nil, fmt.Errorf("figure: panel %d, %w", p+1, err)
 		}
 	}
 	if opt.Width == 0 {
@@ -273,7 +285,7 @@ func newFigure(coords []float64, dim int, panels []Panel, opt Options) (*figure,
 	for p, pan := range panels {
 		// Scale by the largest magnitude over the whole cloud, not only the drawn
 		// subset, so that a panel's colours do not depend on MaxPoints.
-		m := maxAbs(pan.Values)
+		m, _ := maxAbs(pan.Values)
 		c := make([]color.RGBA, len(idx))
 		for k, i := range idx {
 			v := pan.Values[i]

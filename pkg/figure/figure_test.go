@@ -338,9 +338,10 @@ func BenchmarkDraw(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		dim  int
-	}{{"2D", 2}, {"3D", 3}} {
-		b.Run(fmt.Sprintf("%s_20k_x6", c.name), func(b *testing.B) {
-			const n = 20000
+		n    int
+	}{{"2D_20k", 2, 20000}, {"3D_20k", 3, 20000}, {"3D_1M", 3, 1000000}} {
+		b.Run(c.name+"_x6", func(b *testing.B) {
+			n := c.n
 			var coords, tt []float64
 			if c.dim == 2 {
 				coords, tt = spiral(n)
@@ -549,5 +550,15 @@ func BenchmarkDiscs(b *testing.B) {
 				d.Plot(dc, p)
 			}
 		})
+	}
+}
+
+func TestColorsNonFinite(t *testing.T) {
+	got := Colors([]float64{math.NaN(), 1, -0.5, math.Inf(-1)})
+	want := []color.RGBA{SpectralColor(0), SpectralColor(1), SpectralColor(-0.5), SpectralColor(-1)}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("Colors[%d] = %v, want %v", i, got[i], want[i])
+		}
 	}
 }
