@@ -562,3 +562,36 @@ func TestColorsNonFinite(t *testing.T) {
 		}
 	}
 }
+
+// TestDisplaySubset: a cloud above MaxPoints is drawn through Subsample's points,
+// the same for every panel, each point keeping its own value's colour.
+func TestDisplaySubset(t *testing.T) {
+	coords, tt := spiral(1000)
+	panels := panelsOf(1000,
+		func(i int) float64 { return math.Cos(tt[i]) },
+		func(i int) float64 { return float64(i) },
+	)
+	f, err := newFigure(coords, 2, panels, Options{MaxPoints: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := Subsample(1000, 50)
+	if len(f.x) != 50 {
+		t.Fatalf("%d points drawn, want 50", len(f.x))
+	}
+	for k, i := range idx {
+		if f.x[k] != coords[2*i] || f.y[k] != coords[2*i+1] {
+			t.Errorf("drawn point %d is not input point %d", k, i)
+		}
+		// Scaled by the whole cloud's max |v|, not the subset's.
+		if got, want := f.colors[1][k], SpectralColor(float64(i)/999); got != want {
+			t.Errorf("panel 2, drawn point %d (input %d): colour %v, want %v", k, i, got, want)
+		}
+	}
+	if f, _ := newFigure(coords, 2, panels, Options{MaxPoints: -1}); len(f.x) != 1000 {
+		t.Errorf("MaxPoints -1 drew %d points, want all 1000", len(f.x))
+	}
+	if f, _ := newFigure(coords, 2, panels, Options{}); len(f.x) != 1000 {
+		t.Errorf("default MaxPoints drew %d of 1000 points", len(f.x))
+	}
+}
