@@ -1,0 +1,163 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"syscall"
+	"testing"
+
+	"github.com/spectral-dev/spectral/pkg/grid"
+)
+
+// Benchmarks of docs/bench/kernel.md. Run, e.g.:
+//   go test -run '^$' -bench 'MulVec' -benchtime 5x -count 3 ./pkg/kernel/
+
+
+
+func benchCloud(name string) cloud {
+	switch name {
+	case "swissroll_s0.01":
+		return cloud{name, 3, swissRoll(100000, 42), 0.01}
+	case "swissroll_s0.02":
+		return cloud{name, 3, swissRoll(100000, 42), 0.02}
+	case "swissroll10k_s0.02":
+		return cloud{name, 3, swissRoll(10000, 42), 0.02}
+	case "spiral_s0.01":
+		return cloud{name, 2, spiral(100000, 43), 0.01}
+	case "spiral_s0.005":
+		return cloud{name, 2, spiral(100000, 43), 0.005}
+	}
+	panic(name)
+}
+
+var benchCases = []struct {
+	cloud  string
+	cutoff float64
+}{
+	{"swissroll_s0.01", 4}, {"swissroll_s0.01", DefaultCutoff},
+	{"swissroll_s0.02", 4}, {"swissroll_s0.02", DefaultCutoff},
+	{"spiral_s0.01", 4}, {"spiral_s0.01", DefaultCutoff},
+	{"swissroll10k_s0.02", 4}, {"swissroll10k_s0.02", DefaultCutoff},
+}
+
+func cutName(c float64) string {
+	if c == DefaultCutoff {
+		return "5.77"
+	}
+	return fmt.Sprint(c)
+}
+
+func benchMulVec(b *testing.B, opt Options, frac float64) {
+	for _, bc := range benchCases {
+		b.Run(fmt.Sprintf("%s/cutoff%s", bc.cloud, cutName(bc.cutoff)), func(b *testing.B) {
+			c := benchCloud(bc.cloud)
+			var gopt grid.Options
+			if frac > 0 {
+				gopt.CellSize = frac * bc.cutoff
+			}
+			g := mustGrid(b, c, bc.cutoff, gopt)
+			if opt.CacheBudget > 0 && CacheBytesFor(g) > opt.CacheBudget {
+				b.Skipf("cache %d bytes over the benchmark budget", CacheBytesFor(g))
+			}
+			op := mustOp(b, g, opt)
+			v := signedVec(g.N, 1)
+			dst := make([]float64, g.N)
+			b.ResetTimer()
+			cpu0 := cpuSeconds()
+			for i := 0; i < b.N; i++ {
+				op.MulVec(dst, v)
+			}
+			cpu := (cpuSeconds() - cpu0) / float64(b.N)
+			sec := b.Elapsed().Seconds() / float64(b.N)
+			st := op.Stats()
+			b.ReportMetric(sec*1e3, "ms/product")
+			b.ReportMetric(cpu*1e3, "cpu-ms/product")
+			b.ReportMetric(float64(st.PairsEvaluated)/cpu, "evaluated/cpu-s")
+			b.ReportMetric(float64(st.PairsWithinCutoff)/cpu, "nonzeros/cpu-s")
+			b.ReportMetric(float64(st.PairsEvaluated)/sec, "evaluated/s")
+			b.ReportMetric(float64(st.PairsWithinCutoff)/sec, "nonzeros/s")
+			b.ReportMetric(float64(st.PairsEvaluated)/float64(st.PairsWithinCutoff), "evaluated/within")
+			b.ReportMetric(float64(st.PairsWithinCutoff), "nnz")
+			if st.Cached {
+				b.ReportMetric(float64(st.CacheBytes)/float64(st.PairsWithinCutoff), "cacheB/nnz")
+			}
+		})
+	}
+}
+
+func BenchmarkMulVecOnTheFly(b *testing.B) { benchMulVec(b, Options{CacheBudget: -1}, 0) }
+
+func BenchmarkMulVecCached(b *testing.B) { benchMulVec(b, Options{CacheBudget: 4 << 30}, 0) }
+
+// BenchmarkCellSize compares cell edges (fractions of the cutoff) on the fly.
+func BenchmarkCellSize(b *testing.B) {
+	for _, frac := range []float64{1.0001, 0.5001, 0.3334, 0.2501} {
+		b.Run(fmt.Sprintf("edge%.2f", frac), func(b *testing.B) { benchMulVec(b, Options{CacheBudget: -1}, frac) })
+	}
+}
+
+// BenchmarkNew times building the grid and the operator (counting or cache fill, and
+// the degrees).
+func BenchmarkNew(b *testing.B) {
+	for _, cached := range []bool{false, true} {
+		opt := Options{CacheBudget: -1}
+		name := "onthefly"
+		if cached {
+			opt.CacheBudget, name = 4<<30, "cached"
+		}
+		b.Run(name, func(b *testing.B) {
+			c := benchCloud("swissroll_s0.01")
+			for i := 0; i < b.N; i++ {
+				g := mustGrid(b, c, DefaultCutoff, grid.Options{})
+				mustOp(b, g, opt)
+			}
+		})
+	}
+}
+
+// BenchmarkTutorialRule measures the KeOps tutorial's block rule on the Swiss roll
+// n = 10^5, sigma = 0.01: cubic bins of eps = 0.05 (input units), keep bin pairs whose
+// centroids are closer than 4 sigma + sqrt(3) eps; reported as pairs looked at per pair
+// within 4 sigma and as a fraction of all N^2 pairs.
+func BenchmarkTutorialRule(b *testing.B) {
+	c := benchCloud("swissroll_s0.01")
+	eps := 0.05 / c.sigma
+	thr := 4 + math.Sqrt(3)*eps
+	for i := 0; i < b.N; i++ {
+		g := mustGrid(b, c, thr, grid.Options{CellSize: eps})
+		var kept int64
+		for ci := range g.Cells {
+			p := &g.Cells[ci]
+			for _, j := range g.NbrCells[g.NbrPtr[ci]:g.NbrPtr[ci+1]] {
+				q := &g.Cells[j]
+				d2 := 0.0
+				for a := 0; a < 3; a++ {
+					d := p.Centroid[a] - q.Centroid[a]
+					d2 += d * d
+				}
+				if d2 < thr*thr {
+					kept += int64(p.End-p.Start) * int64(q.End-q.Start)
+				}
+			}
+		}
+		g4 := mustGrid(b, c, 4, grid.Options{})
+		ev, _ := EstimatePairs(g4)
+		op := mustOp(b, g4, Options{CacheBudget: -1})
+		within := op.Stats().PairsWithinCutoff
+		n2 := float64(g.N) * float64(g.N)
+		b.ReportMetric(float64(kept)/float64(within), "tutorial-evaluated/within")
+		b.ReportMetric(float64(kept)/n2, "tutorial-fraction-of-N2")
+		b.ReportMetric(float64(ev)/float64(within), "ours-evaluated/within")
+		b.ReportMetric(float64(ev)/n2, "ours-fraction-of-N2")
+	}
+}
+
+// cpuSeconds is the process's user+system CPU time: on this shared 2-core VM wall time
+// depends on what else runs, CPU time much less (docs/bench/kernel.md reports both).
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
