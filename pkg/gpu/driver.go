@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 	"unsafe"
 
@@ -114,7 +115,10 @@ func LoadLibrary(path string) (*Driver, error) {
 	if d, ok := drivers[path]; ok {
 		return d, nil
 	}
+	// dlerror's message is per thread: keep Dlopen and its dlerror on one.
+	runtime.LockOSThread()
 	lib, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+	runtime.UnlockOSThread()
 	if err != nil {
 		return nil, fmt.Errorf("%w: cannot load %s (is the NVIDIA driver installed?): %v", ErrNoDriver, path, err)
 	}
