@@ -47,6 +47,14 @@ const (
 // show the same points.
 const subsampleSeed = 20241129
 
+// ErrBadInput marks errors in the data or the options that the user must fix (the
+// CLI maps it to exit status 2); every error of Draw except a failed write wraps it.
+var ErrBadInput = errors.New("bad input")
+
+func badInput(format string, a ...any) error {
+	return fmt.Errorf("figure: %w: %s", ErrBadInput, fmt.Sprintf(format, a...))
+}
+
 // Panel is one scatter plot of the grid: the cloud coloured by Values (one per point).
 type Panel struct {
 	Values []float64
@@ -67,7 +75,7 @@ type Options struct {
 	// 0 means DefaultMaxPoints, a negative value draws every point.
 	MaxPoints int
 	// Cols is the number of panel columns; 0 picks the layout that draws the cloud
-	// largest (3 x 2 for six panels in the default image).
+	// largest (3 x 2 for six panels of a roughly square cloud in the default image).
 	Cols int
 	// PointSize is the diameter of a point in pixels; 0 picks one from the panel
 	// size and the number of points drawn.
@@ -218,29 +226,29 @@ type figure struct {
 
 func newFigure(coords []float64, dim int, panels []Panel, opt Options) (*figure, error) {
 	if dim != 2 && dim != 3 {
-		return nil, fmt.Errorf("figure: dimension %d: only 2D and 3D clouds can be drawn", dim)
+		return nil, badInput("dimension %d: only 2D and 3D clouds can be drawn", dim)
 	}
 	if len(coords)%dim != 0 {
-		return nil, fmt.Errorf("figure: %d coordinates is not a whole number of %dD points", len(coords), dim)
+		return nil, badInput("%d coordinates is not a whole number of %dD points", len(coords), dim)
 	}
 	n := len(coords) / dim
 	if n == 0 {
-		return nil, errors.New("figure: no points to draw")
+		return nil, badInput("no points to draw")
 	}
 	if len(panels) == 0 {
-		return nil, errors.New("figure: no panels to draw")
+		return nil, badInput("no panels to draw")
 	}
 	for i, v := range coords {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("figure: coordinate %d of point %d is %v", i%dim+1, i/dim+1, v)
+			return nil, badInput("coordinate %d of point %d is %v", i%dim+1, i/dim+1, v)
 		}
 	}
 	for p, pan := range panels {
 		if len(pan.Values) != n {
-			return nil, fmt.Errorf("figure: panel %d has %d values for %d points", p+1, len(pan.Values), n)
+			return nil, badInput("panel %d has %d values for %d points", p+1, len(pan.Values), n)
 		}
 		if _, err := maxAbs(pan.Values); err != nil {
-			return nil, fmt.Errorf("figure: panel %d, %w", p+1, err)
+			return nil, badInput("panel %d, %v", p+1, err)
 		}
 	}
 	if opt.Width == 0 {
@@ -250,7 +258,7 @@ func newFigure(coords []float64, dim int, panels []Panel, opt Options) (*figure,
 		opt.Height = DefaultHeight
 	}
 	if opt.Width < MinSize || opt.Width > MaxSize || opt.Height < MinSize || opt.Height > MaxSize {
-		return nil, fmt.Errorf("figure: image size %dx%d pixels: each side must be in [%d, %d]",
+		return nil, badInput("image size %dx%d pixels: each side must be in [%d, %d]",
 			opt.Width, opt.Height, MinSize, MaxSize)
 	}
 	if opt.Azimuth == 0 && opt.Elevation == 0 {
@@ -258,17 +266,17 @@ func newFigure(coords []float64, dim int, panels []Panel, opt Options) (*figure,
 	}
 	if math.IsNaN(opt.Azimuth) || math.IsInf(opt.Azimuth, 0) ||
 		math.IsNaN(opt.Elevation) || opt.Elevation < -90 || opt.Elevation > 90 {
-		return nil, fmt.Errorf("figure: view azimuth %v, elevation %v: need a finite azimuth and elevation in [-90, 90] degrees",
+		return nil, badInput("view azimuth %v, elevation %v: need a finite azimuth and elevation in [-90, 90] degrees",
 			opt.Azimuth, opt.Elevation)
 	}
 	if opt.MaxPoints == 0 {
 		opt.MaxPoints = DefaultMaxPoints
 	}
 	if opt.Cols < 0 {
-		return nil, fmt.Errorf("figure: %d columns", opt.Cols)
+		return nil, badInput("%d columns", opt.Cols)
 	}
 	if opt.PointSize < 0 || math.IsNaN(opt.PointSize) || math.IsInf(opt.PointSize, 0) {
-		return nil, fmt.Errorf("figure: point size %v pixels", opt.PointSize)
+		return nil, badInput("point size %v pixels", opt.PointSize)
 	}
 
 	idx := Subsample(n, opt.MaxPoints)
@@ -394,7 +402,7 @@ func (f *figure) render() (*vgimg.Canvas, error) {
 		data := pl.DataCanvas(tile)
 		cw, ch := float64(data.Size().X), float64(data.Size().Y)
 		if cw < 8*float64(pxl) || ch < 8*float64(pxl) {
-			return nil, fmt.Errorf("figure: %dx%d pixels is too small for %d panels in %d columns", W, H, len(f.colors), cols)
+			return nil, badInput("%dx%d pixels is too small for %d panels in %d columns", W, H, len(f.colors), cols)
 		}
 		// Equal aspect: one data unit spans the same length on both axes, the
 		// cloud centred in the panel.

@@ -2,6 +2,7 @@ package figure
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -318,6 +319,9 @@ func TestDrawErrors(t *testing.T) {
 			err := Draw(&buf, c.coords, c.dim, c.panels, c.opt)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want one mentioning %q", err, c.want)
+			}
+			if !errors.Is(err, ErrBadInput) {
+				t.Errorf("err = %v does not wrap ErrBadInput", err)
 			}
 			if buf.Len() != 0 {
 				t.Errorf("wrote %d bytes despite the error", buf.Len())
