@@ -205,24 +205,33 @@ func TestDegenerate(t *testing.T) {
 	}
 }
 
-// On a square lattice (spacing 0.5, far from the origin, every position three times) the
-// nearest distinct neighbour is 0.5 away and the 10th is 2 spacings away (4 neighbours at
-// 1 spacing, 4 at sqrt 2, 4 at 2) for all but the points near the border.
+// On a square lattice (every position three times) the nearest distinct neighbour is one
+// spacing away and the 10th is 2 spacings away (4 neighbours at 1 spacing, 4 at sqrt 2, 4
+// at 2) for all but the points near the border. Far from the origin (UTM-like offsets,
+// centimetre spacing) the spacing must survive the offset to ~1e-9 relative: the
+// coordinates themselves are rounded to ~1e-9 m there.
 func TestLattice(t *testing.T) {
-	var p []float64
-	for i := range 40 {
-		for j := range 40 {
-			for range 3 {
-				p = append(p, 1e5+0.5*float64(i), -2e5+0.5*float64(j))
+	for _, tc := range []struct {
+		x0, y0, step, rel float64
+	}{
+		{1e5, -2e5, 0.5, 0},
+		{5e5, 5e6, 0.01, 1e-7},
+	} {
+		var p []float64
+		for i := range 40 {
+			for j := range 40 {
+				for range 3 {
+					p = append(p, tc.x0+tc.step*float64(i), tc.y0+tc.step*float64(j))
+				}
 			}
 		}
-	}
-	sp, err := Measure(p, 2, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sp.Duplicates != 3200 || sp.NNMedian != 0.5 || sp.NN95 != 0.5 || sp.KNNMedian != 1 {
-		t.Errorf("lattice: %+v, want Duplicates 3200, NN 0.5, 10th NN 1", sp)
+		sp, err := Measure(p, 2, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Spacing{N: 4800, Duplicates: 3200, Sampled: 4800,
+			NNMedian: tc.step, NN95: tc.step, KNNMedian: 2 * tc.step, SuggestedSigma: 2 * tc.step}
+		checkSpacing(t, fmt.Sprintf("lattice at (%g, %g)", tc.x0, tc.y0), sp, want, tc.rel)
 	}
 }
 
@@ -359,7 +368,8 @@ func readPLY(t *testing.T, name string) []float64 {
 
 func TestRealClouds(t *testing.T) {
 	// featuretype.ply: an STL export, every vertex repeated per face; 5096 - 3374 = 1722
-	// distinct positions (counted independently with sort -u on the x y z columns).
+	// distinct positions (counted independently in Python: len(set((x, y, z) as floats)); the
+	// text has "-0.000000" beside "0.000000", so sort -u on the columns counts 2011).
 	p := readPLY(t, "featuretype.ply")
 	sp, err := Measure(p, 3, Options{})
 	if err != nil {
