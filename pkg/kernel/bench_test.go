@@ -12,8 +12,6 @@ import (
 // Benchmarks of docs/bench/kernel.md. Run, e.g.:
 //   go test -run '^$' -bench 'MulVec' -benchtime 5x -count 3 ./pkg/kernel/
 
-
-
 func benchCloud(name string) cloud {
 	switch name {
 	case "swissroll_s0.01":

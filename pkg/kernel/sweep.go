@@ -15,6 +15,10 @@ func (o *Operator) sweepCell(i int, dst, src []float64) {
 	g := o.g
 	c := g.Cells[i]
 	ranges := g.Ranges[g.RangePtr[i]:g.RangePtr[i+1]]
+	if haveAVX2 {
+		o.sweepCell8(i, dst, src)
+		return
+	}
 	for t := c.Start; t < c.End; t += 4 {
 		// A partial last block repeats its last target in the unused lanes; the extra
 		// lanes are discarded, and each lane's sum is independent of the others.
@@ -32,6 +36,36 @@ func (o *Operator) sweepCell(i int, dst, src []float64) {
 			}
 		}
 		for k := 0; k < 4 && t+k < c.End; k++ {
+			dst[t+k] = acc[k]
+		}
+	}
+}
+
+// sweepCell8 is sweepCell with the AVX2 loop: eight targets, one per lane, each summed in
+// the same order as in the pure-Go loop, so the two give the same bits.
+func (o *Operator) sweepCell8(i int, dst, src []float64) {
+	g := o.g
+	c := g.Cells[i]
+	ranges := g.Ranges[g.RangePtr[i]:g.RangePtr[i+1]]
+	var tx, ty, tz [8]float32
+	for t := c.Start; t < c.End; t += 8 {
+		for k := range tx {
+			s := min(t+k, c.End-1)
+			tx[k], ty[k] = o.x[s], o.y[s]
+			if o.z != nil {
+				tz[k] = o.z[s]
+			}
+		}
+		var acc [8]float64
+		for _, r := range ranges {
+			a, n := int(r[0]), int(r[1]-r[0])
+			if o.z == nil {
+				sweep2x8(&acc, &tx, &ty, &o.x[a], &o.y[a], &src[a], n, o.c2)
+			} else {
+				sweep3x8(&acc, &tx, &ty, &tz, &o.x[a], &o.y[a], &o.z[a], &src[a], n, o.c2)
+			}
+		}
+		for k := 0; k < 8 && t+k < c.End; k++ {
 			dst[t+k] = acc[k]
 		}
 	}

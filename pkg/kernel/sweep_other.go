@@ -1,0 +1,13 @@
+//go:build !amd64 || purego
+
+package kernel
+
+var haveAVX2 = false
+
+func sweep3x8(acc *[8]float64, tx, ty, tz *[8]float32, xs, ys, zs *float32, v *float64, n int, c2 float32) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func sweep2x8(acc *[8]float64, tx, ty *[8]float32, xs, ys *float32, v *float64, n int, c2 float32) {
+	panic("kernel: no AVX2 loop on this platform")
+}
