@@ -1,0 +1,170 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/spectral-dev/spectral/pkg/embed"
+	cloudio "github.com/spectral-dev/spectral/pkg/io"
+	"github.com/spectral-dev/spectral/pkg/neighbors"
+)
+
+type infoOptions struct {
+	format, columns, sigma, cutoff string
+	k                              int
+	threads                        int
+	json, noSpacing                bool
+}
+
+func newInfoCmd() *cobra.Command {
+	o := &infoOptions{}
+	cmd := &cobra.Command{
+		Use:   "info INPUT",
+		Short: "What is in a cloud, and what a sigma would cost",
+		Long: `Info reads a cloud (.csv/.txt/.xyz/.tsv, .ply, or - for stdin) and prints its format,
+point count, dimension, coordinate columns and bounding box, the number of duplicate
+points, the nearest-neighbour spacing (median and 95th percentile) and the sigma that
+--sigma auto would pick (` + sigmaRuleHelp + `).
+
+With --sigma it also estimates, before any costly work, the pairs within the cutoff per
+kernel product, the memory of the run and of the kernel cache, and the time per product
+on this machine. --json prints one JSON object (format, n, dim, columns, bbox_min,
+bbox_max, duplicates, nn_median, nn_p95, suggested_sigma, and the estimates).
+` + exitStatusHelp,
+		Example: `  spectral info cloud.ply
+  spectral info --json quakes.csv --columns lat,long
+  spectral info --sigma 0.01 --cutoff 4 roll.ply      # what would embed cost?`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInfo(cmd, o, args[0])
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.format, "format", "", "input format: csv or ply (default: from the extension, or sniffed)")
+	f.StringVar(&o.columns, "columns", "", "coordinate columns of a delimited file, by name or 1-based index")
+	f.StringVar(&o.sigma, "sigma", "", "estimate the cost of a kernel of this width (input units, or auto)")
+	f.StringVar(&o.cutoff, "cutoff", "auto", "cutoff in sigmas for the estimate (auto ~5.77, 0 = every pair)")
+	f.IntVarP(&o.k, "k", "k", 7, "eigenpairs, for the memory estimate")
+	f.IntVar(&o.threads, "threads", 0, "CPU threads (0 = all cores)")
+	f.BoolVar(&o.json, "json", false, "print one JSON object")
+	f.BoolVar(&o.noSpacing, "no-spacing", false, "skip the nearest-neighbour statistics (faster on huge clouds)")
+	return cmd
+}
+
+// cloudInfo is the JSON of spectral info; field names are part of the CLI contract.
+type cloudInfo struct {
+	Input          string       `json:"input"`
+	Format         string       `json:"format"`
+	N              int          `json:"n"`
+	Dim            int          `json:"dim"`
+	Columns        []string     `json:"columns"`
+	BBoxMin        []float64    `json:"bbox_min"`
+	BBoxMax        []float64    `json:"bbox_max"`
+	Duplicates     *int         `json:"duplicates,omitempty"`
+	NNMedian       *float64     `json:"nn_median,omitempty"`
+	NNP95          *float64     `json:"nn_p95,omitempty"`
+	SuggestedSigma *float64     `json:"suggested_sigma,omitempty"`
+	SpacingSampled int          `json:"spacing_sampled_points,omitempty"`
+	Estimate       *embed.Costs `json:"estimate,omitempty"`
+}
+
+func runInfo(cmd *cobra.Command, o *infoOptions, input string) error {
+	ropt, err := readOptions(o.format, o.columns)
+	if err != nil {
+		return err
+	}
+	c, err := cloudio.ReadFile(input, ropt)
+	if err != nil {
+		return err
+	}
+	info := cloudInfo{Input: c.Source, Format: c.Format, N: c.N(), Dim: c.Dim, Columns: c.Names}
+	info.BBoxMin, info.BBoxMax = bbox(c)
+	var sp *neighbors.Spacing
+	if !o.noSpacing || strings.EqualFold(o.sigma, "auto") {
+		s, err := neighbors.Measure(c.Points, c.Dim, neighbors.Options{Threads: o.threads})
+		if err == nil {
+			sp = &s
+			info.Duplicates, info.NNMedian, info.NNP95 = &s.Duplicates, &s.NNMedian, &s.NN95
+			info.SpacingSampled = s.Sampled
+			if s.SuggestedSigma > 0 {
+				info.SuggestedSigma = &s.SuggestedSigma
+			}
+		}
+	}
+	if o.sigma != "" {
+		sigma := 0.0
+		if strings.EqualFold(o.sigma, "auto") {
+			if sp == nil || !(sp.SuggestedSigma > 0) {
+				return usageErrorf("--sigma auto: %s has no two distinct points", c.Source)
+			}
+			sigma = sp.SuggestedSigma
+		} else if sigma, err = strconv.ParseFloat(o.sigma, 64); err != nil || !(sigma > 0) || math.IsInf(sigma, 0) {
+			return usageErrorf("--sigma %q: must be a positive number or auto", o.sigma)
+		}
+		cutoff := float64(embed.CutoffAuto)
+		if !strings.EqualFold(o.cutoff, "auto") {
+			if cutoff, err = strconv.ParseFloat(o.cutoff, 64); err != nil || cutoff < 0 || math.IsInf(cutoff, 0) {
+				return usageErrorf("--cutoff %q: must be >= 0 or auto", o.cutoff)
+			}
+		}
+		est, err := embed.EstimateCosts(c, sigma, cutoff, o.k, o.threads)
+		if err != nil {
+			return err
+		}
+		info.Estimate = est
+	}
+	out := cmd.OutOrStdout()
+	if o.json {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(info)
+	}
+	printInfo(out, &info)
+	return nil
+}
+
+func bbox(c *cloudio.Cloud) (lo, hi []float64) {
+	lo, hi = make([]float64, c.Dim), make([]float64, c.Dim)
+	for d := range lo {
+		lo[d], hi[d] = math.Inf(1), math.Inf(-1)
+	}
+	for i := 0; i < c.N(); i++ {
+		for d := 0; d < c.Dim; d++ {
+			v := c.Points[i*c.Dim+d]
+			lo[d], hi[d] = math.Min(lo[d], v), math.Max(hi[d], v)
+		}
+	}
+	return lo, hi
+}
+
+func printInfo(w io.Writer, in *cloudInfo) {
+	fmt.Fprintf(w, "input      %s\nformat     %s\npoints     %d\ndimension  %d\ncolumns    %s\n",
+		in.Input, in.Format, in.N, in.Dim, strings.Join(in.Columns, ", "))
+	for d := range in.BBoxMin {
+		fmt.Fprintf(w, "%-10s [%.10g, %.10g]  extent %.6g\n", in.Columns[d], in.BBoxMin[d], in.BBoxMax[d], in.BBoxMax[d]-in.BBoxMin[d])
+	}
+	if in.Duplicates != nil {
+		fmt.Fprintf(w, "duplicates %d points share a position with another\n", *in.Duplicates)
+		fmt.Fprintf(w, "spacing    nearest distinct neighbour: median %.6g, 95th percentile %.6g", *in.NNMedian, *in.NNP95)
+		if in.SpacingSampled > 0 && in.SpacingSampled < in.N {
+			fmt.Fprintf(w, " (from %d sampled points)", in.SpacingSampled)
+		}
+		fmt.Fprintln(w)
+	}
+	if in.SuggestedSigma != nil {
+		fmt.Fprintf(w, "sigma auto %.6g\n", *in.SuggestedSigma)
+	}
+	if e := in.Estimate; e != nil {
+		fmt.Fprintf(w, "with sigma %.6g, cutoff %s:\n", e.Sigma, cutoffString(e.Cutoff))
+		fmt.Fprintf(w, "  pairs within the cutoff  ~%.3g (%.1f per point)\n", float64(e.PairsWithinCutoff), float64(e.PairsWithinCutoff)/float64(in.N))
+		fmt.Fprintf(w, "  pairs evaluated/product  ~%.3g\n", float64(e.PairsEvaluated))
+		fmt.Fprintf(w, "  memory                   ~%s, plus %s to cache the kernel (cached: %v)\n", embed.FormatBytes(e.MemoryBytes), embed.FormatBytes(e.CacheBytes), e.CacheFits)
+		fmt.Fprintf(w, "  time per product        ~%.3g s on the fly, ~%.3g s cached (%d threads)\n", e.SecondsPerProduct, e.SecondsPerCachedProduct, e.Threads)
+	}
+}

@@ -1,0 +1,52 @@
+package embed
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/spectral-dev/spectral/pkg/grid"
+	cloudio "github.com/spectral-dev/spectral/pkg/io"
+	"github.com/spectral-dev/spectral/pkg/kernel"
+)
+
+// Costs is what an embedding would cost, estimated before any kernel evaluation (the grid
+// is built, which is cheap): `spectral info --sigma`.
+type Costs struct {
+	Sigma                   float64 `json:"sigma"`
+	Cutoff                  float64 `json:"cutoff"`
+	PairsWithinCutoff       int64   `json:"pairs_within_cutoff"`
+	PairsEvaluated          int64   `json:"pairs_evaluated_per_product"`
+	MemoryBytes             int64   `json:"memory_bytes"`
+	CacheBytes              int64   `json:"cache_bytes"`
+	CacheFits               bool    `json:"cache_fits"`
+	SecondsPerProduct       float64 `json:"seconds_per_product_on_the_fly"`
+	SecondsPerCachedProduct float64 `json:"seconds_per_product_cached"`
+	SecondsPerProductUsed   float64 `json:"seconds_per_product"`
+	Threads                 int     `json:"threads"`
+}
+
+// EstimateCosts estimates the pairs, memory and time per product of embedding c with
+// sigma (input units) and cutoff (sigmas; CutoffAuto allowed; 0 = every pair).
+func EstimateCosts(c *cloudio.Cloud, sigma, cutoff float64, k, threads int) (*Costs, error) {
+	if cutoff == CutoffAuto {
+		cutoff = kernel.DefaultCutoff
+	}
+	if threads <= 0 {
+		threads = runtime.NumCPU()
+	}
+	g, err := grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("grid: %w", err)
+	}
+	est := kernel.EstimateCost(g, kernel.Options{Threads: threads})
+	otf := kernel.EstimateCost(g, kernel.Options{Threads: threads, CacheBudget: -1})
+	cached := float64(est.PairsWithinCutoff) / (kernel.CachedProductsPerSecondPerCore * float64(threads))
+	return &Costs{
+		Sigma: sigma, Cutoff: cutoff,
+		PairsWithinCutoff: est.PairsWithinCutoff, PairsEvaluated: est.PairsEvaluated,
+		MemoryBytes: EstimateMemory(c.N(), c.Dim, k, defaultNCVEstimate(k)),
+		CacheBytes:  est.CacheBytes, CacheFits: est.Cached,
+		SecondsPerProduct: otf.SecondsPerProduct, SecondsPerCachedProduct: cached,
+		SecondsPerProductUsed: est.SecondsPerProduct, Threads: threads,
+	}, nil
+}

@@ -1,0 +1,298 @@
+// Package embed is the spectral-embedding pipeline: read a cloud, sort it into a grid,
+// build the Gaussian kernel operator (CPU or GPU), form the chosen graph Laplacian, find
+// its smallest eigenpairs by Lanczos on a spectral transformation, and return the
+// eigenvectors in the input's point order. cmd/spectral maps flags to Options and the
+// Result to files; library users call Run directly.
+//
+// Spectral transformation (never plain "smallest" Lanczos, which needs hundreds of times
+// more products):
+//   - normalized and random walk: the largest eigenvalues mu of A = D^-1/2 K D^-1/2
+//     (eigenvalues in [0, 1] since K is positive definite), lambda = 1 - mu; random-walk
+//     eigenvectors are D^-1/2 phi, renormalised;
+//   - unnormalized: the largest eigenvalues mu of s I - L with s = 2 (max D - 1), a
+//     Gershgorin bound on the spectrum of L = D - K, lambda = s - mu.
+package embed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/spectral-dev/spectral/pkg/eigsh"
+	"github.com/spectral-dev/spectral/pkg/grid"
+	cloudio "github.com/spectral-dev/spectral/pkg/io"
+	"github.com/spectral-dev/spectral/pkg/kernel"
+	"github.com/spectral-dev/spectral/pkg/neighbors"
+)
+
+// Event is a progress report: a new stage, or a Lanczos restart within "solve".
+type Event struct {
+	Stage       string // read, sigma, grid, kernel, solve, done
+	Restart     int
+	Converged   int
+	K           int
+	MaxResidual float64
+	MatVecs     int
+	Elapsed     time.Duration // since Run started
+}
+
+// Result of Run. Vectors are in the input's point order.
+type Result struct {
+	Cloud       *cloudio.Cloud
+	Sigma       float64 // used, input units
+	SigmaAuto   bool
+	Spacing     *neighbors.Spacing // when sigma was chosen automatically
+	Cutoff      float64            // used, units of sigma (0 = every pair)
+	Laplacian   Laplacian
+	K           int
+	Eigenvalues []float64   // ascending, of the chosen Laplacian
+	Vectors     [][]float64 // Vectors[j][i]: eigenvector j at input point i; unit norm
+	Converged   int
+	MatVecs     int
+	Restarts    int
+	Residuals   []float64
+	Device      string // "cpu" or the GPU's name
+	Threads     int
+	Kernel      kernel.Stats
+	Seconds     Seconds
+	Warnings    []string
+}
+
+// Run reads opt.Input and embeds it.
+func Run(ctx context.Context, opt Options) (*Result, error) {
+	start := time.Now()
+	if err := opt.validate(); err != nil {
+		return nil, err
+	}
+	report(opt, Event{Stage: "read"}, start)
+	cloud, err := cloudio.ReadFile(opt.Input, opt.Read)
+	if err != nil {
+		return nil, err
+	}
+	read := time.Since(start).Seconds()
+	res, err := RunCloud(ctx, cloud, opt)
+	if res != nil {
+		res.Seconds.Read = read
+		res.Seconds.Total += read
+	}
+	return res, err
+}
+
+// RunCloud embeds a cloud already in memory.
+func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, error) {
+	start := time.Now()
+	if err := opt.validate(); err != nil {
+		return nil, err
+	}
+	n := cloud.N()
+	want := opt.K
+	if opt.DropFirst {
+		want++
+	}
+	if n < 2 || want >= n {
+		return nil, badInput("%s has %d points: need more than k = %d (plus one with --drop-first)", cloud.Source, n, opt.K)
+	}
+	res := &Result{Cloud: cloud, Sigma: opt.Sigma, Laplacian: opt.Laplacian, K: opt.K, Cutoff: opt.Cutoff}
+	if res.Cutoff == CutoffAuto {
+		res.Cutoff = kernel.DefaultCutoff
+	}
+
+	// Sigma.
+	t := time.Now()
+	if res.Sigma == 0 {
+		report(opt, Event{Stage: "sigma"}, start)
+		sp, err := neighbors.Measure(cloud.Points, cloud.Dim, neighbors.Options{Threads: opt.Threads})
+		if err != nil {
+			return nil, fmt.Errorf("%w: --sigma auto: %v", ErrBadInput, err)
+		}
+		if !(sp.SuggestedSigma > 0) {
+			return nil, badInput("--sigma auto: %s has no two distinct points; give --sigma", cloud.Source)
+		}
+		res.Sigma, res.SigmaAuto, res.Spacing = sp.SuggestedSigma, true, &sp
+	}
+	res.Seconds.Sigma = time.Since(t).Seconds()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// Memory: refuse before any large allocation.
+	ncv := opt.NCV
+	if ncv == 0 {
+		ncv = defaultNCVEstimate(want)
+	}
+	if est, limit := EstimateMemory(n, cloud.Dim, want, ncv), opt.memoryLimit(); est > limit {
+		return nil, badInput("this run needs about %s of memory but %s is available; use fewer points (subsample), a smaller -k or --ncv",
+			FormatBytes(est), FormatBytes(limit))
+	}
+
+	// Grid.
+	report(opt, Event{Stage: "grid"}, start)
+	t = time.Now()
+	g, err := grid.Build(cloud.Points, cloud.Dim, res.Sigma, res.Cutoff, grid.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("grid: %w", err)
+	}
+	res.Seconds.Grid = time.Since(t).Seconds()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// Kernel operator and degrees.
+	report(opt, Event{Stage: "kernel"}, start)
+	t = time.Now()
+	m, dev, err := newMatrix(g, opt)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := m.(interface{ Close() error }); ok {
+		defer c.Close()
+	}
+	res.Device, res.Threads = dev.name, dev.threads
+	res.Kernel = dev.stats()
+	res.Seconds.Kernel = time.Since(t).Seconds()
+	if p := res.Kernel.PairsWithinCutoff; p > 0 && float64(p) > 0.5*float64(n)*float64(n) && n > 2000 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("sigma %g makes the operator nearly dense (%.0f%% of all pairs within the cutoff): each product costs O(N^2); a smaller --sigma or --cutoff is much faster", res.Sigma, 100*float64(p)/float64(n)/float64(n)))
+	}
+
+	// Solve.
+	report(opt, Event{Stage: "solve"}, start)
+	t = time.Now()
+	deg := m.Degrees()
+	op, back := transform(m, deg, opt.Laplacian)
+	sres, serr := eigsh.Solve(op, want, eigsh.Options{
+		Which:   eigsh.LA,
+		NCV:     opt.NCV,
+		Tol:     opt.Tol,
+		MaxIter: opt.MaxIter,
+		Seed:    opt.Seed,
+		Context: ctx,
+		Progress: func(p eigsh.Progress) {
+			report(opt, Event{Stage: "solve", Restart: p.Restart, Converged: p.Converged, K: want, MaxResidual: p.MaxResidual, MatVecs: p.MatVecs}, start)
+		},
+	})
+	res.Seconds.Solve = time.Since(t).Seconds()
+	var nc *eigsh.NoConvergence
+	switch {
+	case serr == nil:
+	case errors.As(serr, &nc) && nc.Result != nil:
+		sres = nc.Result
+	default:
+		return nil, fmt.Errorf("eigensolver: %w", serr)
+	}
+	res.Kernel = dev.stats()
+	res.MatVecs, res.Restarts = sres.MatVecs, sres.Restarts
+	res.collect(sres, g, deg, back, opt)
+	if opt.DropFirst && len(res.Eigenvalues) > 0 {
+		res.Eigenvalues, res.Vectors, res.Residuals = res.Eigenvalues[1:], res.Vectors[1:], res.Residuals[1:]
+	}
+	res.Converged = len(res.Eigenvalues)
+	res.warnDisconnected(opt.DropFirst)
+	res.Seconds.Total = time.Since(start).Seconds()
+	report(opt, Event{Stage: "done", Converged: res.Converged, K: want, MatVecs: res.MatVecs, Restart: res.Restarts}, start)
+	if serr != nil {
+		return res, fmt.Errorf("eigensolver: %w", serr)
+	}
+	return res, nil
+}
+
+func report(opt Options, e Event, start time.Time) {
+	if opt.Progress != nil {
+		e.Elapsed = time.Since(start)
+		opt.Progress(e)
+	}
+}
+
+// transform returns the operator whose largest eigenvalues give the smallest of the
+// Laplacian, and the map back from its eigenvalues mu to the Laplacian's lambda.
+func transform(m kernel.Matrix, deg []float64, l Laplacian) (eigsh.Operator, func(float64) float64) {
+	if l == Unnormalized {
+		maxD := 0.0
+		for _, d := range deg {
+			maxD = math.Max(maxD, d)
+		}
+		// Gershgorin: row i of D - K has centre D_i - 1 and radius D_i - 1.
+		s := math.Max(2*(maxD-1), 1)
+		return eigsh.Shift(kernel.Unnormalized(m), s), func(mu float64) float64 { return s - mu }
+	}
+	return kernel.NormalizedAffinity(m), func(mu float64) float64 { return 1 - mu }
+}
+
+// collect maps eigenpairs back: Laplacian eigenvalues ascending, vectors in input order,
+// random-walk vectors D^-1/2 phi, each unit norm with its largest-magnitude entry positive.
+func (r *Result) collect(s *eigsh.Result, g *grid.Grid, deg []float64, back func(float64) float64, opt Options) {
+	k := len(s.Values)
+	idx := make([]int, k)
+	lam := make([]float64, k)
+	for j := range idx {
+		idx[j] = j
+		lam[j] = back(s.Values[j])
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return lam[idx[a]] < lam[idx[b]] })
+	n := g.N
+	col := make([]float64, n)
+	for _, j := range idx {
+		mat.Col(col, j, s.Vectors)
+		if opt.Laplacian == RandomWalk {
+			for i := range col {
+				col[i] /= math.Sqrt(deg[i])
+			}
+		}
+		v := make([]float64, n)
+		g.ToInput(v, col)
+		normalizeSign(v)
+		r.Eigenvalues = append(r.Eigenvalues, lam[j])
+		r.Vectors = append(r.Vectors, v)
+		if j < len(s.Residuals) {
+			r.Residuals = append(r.Residuals, s.Residuals[j])
+		}
+	}
+}
+
+// normalizeSign scales v to unit norm with its largest-magnitude entry positive (the
+// first such entry on ties), so results do not depend on the solver's start vector.
+func normalizeSign(v []float64) {
+	var nrm, big float64
+	arg := 0
+	for i, x := range v {
+		nrm += x * x
+		if a := math.Abs(x); a > big {
+			big, arg = a, i
+		}
+	}
+	s := 1 / math.Sqrt(nrm)
+	if len(v) > 0 && v[arg] < 0 {
+		s = -s
+	}
+	for i := range v {
+		v[i] *= s
+	}
+}
+
+// warnDisconnected flags several eigenvalues ~ 0: the graph falls apart into components.
+func (r *Result) warnDisconnected(droppedFirst bool) {
+	zeros := 0
+	if droppedFirst {
+		zeros = 1
+	}
+	scale := 1.0
+	if r.Laplacian == Unnormalized {
+		scale = 0
+		for _, v := range r.Eigenvalues {
+			scale = math.Max(scale, math.Abs(v))
+		}
+		scale = math.Max(scale, 1)
+	}
+	for _, v := range r.Eigenvalues {
+		if math.Abs(v) < 1e-9*scale {
+			zeros++
+		}
+	}
+	if zeros > 1 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d eigenvalues are ~0: the graph has at least %d disconnected components at sigma %g (the eigenvectors then only label components); a larger --sigma connects them", zeros, zeros, r.Sigma))
+	}
+}

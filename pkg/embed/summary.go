@@ -1,0 +1,61 @@
+package embed
+
+// Summary is the machine-readable account of a run (the JSON of `spectral embed
+// --summary`); field names are part of the CLI contract (docs/CLI.md).
+type Summary struct {
+	Input                   string    `json:"input"`
+	Format                  string    `json:"format"`
+	N                       int       `json:"n"`
+	Dim                     int       `json:"dim"`
+	Columns                 []string  `json:"columns"`
+	Sigma                   float64   `json:"sigma"`
+	SigmaAuto               bool      `json:"sigma_auto"`
+	Cutoff                  float64   `json:"cutoff"`
+	Laplacian               Laplacian `json:"laplacian"`
+	K                       int       `json:"k"`
+	DropFirst               bool      `json:"drop_first"`
+	Eigenvalues             []float64 `json:"eigenvalues"`
+	Residuals               []float64 `json:"residuals"`
+	Converged               int       `json:"converged"`
+	MatVecs                 int       `json:"matvecs"`
+	Restarts                int       `json:"restarts"`
+	Device                  string    `json:"device"`
+	Threads                 int       `json:"threads"`
+	PairsEvaluatedPerMatVec int64     `json:"pairs_evaluated_per_matvec"`
+	PairsWithinCutoff       int64     `json:"pairs_within_cutoff"`
+	KernelCached            bool      `json:"kernel_cached"`
+	KernelCacheBytes        int64     `json:"kernel_cache_bytes"`
+	Seconds                 Seconds   `json:"seconds"`
+	PeakRSSBytes            int64     `json:"peak_rss_bytes"`
+	Warnings                []string  `json:"warnings"`
+	Outputs                 []string  `json:"outputs"`
+	Version                 string    `json:"version"`
+}
+
+// Seconds spent per stage.
+type Seconds struct {
+	Read   float64 `json:"read"`
+	Sigma  float64 `json:"sigma"`
+	Grid   float64 `json:"grid"`
+	Kernel float64 `json:"kernel"`
+	Solve  float64 `json:"solve"`
+	Write  float64 `json:"write"`
+	Total  float64 `json:"total"`
+}
+
+// Summary describes the result; the caller fills Outputs, Seconds.Write and Version.
+func (r *Result) Summary() Summary {
+	s := Summary{
+		Input: r.Cloud.Source, Format: r.Cloud.Format, N: r.Cloud.N(), Dim: r.Cloud.Dim, Columns: r.Cloud.Names,
+		Sigma: r.Sigma, SigmaAuto: r.SigmaAuto, Cutoff: r.Cutoff, Laplacian: r.Laplacian,
+		K: r.K, Eigenvalues: r.Eigenvalues, Residuals: r.Residuals, Converged: r.Converged,
+		MatVecs: r.MatVecs, Restarts: r.Restarts, Device: r.Device, Threads: r.Threads,
+		PairsEvaluatedPerMatVec: r.Kernel.PairsEvaluated, PairsWithinCutoff: r.Kernel.PairsWithinCutoff,
+		KernelCached: r.Kernel.Cached, KernelCacheBytes: r.Kernel.CacheBytes,
+		Seconds: r.Seconds, PeakRSSBytes: PeakRSS(), Warnings: r.Warnings,
+	}
+	if s.Warnings == nil {
+		s.Warnings = []string{}
+	}
+	return s
+}
