@@ -33,7 +33,7 @@ type devcheckOptions struct {
 	seed                          int64
 	reps, cpuReps, blockSize      int
 	device, threads               int
-	jsonOut, probe                bool
+	jsonOut, probe, cpuCache      bool
 }
 
 func newDevcheckCmd() *cobra.Command {
@@ -73,6 +73,7 @@ when there is no GPU, saying why.
 	f.IntVar(&o.reps, "reps", 7, "GPU products to time (median reported)")
 	f.IntVar(&o.cpuReps, "cpu-reps", 3, "CPU products to time (median reported; at least 1)")
 	f.IntVar(&o.threads, "threads", 0, "CPU threads (0 = all cores)")
+	f.BoolVar(&o.cpuCache, "cpu-cache", true, "let the CPU operator cache kernel values when they fit (as embed does)")
 	f.Float64Var(&o.tol, "tol", 1e-5, "largest accepted relative difference of K v and of the degrees")
 	f.BoolVar(&o.jsonOut, "json", false, "print one JSON object instead of text")
 	cmd.AddCommand(newEigcmpCmd())
@@ -227,7 +228,11 @@ func runDevcheck(cmd *cobra.Command, o *devcheckOptions) error {
 		threads = runtime.NumCPU()
 	}
 	t0 = time.Now()
-	cpu, err := kernel.New(g, kernel.Options{Threads: threads})
+	kopt := kernel.Options{Threads: threads}
+	if !o.cpuCache {
+		kopt.CacheBudget = -1
+	}
+	cpu, err := kernel.New(g, kopt)
 	if err != nil {
 		return fmt.Errorf("devcheck: CPU operator: %w", err)
 	}
