@@ -67,7 +67,7 @@ def main():
             se.fit(x)
         else:
             K = kernel(x, sigma, cutoff)
-                se = SpectralEmbedding(n_components=k, affinity="precomputed", random_state=0)
+            se = SpectralEmbedding(n_components=k, affinity="precomputed", random_state=0)
             se.fit(K)
         out.update(seconds={"read": t1 - t0, "fit": time.perf_counter() - t1})
     out["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
