@@ -19,8 +19,12 @@ func refEigen(t *testing.T, name string) (l, lnorm []float64) {
 		t.Fatal(err)
 	}
 	var r struct {
-		L     struct{ Eigh []float64 `json:"eigh_float64"` } `json:"L"`
-		LNorm struct{ Eigh []float64 `json:"eigh_float64"` } `json:"L_norm"`
+		L struct {
+			Eigh []float64 `json:"eigh_float64"`
+		} `json:"L"`
+		LNorm struct {
+			Eigh []float64 `json:"eigh_float64"`
+		} `json:"L_norm"`
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
