@@ -478,10 +478,13 @@ func (r *binReader) readFixedVertices(h *plyHeader, e *plyElement, l *vertexLayo
 			offs[k] += p.typ.size()
 		}
 	}
-	perBlock := max(1, (1<<20)/rec)
-	block := make([]byte, perBlock*rec)
+	perBlock := int64(max(1, (1<<20)/rec))
+	if r.src.size >= 0 {
+		perBlock = min(perBlock, (r.src.size-r.off)/int64(rec)+1)
+	}
+	block := make([]byte, min(perBlock, e.count)*int64(rec))
 	for done := int64(0); done < e.count; {
-		n := int(min(int64(perBlock), e.count-done))
+		n := int(min(perBlock, e.count-done))
 		b := block[:n*rec]
 		start := r.off
 		got, err := io.ReadFull(r.src.br, b)

@@ -43,7 +43,11 @@ func newSource(r io.Reader, name string) *source {
 			s.seeker = rs
 		}
 	}
-	s.br = bufio.NewReaderSize(r, readBufSize)
+	bufSize := int64(readBufSize)
+	if s.size >= 0 {
+		bufSize = min(bufSize, s.size+16) // small inputs get small buffers
+	}
+	s.br = bufio.NewReaderSize(r, int(bufSize))
 	return s
 }
 

@@ -34,11 +34,13 @@ func (l textLayout) delimName() string {
 // spaces and tabs.
 func sniffText(src *source) textLayout {
 	l := textLayout{term: '\n', delim: 0}
-	sample, err := src.br.Peek(1 << 16)
-	if len(sample) == (1<<16) && bytes.IndexByte(sample, '\n') < 0 && bytes.IndexByte(sample, '\r') < 0 {
-		sample, err = src.br.Peek(readBufSize)
+	want := min(1<<16, src.br.Size())
+	sample, _ := src.br.Peek(want)
+	if len(sample) == want && bytes.IndexByte(sample, '\n') < 0 && bytes.IndexByte(sample, '\r') < 0 {
+		want = src.br.Size()
+		sample, _ = src.br.Peek(want) // a first line longer than 64 KiB
 	}
-	atEOF := err != nil && len(sample) < readBufSize
+	atEOF := len(sample) < want
 	if bytes.IndexByte(sample, '\n') < 0 && bytes.IndexByte(sample, '\r') >= 0 {
 		l.term = '\r'
 	}
@@ -377,7 +379,7 @@ func (s *source) countLines(term byte) (n int64, ok bool) {
 	defer s.seeker.Seek(pos, io.SeekStart)
 	buffered, _ := s.br.Peek(s.br.Buffered())
 	n = int64(bytes.Count(buffered, []byte{term}))
-	buf := make([]byte, 1<<20)
+	buf := make([]byte, min(1<<20, max(s.size, 0)+1))
 	for {
 		k, err := s.seeker.Read(buf)
 		n += int64(bytes.Count(buf[:k], []byte{term}))
