@@ -130,7 +130,9 @@ func TestWritePLYRoundTrip(t *testing.T) {
 	}
 }
 
-func leUint32(b []byte) uint32 { return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24 }
+func leUint32(b []byte) uint32 {
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
 
 func TestWriteFileAtomicFailureLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
