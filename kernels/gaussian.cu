@@ -12,7 +12,7 @@
 // several blocks) and the ranges index the grid's merged source ranges of that cell. Each
 // block sweeps its ranges in tiles of blockDim source points staged in shared memory.
 //
-// Accuracy: kernel values are float32, exactly like the CPU operator; the squared
+// Accuracy: kernel values are float32, like the CPU operator's; the squared
 // distance is computed with explicitly rounded float32 operations in the CPU's order,
 // ((dx*dx + dy*dy) + dz*dz) without fused multiply-adds (as Go computes it on amd64), so that the cutoff test and the
 // kernel argument match the CPU bit for bit. Two accumulation modes:
@@ -20,7 +20,8 @@
 //            (the default: the same arithmetic as the CPU operator; on data-centre GPUs
 //            double FMA costs about what the float32 product plus a conversion would);
 //   *_kahan: v is rounded to float per tile, terms k * v[j] are float32 and summed with
-//            Kahan compensation in float32 (for GPUs with slow double arithmetic).
+//            Kahan compensation in float32 (for GPUs with slow double arithmetic);
+//   *_f64bits: *_f64 with k widened to double by integer operations (same results).
 // The degree kernels also count the ordered pairs within the cutoff.
 
 #define __global__ __attribute__((global))
@@ -30,9 +31,6 @@
 
 // MAX_BLOCK is the largest block size the host may launch; the tiles are sized for it.
 #define MAX_BLOCK 256
-
-// -log2(e) / 2: exp(-d2/2) = 2^(d2 * NEG_HALF_LOG2E).
-#define NEG_HALF_LOG2E (-0.72134752044448170368f)
 
 // Explicitly rounded float32 operations. LLVM canonicalises these builtins to plain
 // operations, so build-ptx.sh compiles with -ffp-contract=off to keep them unfused; the
@@ -61,14 +59,35 @@ __device__ __forceinline__ float sqdist(const float *a, const float *b) {
   return d2;
 }
 
-// kval is the float32 kernel value, 0 beyond the cutoff.
-__device__ __forceinline__ float kval(float d2, float c2) {
-  float k = __nvvm_ex2_approx_f(mul_rn(d2, NEG_HALF_LOG2E));
-  return d2 <= c2 ? k : 0.0f;
+// kval is the float32 kernel value exp(-d2/2), 0 beyond the cutoff. The exponent
+// d2 * (-log2(e)/2) is carried with its rounding error e (two FMAs, the constant split in
+// two floats), so only ex2.approx's own error (~2 ulp) remains: 2^(a+e) ~ 2^a (1 + e ln2).
+// Like the CPU operator, values with d2 > 173 (below ~2.7e-38, where float32 turns
+// subnormal) are flushed to 0; the pair still counts as within the cutoff.
+#define NEG_HALF_LOG2E_HI (-7.213475108e-01f)
+#define NEG_HALF_LOG2E_LO (-9.629815168e-09f)
+#define LN2F (6.931471825e-01f)
+#define UNDERFLOW_D2 173.0f
+__device__ __forceinline__ float kval(float d2, float c2v) {
+  const float a = mul_rn(d2, NEG_HALF_LOG2E_HI);
+  const float e = __nvvm_fma_rn_f(d2, NEG_HALF_LOG2E_LO, __nvvm_fma_rn_f(d2, NEG_HALF_LOG2E_HI, -a));
+  const float p = __nvvm_ex2_approx_f(a);
+  const float k = __nvvm_fma_rn_f(p, mul_rn(e, LN2F), p);
+  return d2 <= c2v ? k : 0.0f;
+}
+
+// widen converts a kernel value (0, or a normal float in [2^-125, 1]) to double exactly
+// with integer operations instead of the float-to-double conversion instruction, which
+// runs at the rate of ex2 on recent GPUs (MODE 3; which is faster is measured).
+__device__ __forceinline__ double widen(float k) {
+  const unsigned b = (unsigned)__nvvm_bitcast_f2i(k);
+  const unsigned hi = b != 0 ? (b >> 3) + (896u << 20) : 0u; // rebias 127 -> 1023
+  return __nvvm_lohi_i2d((int)(b << 29), (int)hi);
 }
 
 // MODE 0: y = K v, double accumulation. MODE 1: y = K v, compensated float32.
 // MODE 2: degrees y = K 1 (double accumulation) and pairs within the cutoff into *count.
+// MODE 3: MODE 0 with the kernel value widened by widen().
 template <int DIM, int MODE>
 __device__ __forceinline__ void sweep(const float *__restrict__ pts,
                                       const Work *__restrict__ work,
@@ -77,9 +96,10 @@ __device__ __forceinline__ void sweep(const float *__restrict__ pts,
                                       double *__restrict__ y,
                                       unsigned long long *__restrict__ count) {
   __shared__ float sp[DIM * MAX_BLOCK];
-  __shared__ double svd[MODE == 0 ? MAX_BLOCK : 1];
+  __shared__ double svd[MODE == 0 || MODE == 3 ? MAX_BLOCK : 1];
   __shared__ float svf[MODE == 1 ? MAX_BLOCK : 1];
 
+  const float c2v = c2 < UNDERFLOW_D2 ? c2 : UNDERFLOW_D2;
   const int tid = __nvvm_read_ptx_sreg_tid_x();
   const int nt = __nvvm_read_ptx_sreg_ntid_x();
   const Work w = work[__nvvm_read_ptx_sreg_ctaid_x()];
@@ -102,7 +122,7 @@ __device__ __forceinline__ void sweep(const float *__restrict__ pts,
         const int j = t0 + tid;
         for (int d = 0; d < DIM; d++)
           sp[tid * DIM + d] = pts[(long long)j * DIM + d];
-        if (MODE == 0)
+        if (MODE == 0 || MODE == 3)
           svd[tid] = v[j];
         if (MODE == 1)
           svf[tid] = (float)v[j];
@@ -112,9 +132,11 @@ __device__ __forceinline__ void sweep(const float *__restrict__ pts,
 #pragma unroll 4
         for (int q = 0; q < m; q++) {
           const float d2 = sqdist<DIM>(x, &sp[q * DIM]);
-          const float k = kval(d2, c2);
+          const float k = kval(d2, c2v);
           if (MODE == 0) {
             acc = __nvvm_fma_rn_d((double)k, svd[q], acc);
+          } else if (MODE == 3) {
+            acc = __nvvm_fma_rn_d(widen(k), svd[q], acc);
           } else if (MODE == 1) {
             const float term = __nvvm_fma_rn_f(k, svf[q], -comp);
             const float t = add_rn(sum, term);
@@ -149,6 +171,11 @@ __device__ __forceinline__ void sweep(const float *__restrict__ pts,
       const float *pts, const Work *work, const int *ranges, float c2,         \
       const double *v, double *y) {                                            \
     sweep<D, 1>(pts, work, ranges, c2, v, y, 0);                               \
+  }                                                                            \
+  extern "C" __global__ void gaussian_matvec_f64bits_d##D(                     \
+      const float *pts, const Work *work, const int *ranges, float c2,         \
+      const double *v, double *y) {                                            \
+    sweep<D, 3>(pts, work, ranges, c2, v, y, 0);                               \
   }                                                                            \
   extern "C" __global__ void gaussian_degrees_d##D(                            \
       const float *pts, const Work *work, const int *ranges, float c2,         \

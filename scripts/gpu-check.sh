@@ -201,8 +201,9 @@ if step tutorial_generate "$bin" generate swissroll -n "$tut_n" -o "$tut_ply"; t
 		fi
 		rm -f "$out/tutorial_cpu.csv"
 	fi
-	# Per product, GPU (f64 and Kahan accumulation, kernel alone and with transfers) vs CPU.
-	step tutorial_kv "$bin" devcheck --swissroll "$tut_n" --sigma 0.01 --cutoff 4 --tol 1e-5 --reps 11 --cpu-reps 1 --cpu-cache=false --json
+	# Per product, GPU (each accumulation mode and block size; kernel alone and with
+	# transfers) vs CPU.
+	step tutorial_kv "$bin" devcheck --swissroll "$tut_n" --sigma 0.01 --cutoff 4 --tol 1e-5 --reps 11 --cpu-reps 1 --cpu-cache=false --block-size 64,128,256 --json
 	rm -f "$tut_ply"
 fi
 

@@ -31,7 +31,8 @@ type devcheckOptions struct {
 	swissroll, spiral             int
 	sigma, noise, tol             float64
 	seed                          int64
-	reps, cpuReps, blockSize      int
+	reps, cpuReps                 int
+	blockSizes                    []int
 	device, threads               int
 	jsonOut, probe, cpuCache      bool
 }
@@ -67,8 +68,8 @@ when there is no GPU, saying why.
 	f.Int64Var(&o.seed, "seed", 0, "seed of a generated cloud and of v")
 	f.Float64Var(&o.sigma, "sigma", 0, "kernel width in the cloud's units (required)")
 	f.StringVar(&o.cutoff, "cutoff", "auto", "cutoff in sigmas; auto ~5.77; 0 = every pair")
-	f.StringVar(&o.accum, "accumulate", "both", "GPU accumulation: f64, kahan or both")
-	f.IntVar(&o.blockSize, "block-size", 0, "GPU threads per block (multiple of 32, <= 256; 0 = default)")
+	f.StringVar(&o.accum, "accumulate", "all", "GPU accumulation modes to check and time: all, or a list of f64, kahan, f64bits")
+	f.IntSliceVar(&o.blockSizes, "block-size", []int{gpu.DefaultBlockSize}, "GPU threads per block (multiple of 32, <= 256); a list times each")
 	f.IntVar(&o.device, "device", 0, "GPU ordinal")
 	f.IntVar(&o.reps, "reps", 7, "GPU products to time (median reported)")
 	f.IntVar(&o.cpuReps, "cpu-reps", 3, "CPU products to time (median reported; at least 1)")
@@ -145,15 +146,21 @@ func (o *devcheckOptions) validate() (cutoff float64, modes []gpu.Accumulation, 
 	} else if cutoff, err = strconv.ParseFloat(o.cutoff, 64); err != nil || cutoff < 0 || math.IsInf(cutoff, 0) || math.IsNaN(cutoff) {
 		return 0, nil, usageErrorf("devcheck: --cutoff %q: want auto, 0 or a positive number", o.cutoff)
 	}
-	switch o.accum {
-	case "both":
-		modes = []gpu.Accumulation{gpu.AccumulateF64, gpu.AccumulateKahan}
-	default:
-		m, err := gpu.ParseAccumulation(o.accum)
-		if err != nil {
-			return 0, nil, usageErrorf("devcheck: --accumulate: %v", err)
+	if o.accum == "all" {
+		modes = gpu.Accumulations
+	} else {
+		for _, s := range strings.Split(o.accum, ",") {
+			m, err := gpu.ParseAccumulation(strings.TrimSpace(s))
+			if err != nil || s == "" {
+				return 0, nil, usageErrorf("devcheck: --accumulate %q: want all, or a list of f64, kahan, f64bits", o.accum)
+			}
+			modes = append(modes, m)
 		}
-		modes = []gpu.Accumulation{m}
+	}
+	for _, b := range o.blockSizes {
+		if b < 32 || b > gpu.MaxBlockSize || b%32 != 0 {
+			return 0, nil, usageErrorf("devcheck: --block-size %d: want a multiple of 32 up to %d", b, gpu.MaxBlockSize)
+		}
 	}
 	if o.reps < 1 || o.cpuReps < 1 {
 		return 0, nil, usageErrorf("devcheck: --reps and --cpu-reps must be at least 1")
@@ -244,18 +251,25 @@ func runDevcheck(cmd *cobra.Command, o *devcheckOptions) error {
 	cpuDeg := cpu.Degrees()
 
 	got := make([]float64, g.N)
-	for _, mode := range modes {
+	type variant struct {
+		mode  gpu.Accumulation
+		block int
+	}
+	var variants []variant
+	for _, b := range o.blockSizes {
+		for _, mode := range modes {
+			variants = append(variants, variant{mode, b})
+		}
+	}
+	for _, vr := range variants {
+		mode := vr.mode
 		t0 = time.Now()
-		op, err := gpu.New(g, gpu.Options{Device: o.device, BlockSize: o.blockSize, Accumulate: mode})
+		op, err := gpu.New(g, gpu.Options{Device: o.device, BlockSize: vr.block, Accumulate: mode})
 		if err != nil {
-			return fmt.Errorf("devcheck: GPU operator (%v): %w", mode, err)
+			return fmt.Errorf("devcheck: GPU operator (%v, block %d): %w", mode, vr.block, err)
 		}
-		res := devcheckGPU{Accumulate: mode.String(), Blocks: op.Blocks(), Reps: o.reps,
+		res := devcheckGPU{Accumulate: mode.String(), BlockSize: vr.block, Blocks: op.Blocks(), Reps: o.reps,
 			SetupSeconds: time.Since(t0).Seconds(), PairsWithinCutoff: op.Stats().PairsWithinCutoff}
-		res.BlockSize = o.blockSize
-		if res.BlockSize == 0 {
-			res.BlockSize = gpu.DefaultBlockSize
-		}
 		rep.PairsEvaluated = op.Stats().PairsEvaluated
 		rep.PairsWithinCutoff = op.Stats().PairsWithinCutoff
 		if err := op.Apply(got, v); err != nil { // warm-up, and the values compared
@@ -281,10 +295,10 @@ func runDevcheck(cmd *cobra.Command, o *devcheckOptions) error {
 			res.PairsPerSecond = float64(rep.PairsEvaluated) / res.KernelSeconds
 		}
 		if !(res.MaxRelDiff <= o.tol) {
-			rep.Failures = append(rep.Failures, fmt.Sprintf("%v: K v differs from the CPU by %.3g relative (tol %g)", mode, res.MaxRelDiff, o.tol))
+			rep.Failures = append(rep.Failures, fmt.Sprintf("%v/%d: K v differs from the CPU by %.3g relative (tol %g)", mode, vr.block, res.MaxRelDiff, o.tol))
 		}
 		if !(res.DegreesMaxRelDiff <= o.tol) {
-			rep.Failures = append(rep.Failures, fmt.Sprintf("%v: degrees differ from the CPU by %.3g relative (tol %g)", mode, res.DegreesMaxRelDiff, o.tol))
+			rep.Failures = append(rep.Failures, fmt.Sprintf("%v/%d: degrees differ from the CPU by %.3g relative (tol %g)", mode, vr.block, res.DegreesMaxRelDiff, o.tol))
 		}
 		if res.PairsWithinCutoff != st.PairsWithinCutoff && !st.Cached {
 			rep.Failures = append(rep.Failures, fmt.Sprintf("%v: %d pairs within the cutoff on the GPU, %d on the CPU", mode, res.PairsWithinCutoff, st.PairsWithinCutoff))

@@ -46,7 +46,9 @@ func TestDevcheckUsage(t *testing.T) {
 		{"--spiral", "100"},
 		{"--spiral", "100", "--sigma", "0.1", "--cutoff", "-1"},
 		{"--spiral", "100", "--sigma", "0.1", "--accumulate", "half"},
+		{"--spiral", "100", "--sigma", "0.1", "--accumulate", "f64,"},
 		{"--spiral", "100", "--sigma", "0.1", "--reps", "0"},
+		{"--spiral", "100", "--sigma", "0.1", "--block-size", "64,100"},
 	} {
 		_, err := runDevcheckArgs(t, args...)
 		var ue *usageError
@@ -71,7 +73,7 @@ func TestDevcheckFakeDriver(t *testing.T) {
 	}
 	t.Setenv(gpu.LibraryEnv, lib)
 	ref := filepath.Join("..", "..", "testdata", "reference", "swissroll_n1000_s0.1_points.csv")
-	text, err := runDevcheckArgs(t, "--input", ref, "--sigma", "0.1", "--cutoff", "4", "--json", "--reps", "1", "--cpu-reps", "1")
+	text, err := runDevcheckArgs(t, "--input", ref, "--sigma", "0.1", "--cutoff", "4", "--json", "--reps", "1", "--cpu-reps", "1", "--block-size", "32,128")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +81,7 @@ func TestDevcheckFakeDriver(t *testing.T) {
 	if err := json.Unmarshal([]byte(text), &rep); err != nil {
 		t.Fatalf("%v in %s", err, text)
 	}
-	if !rep.Pass || rep.N != 1000 || rep.Dim != 3 || len(rep.GPU) != 2 || rep.Device.Name != "Fake GPU 0" {
+	if !rep.Pass || rep.N != 1000 || rep.Dim != 3 || len(rep.GPU) != 6 || rep.Device.Name != "Fake GPU 0" {
 		t.Fatalf("report %+v", rep)
 	}
 	// The fake evaluates exp2f, the CPU a float32 Cephes exp: both within 1.5e-7 of exp.

@@ -223,9 +223,10 @@ func TestPTXEntriesMatchArgs(t *testing.T) {
 	var o Operator
 	for d := 1; d <= 3; d++ {
 		for name, args := range map[string][]any{
-			fmt.Sprintf("gaussian_matvec_f64_d%d", d):   o.mulArgs(),
-			fmt.Sprintf("gaussian_matvec_kahan_d%d", d): o.mulArgs(),
-			fmt.Sprintf("gaussian_degrees_d%d", d):      o.degArgs(),
+			fmt.Sprintf("gaussian_matvec_f64_d%d", d):     o.mulArgs(),
+			fmt.Sprintf("gaussian_matvec_kahan_d%d", d):   o.mulArgs(),
+			fmt.Sprintf("gaussian_matvec_f64bits_d%d", d): o.mulArgs(),
+			fmt.Sprintf("gaussian_degrees_d%d", d):        o.degArgs(),
 		} {
 			sig, ok := sigs[name]
 			if !ok {
@@ -256,7 +257,8 @@ func TestOperatorFake(t *testing.T) {
 	}{
 		{1500, 2, 15, 3, 2, 64, AccumulateF64, 1e-6},
 		{800, 3, 6, 0, 2, 32, AccumulateKahan, 1e-5},
-		{300, 1, 40, 4, 3, 128, AccumulateF64, 1e-6},
+		{300, 1, 40, 4, 3, 128, AccumulateF64Bits, 1e-6},
+		{400, 2, 30, 0, 3, 96, AccumulateF64, 1e-6}, // every pair within; values beyond d2 = 173 flushed
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("d%d_cut%g_%v", tc.dim, tc.cutoff, tc.acc), func(t *testing.T) {
@@ -309,7 +311,7 @@ func TestOperatorFake(t *testing.T) {
 			var htod, dtoh []int
 			var launches [][]string
 			frees := 0
-			mode := map[Accumulation]string{AccumulateF64: "f64", AccumulateKahan: "kahan"}[tc.acc]
+			mode := tc.acc.String()
 			for _, l := range readLog(t, log) {
 				f := strings.Fields(l)
 				switch f[0] {
@@ -387,5 +389,19 @@ func TestBuildPTXReproducible(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("build-ptx.sh --check: %v\n%s", err, out)
+	}
+}
+
+func TestParseAccumulation(t *testing.T) {
+	for _, a := range Accumulations {
+		if b, err := ParseAccumulation(a.String()); err != nil || b != a {
+			t.Errorf("ParseAccumulation(%q) = %v, %v", a, b, err)
+		}
+	}
+	if a, err := ParseAccumulation(""); err != nil || a != AccumulateF64 {
+		t.Errorf("default accumulation %v, %v", a, err)
+	}
+	if _, err := ParseAccumulation("f16"); err == nil {
+		t.Error("f16 accepted")
 	}
 }

@@ -92,6 +92,9 @@ func randomCloud(n, dim int, side float64, seed int64) []float64 {
 	return p
 }
 
+// underflowD2 is the squared distance beyond which kernel values are flushed to 0.
+const underflowD2 = 173
+
 // sqdist32 is the float32 squared distance of the cutoff rule, in the kernels' order.
 func sqdist32(a, b []float32) float32 {
 	var d2 float32
@@ -118,6 +121,9 @@ func bruteKv(g *grid.Grid, v []float64) (y []float64, within int64) {
 				continue
 			}
 			within++
+			if d2 > underflowD2 {
+				continue // flushed to 0, as kernel.Operator and the kernels do
+			}
 			k := float64(float32(math.Exp(-0.5 * float64(d2))))
 			if v == nil {
 				y[i] += k

@@ -27,7 +27,7 @@ func emulate(g *grid.Grid, work []Work, block int, v []float64) []float64 {
 				for t0 := int(r[0]); t0 < int(r[1]); t0 += block {
 					for j := t0; j < min(t0+block, int(r[1])); j++ {
 						d2 := sqdist32(x, g.Points[j*g.Dim:(j+1)*g.Dim])
-						if d2 <= c2 {
+						if d2 <= c2 && d2 <= underflowD2 {
 							acc += float64(float32(math.Exp(-0.5*float64(d2)))) * v[j]
 						}
 					}
