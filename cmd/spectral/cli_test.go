@@ -1055,6 +1055,17 @@ func TestPlot(t *testing.T) {
 		if bytes.Equal(a, b) {
 			t.Errorf("%s: --summary titles and --max-points change nothing in the PNG", c.name)
 		}
+		// "-" reads the stdin given to run().
+		csv, err := os.ReadFile(vecs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		piped := filepath.Join(dir, c.name+"_stdin.png")
+		if r := spectral(t, csv, "plot", "-", "-o", piped, "--width", "600", "--height", "400"); r.code != 0 {
+			t.Errorf("%s: plot from stdin: exit %d: %s", c.name, r.code, r.stderr)
+		} else if a, b := decodePNG(t, def).Bounds(), decodePNG(t, piped).Bounds(); a != b {
+			t.Errorf("%s: plot from stdin %v, from the file %v", c.name, b, a)
+		}
 		two := filepath.Join(dir, c.name+"_two.png")
 		mustRun(t, nil, "plot", vecs, "--columns", "phi2,phi3", "-o", two, "--width", "300", "--height", "200")
 		if b := decodePNG(t, two).Bounds(); b.Dx() != 300 || b.Dy() != 200 {
