@@ -88,16 +88,17 @@ __device__ __forceinline__ double widen(float k) {
 // MODE 0: y = K v, double accumulation. MODE 1: y = K v, compensated float32.
 // MODE 2: degrees y = K 1 (double accumulation) and pairs within the cutoff into *count.
 // MODE 3: MODE 0 with the kernel value widened by widen().
+// The tiles (sp: points, svd/svf: v) are declared in each entry below rather than here:
+// static __shared__ variables of a template get weak linkage in PTX (.weak .shared), which
+// is better avoided in a module loaded on its own.
 template <int DIM, int MODE>
 __device__ __forceinline__ void sweep(const float *__restrict__ pts,
                                       const Work *__restrict__ work,
                                       const int *__restrict__ ranges, float c2,
                                       const double *__restrict__ v,
                                       double *__restrict__ y,
-                                      unsigned long long *__restrict__ count) {
-  __shared__ float sp[DIM * MAX_BLOCK];
-  __shared__ double svd[MODE == 0 || MODE == 3 ? MAX_BLOCK : 1];
-  __shared__ float svf[MODE == 1 ? MAX_BLOCK : 1];
+                                      unsigned long long *__restrict__ count,
+                                      float *sp, double *svd, float *svf) {
 
   const float c2v = c2 < UNDERFLOW_D2 ? c2 : UNDERFLOW_D2;
   const int tid = __nvvm_read_ptx_sreg_tid_x();
@@ -161,27 +162,23 @@ __device__ __forceinline__ void sweep(const float *__restrict__ pts,
   }
 }
 
-#define ENTRIES(D)                                                             \
-  extern "C" __global__ void gaussian_matvec_f64_d##D(                         \
-      const float *pts, const Work *work, const int *ranges, float c2,         \
-      const double *v, double *y) {                                            \
-    sweep<D, 0>(pts, work, ranges, c2, v, y, 0);                               \
-  }                                                                            \
-  extern "C" __global__ void gaussian_matvec_kahan_d##D(                       \
-      const float *pts, const Work *work, const int *ranges, float c2,         \
-      const double *v, double *y) {                                            \
-    sweep<D, 1>(pts, work, ranges, c2, v, y, 0);                               \
-  }                                                                            \
-  extern "C" __global__ void gaussian_matvec_f64bits_d##D(                     \
-      const float *pts, const Work *work, const int *ranges, float c2,         \
-      const double *v, double *y) {                                            \
-    sweep<D, 3>(pts, work, ranges, c2, v, y, 0);                               \
-  }                                                                            \
-  extern "C" __global__ void gaussian_degrees_d##D(                            \
-      const float *pts, const Work *work, const int *ranges, float c2,         \
-      double *y, unsigned long long *count) {                                  \
-    sweep<D, 2>(pts, work, ranges, c2, 0, y, count);                           \
+#define ENTRY(NAME, D, MODE, VTYPE, OUT, OUTTYPE, VARG, COUNT)                 \
+  extern "C" __global__ void NAME##_d##D(const float *pts, const Work *work,     \
+                                         const int *ranges, float c2, VTYPE,     \
+                                         OUTTYPE OUT) {                          \
+    __shared__ float sp[D * MAX_BLOCK];                                          \
+    __shared__ double svd[MODE == 0 || MODE == 3 ? MAX_BLOCK : 1];               \
+    __shared__ float svf[MODE == 1 ? MAX_BLOCK : 1];                             \
+    sweep<D, MODE>(pts, work, ranges, c2, VARG, y, COUNT, sp, svd, svf);         \
   }
+
+// Parameters: points, work table, ranges, c^2, then v and y (products) or y and the
+// pair counter (degrees).
+#define ENTRIES(D)                                                               \
+  ENTRY(gaussian_matvec_f64, D, 0, const double *v, y, double *, v, 0)           \
+  ENTRY(gaussian_matvec_kahan, D, 1, const double *v, y, double *, v, 0)         \
+  ENTRY(gaussian_matvec_f64bits, D, 3, const double *v, y, double *, v, 0)       \
+  ENTRY(gaussian_degrees, D, 2, double *y, count, unsigned long long *, 0, count)
 
 ENTRIES(1)
 ENTRIES(2)
