@@ -58,7 +58,7 @@ shifted D - K) by implicitly restarted Lanczos. Progress goes to stderr; the sum
   cat cloud.csv | spectral embed --sigma 0.02 - -o - > eigvecs.csv`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opt, err := o.options(args[0])
+			opt, err := o.options(args[0], cmd.InOrStdin())
 			if err != nil {
 				return err
 			}
@@ -88,9 +88,9 @@ shifted D - K) by implicitly restarted Lanczos. Progress goes to stderr; the sum
 }
 
 // options validates the flags before any work starts.
-func (o *embedOptions) options(input string) (embed.Options, error) {
+func (o *embedOptions) options(input string, stdin io.Reader) (embed.Options, error) {
 	opt := embed.Options{
-		Input: input, K: o.k, DropFirst: o.dropFirst, Device: o.device, Threads: o.threads,
+		Input: input, Stdin: stdin, K: o.k, DropFirst: o.dropFirst, Device: o.device, Threads: o.threads,
 		Tol: o.tol, NCV: o.ncv, MaxIter: o.maxiter, Seed: o.seed,
 	}
 	switch s := strings.ToLower(o.sigma); s {

@@ -79,7 +79,12 @@ func runInfo(cmd *cobra.Command, o *infoOptions, input string) error {
 	if err != nil {
 		return err
 	}
-	c, err := cloudio.ReadFile(input, ropt)
+	var c *cloudio.Cloud
+	if input == "-" {
+		c, err = cloudio.Read(cmd.InOrStdin(), "<stdin>", ropt)
+	} else {
+		c, err = cloudio.ReadFile(input, ropt)
+	}
 	if err != nil {
 		return err
 	}

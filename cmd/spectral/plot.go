@@ -73,7 +73,13 @@ func runPlot(cmd *cobra.Command, o *plotOptions, input string) error {
 		}
 		out = strings.TrimSuffix(input, filepath.Ext(input)) + ".png"
 	}
-	t, err := cloudio.ReadTable(input)
+	var t *cloudio.Table
+	var err error
+	if input == "-" {
+		t, err = cloudio.ReadTableFrom(cmd.InOrStdin(), "<stdin>")
+	} else {
+		t, err = cloudio.ReadTable(input)
+	}
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,26 @@ on a 2D or 3D point cloud (CSV/TXT/XYZ or PLY), for thousands to millions of poi
 		newPlotCmd(),
 		newDevcheckCmd(),
 	)
+	// Unknown commands and wrong argument counts are usage errors (exit 2), like bad flags.
+	root.Args = cobra.NoArgs
+	root.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+	usageArgs(root)
 	return root
+}
+
+// usageArgs makes the argument validators of c and its subcommands return usage errors.
+func usageArgs(c *cobra.Command) {
+	if v := c.Args; v != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := v(cmd, args); err != nil {
+				return usageErrorf("%v (see '%s --help')", err, cmd.CommandPath())
+			}
+			return nil
+		}
+	}
+	for _, s := range c.Commands() {
+		usageArgs(s)
+	}
 }
 
 // run executes the CLI and maps the outcome to an exit status, in this one place.

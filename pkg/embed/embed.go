@@ -70,7 +70,13 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	report(opt, Event{Stage: "read"}, start)
-	cloud, err := cloudio.ReadFile(opt.Input, opt.Read)
+	var cloud *cloudio.Cloud
+	var err error
+	if opt.Input == "-" && opt.Stdin != nil {
+		cloud, err = cloudio.Read(opt.Stdin, "<stdin>", opt.Read)
+	} else {
+		cloud, err = cloudio.ReadFile(opt.Input, opt.Read)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package embed
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 
@@ -45,6 +46,7 @@ const CutoffAuto = -1
 // Options of Run; zero values mean defaults where a default exists.
 type Options struct {
 	Input string              // path or "-" (Run only)
+	Stdin io.Reader           // what "-" reads; nil = os.Stdin
 	Read  cloudio.ReadOptions // format and columns
 
 	Sigma     float64   // kernel width in input units; 0 = auto from the nearest-neighbour spacing

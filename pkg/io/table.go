@@ -1,6 +1,7 @@
 package cloudio
 
 import (
+	"io"
 	"os"
 	"strconv"
 )
@@ -15,17 +16,20 @@ type Table struct {
 // eigenvectors CSV written by WriteCSV); "-" = standard input. Every value must be a
 // finite number. Columns of a file without a header are named "1", "2", ...
 func ReadTable(path string) (*Table, error) {
-	var src *source
 	if path == "-" {
-		src = newSource(os.Stdin, "<stdin>")
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, fileError(path, err, "cannot open input")
-		}
-		defer f.Close()
-		src = newSource(f, path)
+		return ReadTableFrom(os.Stdin, "<stdin>")
 	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fileError(path, err, "cannot open input")
+	}
+	defer f.Close()
+	return ReadTableFrom(f, path)
+}
+
+// ReadTableFrom is ReadTable on a reader; source names it in errors.
+func ReadTableFrom(r io.Reader, source string) (*Table, error) {
+	src := newSource(r, source)
 	all := func(header []string, ncols int) ([]int, []string, error) {
 		cols := make([]int, ncols)
 		names := make([]string, ncols)

@@ -399,6 +399,9 @@ func (s *source) countLines(term byte) (n int64, ok bool) {
 func chooseCoordinates(spec []string) columnChooser {
 	return func(header []string, ncols int) ([]int, []string, error) {
 		var cols []int
+		if len(spec) == 0 && ncols < 2 {
+			return nil, nil, fmt.Errorf("only %d column; a cloud needs 2 or 3 coordinates", ncols)
+		}
 		if len(spec) > 0 {
 			if len(spec) < 2 || len(spec) > 3 {
 				return nil, nil, fmt.Errorf("--columns names %d columns; a cloud is 2D or 3D", len(spec))
