@@ -11,9 +11,12 @@ import (
 // mean more hash look-ups per query, more mean more distances per query.
 const targetPerCell = 4
 
-// maxCellsPerAxis keeps cell indices far from int64 overflow on clouds whose extents
-// differ by many orders of magnitude between axes.
-const maxCellsPerAxis = 1 << 40
+// maxCellsPerAxis keeps cell indices far from int64 overflow (and exact in float64) on
+// clouds whose extent is many orders of magnitude above their spacing (a far outlier).
+const maxCellsPerAxis = 1 << 50
+
+// maxRefine bounds the binning passes spent choosing the cell edge.
+const maxRefine = 12
 
 // grid is a uniform hash grid over the distinct positions of a cloud, stored with stride 3
 // (z = 0 in 2D) and grouped by cell: cell c holds the slots start[c] to start[c+1]-1.
@@ -25,6 +28,7 @@ type grid struct {
 	centre [3]float64 // bounding-box centre
 	lo     [3]float64 // lower corner of cell (0,0,0), centred coordinates
 	ext    [3]float64 // extent of the bounding box per axis
+	slack  float64    // absolute rounding allowance of the cell arithmetic
 	ncell  [3]int64   // cells per axis (1 on unused or flat axes)
 	pts    []float64  // 3 input coordinates per slot
 	start  []int32    // per cell, then one past the end
@@ -42,8 +46,8 @@ type grid struct {
 // The first cell edge comes from the bounding-box volume, over the axes on which the cloud
 // is wider than one cell (a flat or collinear cloud is binned in 2D or 1D). Clouds that
 // fill little of their box (surfaces and curves in 3D, clusters) then have crowded cells;
-// the edge is shrunk until the mean occupancy is within 2x of the target, which takes a
-// few O(N) passes at most.
+// the edge is adjusted until the mean occupancy is within 2x of the target: two O(N)
+// passes on the Swiss roll, up to maxRefine on pathological clouds.
 func buildGrid(points []float64, dim int, rep []int32) *grid {
 	nd := len(rep)
 	var bmin, bmax [3]float64
@@ -81,7 +85,7 @@ func buildGrid(points []float64, dim int, rep []int32) *grid {
 	for a := range dim {
 		active[a] = ext[a] > 0
 	}
-	h, deff := maxExt, 0
+	h := maxExt
 	for {
 		logVol, n := 0.0, 0
 		for a := range dim {
@@ -94,7 +98,6 @@ func buildGrid(points []float64, dim int, rep []int32) *grid {
 			break
 		}
 		h = math.Exp((logVol + math.Log(targetPerCell/float64(nd))) / float64(n))
-		deff = n
 		dropped := false
 		for a := range dim {
 			if active[a] && ext[a] < h {
@@ -108,6 +111,9 @@ func buildGrid(points []float64, dim int, rep []int32) *grid {
 	}
 	hMin := maxExt / maxCellsPerAxis
 	h = max(h, hMin)
+	// The cell arithmetic is exact to a few ulps of the extent; searches widen their
+	// bounds by this much so that rounding never hides a neighbour.
+	g.slack = 4 * maxExt * 0x1p-52
 
 	size := 1
 	for size < 2*nd {
@@ -116,13 +122,41 @@ func buildGrid(points []float64, dim int, rep []int32) *grid {
 	g.table = make([]int32, size)
 	g.mask = uint64(size - 1)
 	cellOf := make([]int32, nd)
+	// Occupancy falls as the edge shrinks, as h^m with m between 1 (a curve, or clusters
+	// that stay inside one cell) and the number of axes wider than a cell (a filled box).
+	// Each step assumes the m seen over the last step (the box's on the first), clamped to
+	// that range, and bisects (in log h) once the target is bracketed and a step overshoots.
+	hLo, hHi := 0.0, math.Inf(1)
+	hPrev, occPrev := 0.0, 0.0
 	for iter := 0; ; iter++ {
-		ncells := g.bin(xc, h, cellOf)
-		occ := float64(nd) / float64(ncells)
-		if occ <= 2*targetPerCell || iter == 6 || deff == 0 || h <= hMin {
+		occ := float64(nd) / float64(g.bin(xc, h, cellOf))
+		switch {
+		case occ > 2*targetPerCell && h > hMin:
+			hHi = h
+		case occ < targetPerCell/2:
+			hLo = h
+		default:
+			iter = maxRefine
+		}
+		if iter >= maxRefine || hHi/hLo < 1.1 {
 			break
 		}
-		h = max(hMin, h*math.Pow(targetPerCell/occ, 1/float64(deff)))
+		axes := 0
+		for a := range dim {
+			if ext[a] > h {
+				axes++
+			}
+		}
+		m := float64(max(axes, 1))
+		if hPrev > 0 {
+			m = min(max(math.Log(occ/occPrev)/math.Log(h/hPrev), 1), m)
+		}
+		next := h * math.Pow(targetPerCell/occ, 1/m)
+		if next <= hLo || next >= hHi {
+			next = math.Sqrt(hLo * hHi)
+		}
+		hPrev, occPrev = h, occ
+		h = max(hMin, next)
 	}
 
 	// Counting sort of the positions by cell.

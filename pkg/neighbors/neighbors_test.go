@@ -100,6 +100,15 @@ func cloud(rng *rand.Rand, n, dim, dup int, lattice float64, shape string) []flo
 				}
 			case "utm": // large offset, centimetre spacing
 				v = 5e6 + 100*v
+			case "far clusters": // two unit boxes 1e7 apart on x
+				if a == 0 {
+					v += float64(i%2) * 1e7
+				}
+			case "far outlier": // a unit box and one point 1e15 away: cells as small as
+				// the float64 cell arithmetic allows, still several points each
+				if i == 0 {
+					v = 1e15
+				}
 			}
 			if lattice > 0 {
 				v = math.Round(v/lattice) * lattice
@@ -129,6 +138,7 @@ func TestMatchesBruteForce(t *testing.T) {
 			{1500, 300, 0, ""}, {1500, 0, 0.05, ""}, {800, 400, 0.1, ""},
 			{1000, 100, 0, "clustered"}, {600, 50, 0, "line"}, {900, 100, 0, "flat"},
 			{700, 70, 0, "utm"},
+			{1000, 0, 0, "far clusters"}, {1000, 10, 0, "far outlier"},
 		} {
 			p := cloud(rng, tc.n, dim, tc.dup, tc.lattice, tc.shape)
 			name := fmt.Sprintf("dim %d n %d dup %d lattice %g %s", dim, tc.n, tc.dup, tc.lattice, tc.shape)

@@ -55,7 +55,7 @@ func (s *searcher) query(slot int32) (nn2, kth2 float64) {
 		if r == 0 {
 			inner = 0
 		}
-		if r > 1 && looked+box-inner > 2*nc+64 {
+		if r > 1 && looked+box-inner > nc/8+64 {
 			s.scanCells(r - 1)
 			break
 		}
@@ -73,6 +73,7 @@ func (s *searcher) query(slot int32) (nn2, kth2 float64) {
 				bound, covered = min(bound, rh+s.fh[a]), false
 			}
 		}
+		bound = max(bound-g.slack, 0)
 		if covered || (len(s.best) == s.k && s.best[s.k-1] <= bound*bound) {
 			break
 		}
@@ -88,13 +89,14 @@ func (s *searcher) worst() float64 {
 	return s.best[s.k-1]
 }
 
-// gap is the smallest distance along one axis from the query to a cell d cells away.
+// gap is the smallest distance along one axis from the query to a cell d cells away, less
+// the rounding allowance.
 func (s *searcher) gap(a int, d int64) float64 {
 	switch {
 	case d > 0:
-		return float64(d-1)*s.g.h + s.fh[a]
+		return max(float64(d-1)*s.g.h+s.fh[a]-s.g.slack, 0)
 	case d < 0:
-		return float64(-d-1)*s.g.h + s.fl[a]
+		return max(float64(-d-1)*s.g.h+s.fl[a]-s.g.slack, 0)
 	}
 	return 0
 }
