@@ -4,13 +4,13 @@ import "fmt"
 
 // DeviceInfo describes a GPU as the driver reports it.
 type DeviceInfo struct {
-	Ordinal           int
-	Name              string
-	ComputeCapability [2]int // major, minor
-	Multiprocessors   int
-	TotalMemory       uint64 // bytes
-	DriverVersion     int    // e.g. 13000 for CUDA 13.0
-	Library           string // the driver library loaded
+	Ordinal           int    `json:"ordinal"`
+	Name              string `json:"name"`
+	ComputeCapability [2]int `json:"compute_capability"` // major, minor
+	Multiprocessors   int    `json:"multiprocessors"`
+	TotalMemory       uint64 `json:"total_memory_bytes"`
+	DriverVersion     int    `json:"driver_version"` // e.g. 13000 for CUDA 13.0
+	Library           string `json:"library"`        // the driver library loaded
 }
 
 func (i DeviceInfo) String() string {
