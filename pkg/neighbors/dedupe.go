@@ -10,7 +10,9 @@ type distinct struct {
 }
 
 // dedupe groups points by exact equality of all coordinates (-0 equals +0) with an
-// open-addressing hash table over the coordinate bits: O(N), no sort.
+// open-addressing hash table over the coordinate bits: O(N), no sort. Each slot keeps the
+// hash's upper half beside the position, so a probe reads a point's coordinates only
+// when the hashes agree (a duplicate, or a rare collision), not at every occupied slot.
 func dedupe(points []float64, dim int) distinct {
 	n := len(points) / dim
 	u := distinct{of: make([]int32, n)}
@@ -19,27 +21,31 @@ func dedupe(points []float64, dim int) distinct {
 		size <<= 1
 	}
 	mask := uint64(size - 1)
-	table := make([]int32, size) // distinct id + 1; 0 = empty
+	table := make([]uint64, size) // hash>>32 << 32 | (distinct id + 1); 0 = empty
 	for i := range n {
 		p := points[i*dim : i*dim+dim]
 		var h uint64 = 0x9e3779b97f4a7c15
 		for _, v := range p {
 			h = mix(h ^ math.Float64bits(v+0)) // v+0 maps -0 to +0
 		}
+		tag := h &^ 0xffffffff
 		for j := h & mask; ; j = (j + 1) & mask {
 			t := table[j]
 			if t == 0 {
 				d := int32(len(u.rep))
-				table[j] = d + 1
+				table[j] = tag | uint64(d+1)
 				u.rep = append(u.rep, int32(i))
 				u.mult = append(u.mult, 1)
 				u.of[i] = d
 				break
 			}
-			q := points[int(u.rep[t-1])*dim:]
-			if equal(p, q) {
-				u.mult[t-1]++
-				u.of[i] = t - 1
+			if t&^0xffffffff != tag {
+				continue
+			}
+			d := int32(t&0xffffffff) - 1
+			if equal(p, points[int(u.rep[d])*dim:]) {
+				u.mult[d]++
+				u.of[i] = d
 				break
 			}
 		}

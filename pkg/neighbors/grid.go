@@ -120,6 +120,7 @@ func buildGrid(points []float64, dim int, rep []int32) *grid {
 		size <<= 1
 	}
 	g.table = make([]int32, size)
+	g.cc = make([]int64, 0, 3*(nd/targetPerCell+16)) // grows past this on sparse grids
 	g.mask = uint64(size - 1)
 	cellOf := make([]int32, nd)
 	// Occupancy falls as the edge shrinks, as h^m with m between 1 (a curve, or clusters
