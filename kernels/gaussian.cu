@@ -10,7 +10,8 @@
 // work table with one entry per thread block: {first row, end row, first range, end range},
 // where the rows are a slice of one grid cell (cells bigger than a block are split over
 // several blocks) and the ranges index the grid's merged source ranges of that cell. Each
-// block sweeps its ranges in tiles of blockDim source points staged in shared memory.
+// block sweeps its ranges in tiles of blockDim source points staged in shared memory
+// (one 16-byte Tile per point, read by all threads at once: a broadcast).
 //
 // Accuracy: kernel values are float32, like the CPU operator's; the squared
 // distance is computed with explicitly rounded float32 operations in the CPU's order,
@@ -44,16 +45,24 @@ struct Work {
   int range0, range1; // source ranges [range0, range1) of that cell
 };
 
+// Tile is one staged source point: coordinates (unused ones 0) and, for MODE 1, v as a
+// float, so that each pair reads shared memory with one 128-bit broadcast load (plus one
+// 64-bit load of v for the double modes).
+struct __attribute__((aligned(16))) Tile {
+  float c[3];
+  float vf;
+};
+
 template <int DIM>
-__device__ __forceinline__ float sqdist(const float *a, const float *b) {
-  float dx = sub_rn(a[0], b[0]);
+__device__ __forceinline__ float sqdist(const float *a, const Tile &b) {
+  float dx = sub_rn(a[0], b.c[0]);
   float d2 = mul_rn(dx, dx);
   if (DIM > 1) {
-    float dy = sub_rn(a[1], b[1]);
+    float dy = sub_rn(a[1], b.c[1]);
     d2 = add_rn(d2, mul_rn(dy, dy));
   }
   if (DIM > 2) {
-    float dz = sub_rn(a[2], b[2]);
+    float dz = sub_rn(a[2], b.c[2]);
     d2 = add_rn(d2, mul_rn(dz, dz));
   }
   return d2;
@@ -88,7 +97,7 @@ __device__ __forceinline__ double widen(float k) {
 // MODE 0: y = K v, double accumulation. MODE 1: y = K v, compensated float32.
 // MODE 2: degrees y = K 1 (double accumulation) and pairs within the cutoff into *count.
 // MODE 3: MODE 0 with the kernel value widened by widen().
-// The tiles (sp: points, svd/svf: v) are declared in each entry below rather than here:
+// The tiles (tile: points, svd: v) are declared in each entry below rather than here:
 // static __shared__ variables of a template get weak linkage in PTX (.weak .shared), which
 // is better avoided in a module loaded on its own.
 template <int DIM, int MODE>
@@ -98,8 +107,7 @@ __device__ __forceinline__ void sweep(const float *__restrict__ pts,
                                       const double *__restrict__ v,
                                       double *__restrict__ y,
                                       unsigned long long *__restrict__ count,
-                                      float *sp, double *svd, float *svf) {
-
+                                      Tile *tile, double *svd) {
   const float c2v = c2 < UNDERFLOW_D2 ? c2 : UNDERFLOW_D2;
   const int tid = __nvvm_read_ptx_sreg_tid_x();
   const int nt = __nvvm_read_ptx_sreg_ntid_x();
@@ -121,25 +129,27 @@ __device__ __forceinline__ void sweep(const float *__restrict__ pts,
       const int m = s1 - t0 < nt ? s1 - t0 : nt;
       if (tid < m) {
         const int j = t0 + tid;
-        for (int d = 0; d < DIM; d++)
-          sp[tid * DIM + d] = pts[(long long)j * DIM + d];
+        Tile t;
+        for (int d = 0; d < 3; d++)
+          t.c[d] = d < DIM ? pts[(long long)j * DIM + d] : 0.0f;
+        t.vf = MODE == 1 ? (float)v[j] : 0.0f;
+        tile[tid] = t;
         if (MODE == 0 || MODE == 3)
           svd[tid] = v[j];
-        if (MODE == 1)
-          svf[tid] = (float)v[j];
       }
       __syncthreads();
       if (active) {
 #pragma unroll 4
         for (int q = 0; q < m; q++) {
-          const float d2 = sqdist<DIM>(x, &sp[q * DIM]);
+          const Tile t = tile[q];
+          const float d2 = sqdist<DIM>(x, t);
           const float k = kval(d2, c2v);
           if (MODE == 0) {
             acc = __nvvm_fma_rn_d((double)k, svd[q], acc);
           } else if (MODE == 3) {
             acc = __nvvm_fma_rn_d(widen(k), svd[q], acc);
           } else if (MODE == 1) {
-            const float term = __nvvm_fma_rn_f(k, svf[q], -comp);
+            const float term = __nvvm_fma_rn_f(k, t.vf, -comp);
             const float t = add_rn(sum, term);
             comp = sub_rn(sub_rn(t, sum), term);
             sum = t;
@@ -166,10 +176,9 @@ __device__ __forceinline__ void sweep(const float *__restrict__ pts,
   extern "C" __global__ void NAME##_d##D(const float *pts, const Work *work,     \
                                          const int *ranges, float c2, VTYPE,     \
                                          OUTTYPE OUT) {                          \
-    __shared__ float sp[D * MAX_BLOCK];                                          \
+    __shared__ Tile tile[MAX_BLOCK];                                             \
     __shared__ double svd[MODE == 0 || MODE == 3 ? MAX_BLOCK : 1];               \
-    __shared__ float svf[MODE == 1 ? MAX_BLOCK : 1];                             \
-    sweep<D, MODE>(pts, work, ranges, c2, VARG, y, COUNT, sp, svd, svf);         \
+    sweep<D, MODE>(pts, work, ranges, c2, VARG, y, COUNT, tile, svd);            \
   }
 
 // Parameters: points, work table, ranges, c^2, then v and y (products) or y and the
