@@ -1,7 +1,6 @@
 package cloudio
 
 import (
-	"math"
 	"strconv"
 	"unsafe"
 )
@@ -29,42 +28,42 @@ func parseFloat(b []byte) (v float64, ok bool) {
 		i++
 	}
 	var mant uint64
-	digits, exp := 0, 0
-	sawDigit := false
+	nd, exp := 0, 0 // significant digits, decimal exponent
+	start := i
+	for i < n && b[i] == '0' {
+		i++
+	}
 	for ; i < n; i++ {
 		c := b[i] - '0'
 		if c > 9 {
 			break
 		}
-		sawDigit = true
-		if mant == 0 && c == 0 {
-			continue // leading zeros are not significant
-		}
-		if digits >= 19 {
-			return slowFloat(b)
-		}
-		mant = mant*10 + uint64(c)
-		digits++
+		mant = mant*10 + uint64(c) // wraps past 19 digits; nd sends those to strconv
+		nd++
 	}
+	sawDigit := i > start
 	if i < n && b[i] == '.' {
 		i++
+		fstart := i
+		if mant == 0 {
+			for i < n && b[i] == '0' {
+				i++
+				exp--
+			}
+		}
 		for ; i < n; i++ {
 			c := b[i] - '0'
 			if c > 9 {
 				break
 			}
-			sawDigit = true
-			if mant == 0 && c == 0 {
-				exp--
-				continue
-			}
-			if digits >= 19 {
-				return slowFloat(b)
-			}
 			mant = mant*10 + uint64(c)
-			digits++
+			nd++
 			exp--
 		}
+		sawDigit = sawDigit || i > fstart
+	}
+	if nd > 19 {
+		return slowFloat(b)
 	}
 	if !sawDigit {
 		return slowFloat(b) // inf, nan, or not a number
@@ -133,4 +132,4 @@ func slowFloat(b []byte) (float64, bool) {
 }
 
 // finite reports whether v is neither NaN nor an infinity.
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+func finite(v float64) bool { return v-v == 0 }

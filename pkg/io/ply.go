@@ -478,7 +478,7 @@ func (r *binReader) readFixedVertices(h *plyHeader, e *plyElement, l *vertexLayo
 			offs[k] += p.typ.size()
 		}
 	}
-	perBlock := int64(max(1, (1<<20)/rec))
+	perBlock := int64(max(1, (128<<10)/rec)) // decoded points stay in L2 between the column passes
 	if r.src.size >= 0 {
 		perBlock = min(perBlock, (r.src.size-r.off)/int64(rec)+1)
 	}

@@ -90,8 +90,12 @@ func sniffText(src *source) textLayout {
 }
 
 func isComment(line []byte) bool {
-	t := bytes.TrimLeft(line, " \t")
-	return len(t) > 0 && t[0] == '#'
+	for _, c := range line {
+		if c != ' ' && c != '\t' {
+			return c == '#'
+		}
+	}
+	return false
 }
 
 // splitFields splits a line into unquoted, space-trimmed fields; delim 0 means runs of
@@ -359,8 +363,13 @@ func nextDataLine(lr *lineReader) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !isBlank(b) && !isComment(b) {
-			return b, nil
+		for _, c := range b { // the first non-blank byte decides
+			if c != ' ' && c != '\t' {
+				if c == '#' {
+					break
+				}
+				return b, nil
+			}
 		}
 	}
 }
