@@ -150,7 +150,12 @@ func buildGrid(points []float64, dim int, rep []int32) *grid {
 		}
 		m := float64(max(axes, 1))
 		if hPrev > 0 {
-			m = min(max(math.Log(occ/occPrev)/math.Log(h/hPrev), 1), m)
+			slope := math.Log(occ/occPrev) / math.Log(h/hPrev)
+			if slope > 1 { // also false for NaN
+				m = min(slope, m)
+			} else {
+				m = 1
+			}
 		}
 		next := h * math.Pow(targetPerCell/occ, 1/m)
 		if next <= hLo || next >= hHi {

@@ -106,9 +106,18 @@ func Measure(points []float64, dim int, opt Options) (Spacing, error) {
 	if n == 0 {
 		return sp, fmt.Errorf("neighbors: empty cloud: %w", ErrNoSpacing)
 	}
+	lo, hi := [3]float64{}, [3]float64{}
+	copy(lo[:], points[:dim])
+	copy(hi[:], points[:dim])
 	for i, v := range points {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return Spacing{}, fmt.Errorf("neighbors: point %d coordinate %d is %v", i/dim, i%dim, v)
+		}
+		lo[i%dim], hi[i%dim] = min(lo[i%dim], v), max(hi[i%dim], v)
+	}
+	for a := range dim {
+		if math.IsInf(hi[a]-lo[a], 0) {
+			return Spacing{}, fmt.Errorf("neighbors: coordinate %d spans %g to %g, beyond float64 range", a, lo[a], hi[a])
 		}
 	}
 

@@ -208,6 +208,7 @@ func TestDegenerate(t *testing.T) {
 		{"ragged", make([]float64, 7), 3},
 		{"NaN", []float64{0, 0, math.NaN(), 1}, 2},
 		{"Inf", []float64{0, 0, 1, math.Inf(-1), 1, 1}, 3},
+		{"extent overflows", []float64{-1e308, 0, 1e308, 1}, 2},
 	} {
 		if _, err := Measure(tc.p, tc.dim, Options{}); err == nil || errors.Is(err, ErrNoSpacing) {
 			t.Errorf("%s: err = %v, want an input error", tc.name, err)
