@@ -96,6 +96,39 @@ type lanczos struct {
 
 	matvecs  int
 	restarts int
+
+	// Convergence checks are skipped while the slowest wanted residual, extrapolated
+	// geometrically, is far from the tolerance (see planChecks).
+	skip, sinceCheck int
+	prevWorst        float64
+}
+
+// skipFactor is the fraction of the extrapolated number of steps to convergence that
+// planChecks skips; Lanczos convergence is superlinear, so extrapolation overestimates.
+var skipFactor = 0.5
+
+// planChecks decides how many Lanczos steps to take before the next convergence check.
+// A check costs an eigendecomposition of the projected matrix, O(ncv^3): next to a cheap
+// product (a sparse or GPU operator) that would dominate. The residual of the slowest of
+// the k wanted pairs falls about geometrically, so the number of steps it still needs
+// is estimated from the last two checks and a fraction of them is skipped; near
+// convergence every step is checked, so the products are not changed.
+func (l *lanczos) planChecks() {
+	worst := 0.0
+	for _, i := range l.order[:min(l.k, l.m)] {
+		if i < l.nlock {
+			continue
+		}
+		worst = math.Max(worst, l.cres[i]/(l.tol*math.Max(eps23, math.Abs(l.cval[i]))))
+	}
+	prev, gap := l.prevWorst, l.sinceCheck
+	l.prevWorst, l.sinceCheck, l.skip = worst, 0, 0
+	if prev <= 0 || worst <= 1 || worst >= prev {
+		return
+	}
+	perStep := math.Log(prev/worst) / float64(gap)
+	steps := math.Log(worst) / perStep
+	l.skip = min(int(skipFactor*steps), 8)
 }
 
 func solveLanczos(op Operator, k, ncv int, opt Options) (*Result, error) {
@@ -160,6 +193,11 @@ func (l *lanczos) run() (*Result, error) {
 			if l.m < l.k {
 				continue
 			}
+			l.sinceCheck++
+			if l.skip > 0 && l.m < l.ncv {
+				l.skip--
+				continue
+			}
 			done, err := l.ritz()
 			if err != nil {
 				return nil, err
@@ -167,12 +205,14 @@ func (l *lanczos) run() (*Result, error) {
 			if done {
 				return l.result(true), nil
 			}
+			l.planChecks()
 		}
 		if l.restarts >= l.maxIter {
 			res := l.result(false)
 			return res, &NoConvergence{Converged: len(res.Values), K: l.k, Result: res}
 		}
 		l.restarts++
+		l.prevWorst, l.skip = 0, 0
 		nconv, maxRes := l.wantedStatus()
 		l.restart()
 		if l.progress != nil {

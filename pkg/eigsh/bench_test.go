@@ -1,0 +1,72 @@
+package eigsh
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// BenchmarkDiagonal1e6 measures the solver's own cost: a free operator (a diagonal
+// matrix, n = 10^6, eigenvalues i/n: the top ones 1e-6 apart, so it never converges)
+// with MaxIter restarts, k = 7, default ncv. Time per restart is the basis work
+// (orthogonalisation, restart rotation), and allocations do not grow with MaxIter.
+func BenchmarkDiagonal1e6(b *testing.B) {
+	const n = 1_000_000
+	d := make([]float64, n)
+	for i := range d {
+		d[i] = float64(i) / n
+	}
+	op := funcOp{n, func(dst, src []float64) {
+		for i, x := range src {
+			dst[i] = d[i] * x
+		}
+	}}
+	for _, maxIter := range []int{2, 6} {
+		b.Run(fmt.Sprintf("restarts=%d", maxIter), func(b *testing.B) {
+			b.ReportAllocs()
+			var restarts, products int
+			var el time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				_, err := Solve(op, 7, Options{MaxIter: maxIter})
+				el += time.Since(t0)
+				var nc *NoConvergence
+				if !errors.As(err, &nc) {
+					b.Fatal(err)
+				}
+				restarts += nc.Result.Restarts
+				products += nc.Result.MatVecs
+			}
+			// Per cycle of ncv - kept products after the first full basis.
+			b.ReportMetric(float64(el.Nanoseconds())/float64(products)/1e6, "ms/product")
+			b.ReportMetric(float64(products)/float64(b.N), "products/op")
+		})
+	}
+}
+
+// BenchmarkDenseVsLanczos finds where the dense path (n products + dsyev) stops being
+// faster than Lanczos, with a dense operator (the most expensive per product for its n).
+func BenchmarkDenseVsLanczos(b *testing.B) {
+	for _, n := range []int{30, 60, 100, 200, 400} {
+		a := Dense{randSym(n, uint64(n))}
+		b.Run(fmt.Sprintf("n=%d/dense", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := solveDense(a, 7, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/lanczos", n), func(b *testing.B) {
+			var products int
+			for b.Loop() {
+				res, err := solveLanczos(a, 7, min(DefaultNCV(7), n-1), Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				products += res.MatVecs
+			}
+			b.ReportMetric(float64(products)/float64(b.N), "products/op")
+		})
+	}
+}
