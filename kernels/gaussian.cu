@@ -25,10 +25,14 @@
 //   *_f64bits: *_f64 with k widened to double by integer operations (same results).
 // The degree kernels also count the ordered pairs within the cutoff.
 
+// pkg/gpu's tests also compile this file for the host, with these and the NVVM builtins
+// defined by pkg/gpu/testdata/hostcuda.h, and run it one OS thread per CUDA thread.
+#ifndef SPECTRAL_HOST_EMULATION
 #define __global__ __attribute__((global))
 #define __device__ __attribute__((device))
 #define __shared__ __attribute__((shared))
 #define __forceinline__ __attribute__((always_inline)) inline
+#endif
 
 // MAX_BLOCK is the largest block size the host may launch; the tiles are sized for it.
 #define MAX_BLOCK 256

@@ -1,12 +1,13 @@
 // A fake libcuda.so.1 for pkg/gpu's tests: it implements the driver calls the package
 // binds, keeps "device" memory in host memory, records every call in $FAKE_CUDA_LOG (one
-// line each), and runs the Gaussian kernels on the host with the kernels' semantics, so
-// the Go side (work table, argument marshalling, copies) can be checked end to end
-// without a GPU. Knobs: FAKE_CUDA_DEVICES (count, default 1), FAKE_CUDA_INIT_ERROR (a
+// line each), and runs the kernels of kernels/gaussian.cu compiled for the host
+// (hostkernels.cc), so the kernel source and the Go side (work table, argument
+// marshalling, copies) are checked end to end without a GPU; only the PTX is not run. Knobs: FAKE_CUDA_DEVICES (count, default 1), FAKE_CUDA_INIT_ERROR (a
 // CUresult for cuInit), FAKE_CUDA_PTX_ERROR (text for the JIT error log; the load fails),
 // FAKE_CUDA_CC (compute capability as major*10+minor, default 90).
 //
-// Build: gcc -shared -fPIC -O1 -ffp-contract=off -o libcuda.so.1 fakecuda.c -lm
+// Build: gcc -shared -fPIC -O1 -ffp-contract=off -Wno-unknown-pragmas -pthread \
+//          -o libcuda.so.1 fakecuda.c hostkernels.cc -lm
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -132,50 +133,8 @@ CUresult cuMemcpyDtoH_v2(void *dst, uint64_t src, size_t n) {
   return 0;
 }
 
-struct work { int row0, row1, range0, range1; };
-
-// run emulates the kernels: one "thread" per row of each block's work entry (the f64bits
-// entries compute what the f64 ones do).
-static void run(const char *name, int nblocks, int block, uint64_t *a) {
-  int dim = name[strlen(name) - 1] - '0';
-  int degrees = strstr(name, "degrees") != NULL;
-  int kahan = strstr(name, "kahan") != NULL;
-  const float *pts = (const float *)(uintptr_t)a[0];
-  const struct work *work = (const struct work *)(uintptr_t)a[1];
-  const int *ranges = (const int *)(uintptr_t)a[2];
-  float c2;
-  memcpy(&c2, &a[3], 4);
-  const double *v = degrees ? NULL : (const double *)(uintptr_t)a[4];
-  double *y = (double *)(uintptr_t)a[degrees ? 4 : 5];
-  unsigned long long *count = degrees ? (unsigned long long *)(uintptr_t)a[5] : NULL;
-  for (int b = 0; b < nblocks; b++) {
-    struct work w = work[b];
-    for (int row = w.row0; row < w.row1 && row < w.row0 + block; row++) {
-      double acc = 0;
-      float sum = 0, comp = 0;
-      for (int r = w.range0; r < w.range1; r++)
-        for (int j = ranges[2 * r]; j < ranges[2 * r + 1]; j++) {
-          float d2 = 0;
-          for (int d = 0; d < dim; d++) {
-            float dx = pts[row * dim + d] - pts[j * dim + d];
-            d2 = d2 + dx * dx;
-          }
-          float k = d2 <= c2 && d2 <= 173.0f ? exp2f(d2 * -0.72134752044448170368f) : 0.0f;
-          if (degrees) {
-            acc += k;
-            *count += d2 <= c2;
-          } else if (kahan) {
-            float term = k * (float)v[j] - comp, t = sum + term;
-            comp = (t - sum) - term;
-            sum = t;
-          } else {
-            acc += (double)k * v[j];
-          }
-        }
-      y[row] = kahan ? (double)sum - (double)comp : acc;
-    }
-  }
-}
+// hostcuda_launch (hostkernels.cc) runs kernels/gaussian.cu itself on the host.
+int hostcuda_launch(const char *name, int grid, int block, const uint64_t *args);
 
 CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
                         unsigned bz, unsigned shared, void *stream, void **params, void **extra) {
@@ -189,9 +148,8 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned
     off += snprintf(line + off, sizeof line - off, "%s%llx", i ? "," : "", (unsigned long long)a[i]);
   }
   logf_("%s", line);
-  if (extra != NULL) return 1;
-  run(fn->name, (int)gx, (int)bx, a);
-  return 0;
+  if (extra != NULL || gy != 1 || gz != 1 || by != 1 || bz != 1) return 1;
+  return hostcuda_launch(fn->name, (int)gx, (int)bx, a) == 0 ? 0 : 1;
 }
 
 static const char *names[][2] = {
