@@ -300,14 +300,17 @@ func initialPoints(src *source, h *plyHeader, e *plyElement, dim int, consumed i
 	return make([]float64, 0, max(n, 0)*int64(dim))
 }
 
-// growPoints makes room for at least extra more values, doubling up to limit values.
+// growPoints makes room for at least extra more values. With a limit (the declared
+// count, trusted only once the data keeps coming) it grows 4x up to the limit, which keeps
+// the copies of a stream of unknown size to about half the final size; without one it
+// doubles.
 func growPoints(p []float64, extra int, limit int64) []float64 {
 	if len(p)+extra <= cap(p) {
 		return p
 	}
 	c := int64(max(2*cap(p), 1<<16))
 	if limit > 0 {
-		c = min(c, limit)
+		c = min(int64(max(4*cap(p), 1<<16)), limit)
 	}
 	c = max(c, int64(len(p)+extra))
 	q := make([]float64, len(p), c)
