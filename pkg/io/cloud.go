@@ -5,6 +5,16 @@
 // with the names of the coordinate columns. Readers stream: they never hold the raw file
 // and the parsed points at once. Every malformed input is reported as an *InputError that
 // names the source and the line (text) or byte offset (binary).
+//
+// Layout: sniff.go picks the format (extension, "ply" magic); ply.go reads PLY headers and
+// ascii/binary bodies (a block decoder for fixed-size vertex records); text.go sniffs the
+// delimiter and header of delimited text and parses only the chosen columns; parse.go is
+// the float parser; write.go and atomic.go write CSV/PLY through a temporary file.
+//
+// Memory: the points are allocated once, sized from the PLY header (bounded by the file
+// size, since a header may claim anything) or from a line count of a seekable text file,
+// so a file read allocates about 1.0x the parsed points. Input of unknown size (a pipe)
+// grows the points as it goes (about 2x at the peak).
 package cloudio
 
 import (

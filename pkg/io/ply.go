@@ -318,6 +318,14 @@ func growPoints(p []float64, extra int, limit int64) []float64 {
 	return q
 }
 
+// valuesLimit is count*dim, or 0 (no limit) when that overflows.
+func valuesLimit(count int64, dim int) int64 {
+	if count > math.MaxInt64/int64(dim) {
+		return 0
+	}
+	return count * int64(dim)
+}
+
 // readPLY reads the vertex x, y, z of a PLY file, checking every other element too, so
 // that a header that does not match the body is an error rather than a silent misread.
 func readPLY(src *source) (*Cloud, error) {
@@ -495,7 +503,7 @@ func (r *binReader) readFixedVertices(h *plyHeader, e *plyElement, l *vertexLayo
 		if err != nil {
 			return nil, r.truncated(e, done+int64(got/rec), err)
 		}
-		pts = growPoints(pts, n*dim, e.count*int64(dim))
+		pts = growPoints(pts, n*dim, valuesLimit(e.count, dim))
 		base := len(pts)
 		pts = pts[:base+n*dim]
 		dst := pts[base:]
@@ -583,7 +591,7 @@ func (r *binReader) readVertices(h *plyHeader, e *plyElement, l *vertexLayout) (
 	pts := initialPoints(r.src, h, e, dim, r.off)
 	var at [3]int64
 	for i := int64(0); i < e.count; i++ {
-		pts = growPoints(pts, dim, e.count*int64(dim))
+		pts = growPoints(pts, dim, valuesLimit(e.count, dim))
 		base := len(pts)
 		pts = pts[:base+dim]
 		for pi, p := range e.props {
@@ -647,7 +655,7 @@ func readPLYASCII(src *source, h *plyHeader, vertex *plyElement, l *vertexLayout
 			}
 			var out []float64
 			if e == vertex {
-				c.Points = growPoints(c.Points, l.dim, e.count*int64(l.dim))
+				c.Points = growPoints(c.Points, l.dim, valuesLimit(e.count, l.dim))
 				base := len(c.Points)
 				c.Points = c.Points[:base+l.dim]
 				out = c.Points[base:]
