@@ -12,8 +12,9 @@
 // norm drops by more than 1/sqrt(2): the DGKS criterion ARPACK's dsaitr uses), restarted
 // by the thick restart of Wu & Simon (SIAM J. Matrix Anal. Appl. 22, 2000). Thick restart
 // keeps the wanted Ritz vectors themselves plus the residual; in exact arithmetic it spans
-// the same space as ARPACK's implicit restart with exact shifts, but it needs no QR sweeps
-// with shifts close to eigenvalues (the source of ARPACK's forward instability), it lets
+// the same space as ARPACK's implicit restart with exact shifts, but it needs no bulge-chasing QR
+// sweeps with shifts close to eigenvalues (where implicit restart must guard against
+// forward instability), it lets
 // the number of kept vectors be any number, and converged pairs are locked simply by
 // dropping their coupling to the residual. Locked pairs stay in the basis (every new
 // Lanczos vector is orthogonalised against them) but leave the Rayleigh-Ritz problem.
@@ -22,14 +23,25 @@
 // |beta * s_last| <= tol * max(eps^(2/3), |theta|), with beta the residual norm, s_last
 // the last component of the eigenvector of the projected matrix, and tol = eps = 2^-53
 // (LAPACK's dlamch('E'), ARPACK's default) when Options.Tol is 0. Unlike ARPACK, the test
-// runs after every Lanczos step, not only when the basis is full, so the solver stops at
-// the first product after which the k wanted pairs are converged: this and a larger
-// default basis (see DefaultNCV) are where the savings in products over ARPACK come from.
+// runs after every Lanczos step once the slowest wanted residual is near the tolerance,
+// not only when the basis is full, so the solver stops at the first product after which
+// the k wanted pairs are converged. This, keeping k + (ncv-k)/2 Ritz vectors at a
+// restart and a larger default basis (DefaultNCV) are where the savings in products
+// over ARPACK come from (docs/bench/eigsh.md).
 //
 // On breakdown (an invariant subspace: the new vector vanishes after reorthogonalisation)
-// the iteration continues with a fresh random vector orthogonal to the basis, so
-// repeated eigenvalues of disconnected graphs are found. Problems with n <= NCV, or
-// n <= DenseMaxN, are solved densely (n products, then LAPACK dsyev).
+// the iteration continues with a fresh random vector orthogonal to the basis, so the
+// further copies of a repeated eigenvalue are found when the Krylov space closes (as for
+// components with few distinct eigenvalues). Without breakdown a single-vector Krylov
+// space holds one vector per eigenspace, and further copies appear only as fast as
+// rounding errors feed them: on three weighted path graphs, ARPACK (scipy eigsh) and
+// this package both return eigenvalue 0 twice, not three times. Callers that need the
+// multiplicity of 0 of a graph Laplacian should count connected components instead.
+//
+// Problems with n <= NCV, or n <= DenseMaxN, are solved densely (n products, then
+// LAPACK dsyev). The default start vector is drawn from Seed by a PCG generator
+// (math/rand/v2), and all the arithmetic is sequential, so equal inputs give equal bits
+// whatever GOMAXPROCS is.
 //
 // # Smallest eigenvalues
 //
