@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Writes pkg/kernel/sweep_amd64.s: the AVX2 form of the on-the-fly hot loop, 8 targets
-(one per float32 lane) against one sweep of sources. Every float32 operation is the one of
-gauss (pkg/kernel/exp.go) in the same order, without FMA, so each lane is bit-identical to
-the pure-Go loop (TestAVX2MatchesGo). Run from the repository root:
+"""Writes pkg/kernel/sweep_amd64.s: the AVX2 form of the on-the-fly hot loop, 8 (or 4)
+targets, one per float32 lane, against one sweep of sources. Every float32 operation is
+the one of gauss (pkg/kernel/exp.go) in the same order, without FMA, so each lane is
+bit-identical to the pure-Go loop (TestAVX2MatchesGo). Also the cached mode's dot and
+axpy (float32 values times float64 vectors, FMA). Run from the repository root:
     python3 scripts/kernel_gen_asm.py
 """
 
@@ -24,109 +25,190 @@ def data():
     return "\n".join(out)
 
 
-def body(dim):
-    # Y0..Y2 targets, Y3/Y4 accumulators (lanes 0-3 / 4-7), Y5 c2.
-    lines = ["\tVBROADCASTSS (SI), Y7", "\tVSUBPS Y7, Y0, Y7", "\tVMULPS Y7, Y7, Y7",
-             "\tVBROADCASTSS (DI), Y8", "\tVSUBPS Y8, Y1, Y8", "\tVMULPS Y8, Y8, Y8",
-             "\tVADDPS Y8, Y7, Y7"]
+def body(dim, lanes):
+    V = "Y" if lanes == 8 else "X"  # float32 vectors
+    # V0..V2 targets, Y3 (and Y4) float64 accumulators, V5 c2.
+    L = [f"\tVBROADCASTSS (SI), {V}7", f"\tVSUBPS {V}7, {V}0, {V}7", f"\tVMULPS {V}7, {V}7, {V}7",
+         f"\tVBROADCASTSS (DI), {V}8", f"\tVSUBPS {V}8, {V}1, {V}8", f"\tVMULPS {V}8, {V}8, {V}8",
+         f"\tVADDPS {V}8, {V}7, {V}7"]
     if dim == 3:
-        lines += ["\tVBROADCASTSS (R8), Y9", "\tVSUBPS Y9, Y2, Y9", "\tVMULPS Y9, Y9, Y9",
-                  "\tVADDPS Y9, Y7, Y7"]
-    lines += [
-        "\t// Y7 = d2; keep lanes with d2 <= c2 (predicate 2: LE_OS)",
-        "\tVCMPPS $2, Y5, Y7, Y10",
-        "\tVMULPS kNegHalf<>(SB), Y7, Y7",
-        "\tVMULPS kLog2e<>(SB), Y7, Y11",
-        "\tVADDPS kMagic<>(SB), Y11, Y11",
-        "\tVSUBPS kMagic<>(SB), Y11, Y12",
-        "\tVMULPS kLn2Hi<>(SB), Y12, Y13",
-        "\tVSUBPS Y13, Y7, Y7",
-        "\tVMULPS kLn2Lo<>(SB), Y12, Y13",
-        "\tVSUBPS Y13, Y7, Y7",
-        "\t// Y7 = r; polynomial",
-        "\tVMULPS kP0<>(SB), Y7, Y13",
-        "\tVADDPS kP1<>(SB), Y13, Y13",
-        "\tVMULPS Y7, Y13, Y13",
-        "\tVADDPS kP2<>(SB), Y13, Y13",
-        "\tVMULPS Y7, Y13, Y13",
-        "\tVADDPS kP3<>(SB), Y13, Y13",
-        "\tVMULPS Y7, Y13, Y13",
-        "\tVADDPS kP4<>(SB), Y13, Y13",
-        "\tVMULPS Y7, Y13, Y13",
-        "\tVADDPS kP5<>(SB), Y13, Y13",
-        "\tVMULPS Y7, Y7, Y14",
-        "\tVMULPS Y14, Y13, Y13",
-        "\tVADDPS Y7, Y13, Y13",
-        "\tVADDPS kOne<>(SB), Y13, Y13",
+        L += [f"\tVBROADCASTSS (R8), {V}9", f"\tVSUBPS {V}9, {V}2, {V}9", f"\tVMULPS {V}9, {V}9, {V}9",
+              f"\tVADDPS {V}9, {V}7, {V}7"]
+    L += [
+        f"\t// {V}7 = d2; keep lanes with d2 <= c2 (predicate 2: LE_OS)",
+        f"\tVCMPPS $2, {V}5, {V}7, {V}10",
+        f"\tVMULPS kNegHalf<>(SB), {V}7, {V}7",
+        f"\tVMULPS kLog2e<>(SB), {V}7, {V}11",
+        f"\tVADDPS kMagic<>(SB), {V}11, {V}11",
+        f"\tVSUBPS kMagic<>(SB), {V}11, {V}12",
+        f"\tVMULPS kLn2Hi<>(SB), {V}12, {V}13",
+        f"\tVSUBPS {V}13, {V}7, {V}7",
+        f"\tVMULPS kLn2Lo<>(SB), {V}12, {V}13",
+        f"\tVSUBPS {V}13, {V}7, {V}7",
+        f"\t// {V}7 = r; polynomial",
+        f"\tVMULPS kP0<>(SB), {V}7, {V}13",
+        f"\tVADDPS kP1<>(SB), {V}13, {V}13",
+        f"\tVMULPS {V}7, {V}13, {V}13",
+        f"\tVADDPS kP2<>(SB), {V}13, {V}13",
+        f"\tVMULPS {V}7, {V}13, {V}13",
+        f"\tVADDPS kP3<>(SB), {V}13, {V}13",
+        f"\tVMULPS {V}7, {V}13, {V}13",
+        f"\tVADDPS kP4<>(SB), {V}13, {V}13",
+        f"\tVMULPS {V}7, {V}13, {V}13",
+        f"\tVADDPS kP5<>(SB), {V}13, {V}13",
+        f"\tVMULPS {V}7, {V}7, {V}14",
+        f"\tVMULPS {V}14, {V}13, {V}13",
+        f"\tVADDPS {V}7, {V}13, {V}13",
+        f"\tVADDPS kOne<>(SB), {V}13, {V}13",
         "\t// scale by 2^n: bits(y) + bits(fx)<<23 (the magic's bits vanish mod 2^32)",
-        "\tVPSLLD $23, Y11, Y11",
-        "\tVPADDD Y11, Y13, Y13",
-        "\tVANDPS Y10, Y13, Y13",
+        f"\tVPSLLD $23, {V}11, {V}11",
+        f"\tVPADDD {V}11, {V}13, {V}13",
+        f"\tVANDPS {V}10, {V}13, {V}13",
         "\t// acc += float64(w) * v[s]",
         "\tVBROADCASTSD (R9), Y15",
         "\tVCVTPS2PD X13, Y14",
         "\tVMULPD Y15, Y14, Y14",
         "\tVADDPD Y14, Y3, Y3",
-        "\tVEXTRACTF128 $1, Y13, X13",
-        "\tVCVTPS2PD X13, Y14",
-        "\tVMULPD Y15, Y14, Y14",
-        "\tVADDPD Y14, Y4, Y4",
-        "\tADDQ $4, SI",
-        "\tADDQ $4, DI",
     ]
+    if lanes == 8:
+        L += ["\tVEXTRACTF128 $1, Y13, X13", "\tVCVTPS2PD X13, Y14", "\tVMULPD Y15, Y14, Y14",
+              "\tVADDPD Y14, Y4, Y4"]
+    L += ["\tADDQ $4, SI", "\tADDQ $4, DI"]
     if dim == 3:
-        lines.append("\tADDQ $4, R8")
-    lines += ["\tADDQ $8, R9"]
-    return "\n".join(lines)
+        L.append("\tADDQ $4, R8")
+    L += ["\tADDQ $8, R9"]
+    return "\n".join(L)
 
 
-def func(dim):
-    if dim == 3:
-        sig = "// func sweep3x8(acc *[8]float64, tx, ty, tz *[8]float32, xs, ys, zs *float32, v *float64, n int, c2 float32)"
-        head = f"""TEXT ·sweep3x8(SB), NOSPLIT, $0-76
-	MOVQ acc+0(FP), AX
-	MOVQ tx+8(FP), BX
-	VMOVUPS (BX), Y0
-	MOVQ ty+16(FP), BX
-	VMOVUPS (BX), Y1
-	MOVQ tz+24(FP), BX
-	VMOVUPS (BX), Y2
-	MOVQ xs+32(FP), SI
-	MOVQ ys+40(FP), DI
-	MOVQ zs+48(FP), R8
-	MOVQ v+56(FP), R9
-	MOVQ n+64(FP), CX
-	VBROADCASTSS c2+72(FP), Y5"""
-    else:
-        sig = "// func sweep2x8(acc *[8]float64, tx, ty *[8]float32, xs, ys *float32, v *float64, n int, c2 float32)"
-        head = f"""TEXT ·sweep2x8(SB), NOSPLIT, $0-60
-	MOVQ acc+0(FP), AX
-	MOVQ tx+8(FP), BX
-	VMOVUPS (BX), Y0
-	MOVQ ty+16(FP), BX
-	VMOVUPS (BX), Y1
-	MOVQ xs+24(FP), SI
-	MOVQ ys+32(FP), DI
-	MOVQ v+40(FP), R9
-	MOVQ n+48(FP), CX
-	VBROADCASTSS c2+56(FP), Y5"""
-    return f"""{sig}
-{head}
-	VMOVUPD (AX), Y3
-	VMOVUPD 32(AX), Y4
+def func(dim, lanes):
+    V = "Y" if lanes == 8 else "X"
+    name = f"sweep{dim}x{lanes}" + ("avx" if lanes == 4 else "")
+    tgt = ", ".join("txyz"[k + 1] if False else "t" + "xyz"[k] for k in range(dim))
+    srcs = ", ".join("xyz"[k] + "s" for k in range(dim))
+    sig = f"// func {name}(acc *[{lanes}]float64, {tgt} *[{lanes}]float32, {srcs} *float32, v *float64, n int, c2 float32)"
+    off = 8
+    head = [f"TEXT ·{name}(SB), NOSPLIT, $0-{8 + 8*dim + 8*dim + 8 + 8 + 4}", "\tMOVQ acc+0(FP), AX"]
+    for k in range(dim):
+        head += [f"\tMOVQ t{'xyz'[k]}+{off}(FP), BX", f"\tVMOVUPS (BX), {V}{k}"]
+        off += 8
+    for k, reg in zip(range(dim), ["SI", "DI", "R8"]):
+        head.append(f"\tMOVQ {'xyz'[k]}s+{off}(FP), {reg}")
+        off += 8
+    head.append(f"\tMOVQ v+{off}(FP), R9")
+    off += 8
+    head.append(f"\tMOVQ n+{off}(FP), CX")
+    off += 8
+    head.append(f"\tVBROADCASTSS c2+{off}(FP), {V}5")
+    load = ["\tVMOVUPD (AX), Y3"] + (["\tVMOVUPD 32(AX), Y4"] if lanes == 8 else [])
+    store = ["\tVMOVUPD Y3, (AX)"] + (["\tVMOVUPD Y4, 32(AX)"] if lanes == 8 else [])
+    lbl = f"{dim}x{lanes}"
+    return "\n".join([sig] + head + load + [
+        "\tTESTQ CX, CX", f"\tJLE done{lbl}", f"loop{lbl}:", body(dim, lanes),
+        "\tDECQ CX", f"\tJNZ loop{lbl}", f"done{lbl}:"] + store + ["\tVZEROUPPER", "\tRET", ""])
+
+
+CACHED = """// func tileDot(acc *float64, w *float32, v *float64, ni, nj int)
+// acc[t] += sum_s w[t*nj+s]*v[s] for t < ni: one row-sum per target (two 4-wide FMA partial
+// sums over blocks of 8, then the scalar tail), added to acc[t].
+TEXT ·tileDot(SB), NOSPLIT, $0-40
+	MOVQ acc+0(FP), DI
+	MOVQ w+8(FP), SI
+	MOVQ ni+24(FP), R10
+	MOVQ nj+32(FP), R11
+	TESTQ R10, R10
+	JLE tdDone
+	MOVQ R11, R12
+	SHRQ $3, R12
+	MOVQ R11, R13
+	ANDQ $7, R13
+tdRow:
+	MOVQ v+16(FP), DX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	MOVQ R12, CX
 	TESTQ CX, CX
-	JLE done{dim}
-loop{dim}:
-{body(dim)}
+	JZ tdSum
+tdBlk:
+	VCVTPS2PD (SI), Y2
+	VCVTPS2PD 16(SI), Y3
+	VFMADD231PD (DX), Y2, Y0
+	VFMADD231PD 32(DX), Y3, Y1
+	ADDQ $32, SI
+	ADDQ $64, DX
 	DECQ CX
-	JNZ loop{dim}
-done{dim}:
-	VMOVUPD Y3, (AX)
-	VMOVUPD Y4, 32(AX)
+	JNZ tdBlk
+tdSum:
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VHADDPD X0, X0, X0
+	MOVQ R13, CX
+	TESTQ CX, CX
+	JZ tdStore
+tdTail:
+	VCVTSS2SD (SI), X2, X2
+	VFMADD231SD (DX), X2, X0
+	ADDQ $4, SI
+	ADDQ $8, DX
+	DECQ CX
+	JNZ tdTail
+tdStore:
+	VADDSD (DI), X0, X0
+	VMOVSD X0, (DI)
+	ADDQ $8, DI
+	DECQ R10
+	JNZ tdRow
+tdDone:
+	VZEROUPPER
+	RET
+
+// func tileAxpyT(acc *float64, w *float32, v *float64, ni, nj int)
+// for s < nj, t < ni: acc[t] += w[s*ni+t]*v[s] (a stored tile used transposed), FMA.
+TEXT ·tileAxpyT(SB), NOSPLIT, $0-40
+	MOVQ w+8(FP), SI
+	MOVQ v+16(FP), DX
+	MOVQ ni+24(FP), R10
+	MOVQ nj+32(FP), R11
+	TESTQ R11, R11
+	JLE taDone
+	MOVQ R10, R12
+	SHRQ $2, R12
+	MOVQ R10, R13
+	ANDQ $3, R13
+taRow:
+	MOVQ acc+0(FP), DI
+	VBROADCASTSD (DX), Y0
+	MOVQ R12, CX
+	TESTQ CX, CX
+	JZ taTail
+taBlk:
+	VCVTPS2PD (SI), Y1
+	VFMADD213PD (DI), Y0, Y1
+	VMOVUPD Y1, (DI)
+	ADDQ $16, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ taBlk
+taTail:
+	MOVQ R13, CX
+	TESTQ CX, CX
+	JZ taNext
+taT:
+	VCVTSS2SD (SI), X1, X1
+	VFMADD213SD (DI), X0, X1
+	VMOVSD X1, (DI)
+	ADDQ $4, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ taT
+taNext:
+	ADDQ $8, DX
+	DECQ R11
+	JNZ taRow
+taDone:
 	VZEROUPPER
 	RET
 """
-
 
 src = f"""// Code generated by scripts/kernel_gen_asm.py; DO NOT EDIT.
 
@@ -136,8 +218,11 @@ src = f"""// Code generated by scripts/kernel_gen_asm.py; DO NOT EDIT.
 
 {data()}
 
-{func(2)}
-{func(3)}"""
+{func(2, 8)}
+{func(3, 8)}
+{func(2, 4)}
+{func(3, 4)}
+{CACHED}"""
 
 with open("pkg/kernel/sweep_amd64.s", "w") as f:
     f.write(src)

@@ -159,3 +159,10 @@ func cpuSeconds() float64 {
 	}
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
+
+// BenchmarkCellSizeCached compares cell edges in the cached mode.
+func BenchmarkCellSizeCached(b *testing.B) {
+	for _, frac := range []float64{0.5001, 0.3334, 0.2501} {
+		b.Run(fmt.Sprintf("edge%.2f", frac), func(b *testing.B) { benchMulVec(b, Options{CacheBudget: 4 << 30}, frac) })
+	}
+}

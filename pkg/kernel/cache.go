@@ -115,7 +115,9 @@ func (o *Operator) tileRow(row []float32, t, a int, c2 float32) int64 {
 }
 
 // cachedCell sets dst over target cell i from the stored tiles: tiles (i, j>=i) row by
-// row as dot products, tiles (j<i, i) row by row scattered into the targets. The order of
+// row as dot products, tiles (j<i, i) row by row scattered into the targets (AVX2+FMA
+// when available: tileDot, tileAxpyT; the same order of terms either way, FMA rounding
+// aside). The order of
 // every target's sum is fixed by the neighbour list, so results do not depend on threads.
 func (o *Operator) cachedCell(acc []float64, i int, dst, src []float64) {
 	g := o.g
@@ -130,6 +132,14 @@ func (o *Operator) cachedCell(acc []float64, i int, dst, src []float64) {
 		nj := cj.End - cj.Start
 		tile := vals[o.cache.off[k] : o.cache.off[k]+int64(ni*nj)]
 		v := src[cj.Start:cj.End]
+		if haveFMA {
+			if j >= i {
+				tileDot(&acc[0], &tile[0], &v[0], ni, nj)
+			} else {
+				tileAxpyT(&acc[0], &tile[0], &v[0], ni, nj)
+			}
+			continue
+		}
 		if j >= i {
 			for t := range acc {
 				acc[t] += dot(tile[t*nj:(t+1)*nj], v)

@@ -495,3 +495,31 @@ func TestAVX2MatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// The cached mode's AVX2+FMA tile loops and the pure-Go ones add the same terms in the
+// same order; only FMA rounding differs.
+func TestCachedFMAMatchesGo(t *testing.T) {
+	if !haveFMA {
+		t.Skip("no FMA on this machine")
+	}
+	defer func() { haveFMA = true }()
+	for _, c := range []cloud{
+		{"swissroll", 3, swissRoll(2500, 31), 0.03},
+		{"spiral", 2, spiral(2500, 32), 0.015},
+	} {
+		g := mustGrid(t, c, DefaultCutoff, grid.Options{})
+		v := positiveVec(g.N, 6)
+		var out [2][]float64
+		for k, fma := range []bool{true, false} {
+			haveFMA = fma
+			op := mustOp(t, g, Options{CacheBudget: 1 << 40})
+			out[k] = make([]float64, g.N)
+			op.MulVec(out[k], v)
+		}
+		for i := range v {
+			if math.Abs(out[0][i]-out[1][i]) > 1e-14*out[1][i] {
+				t.Fatalf("%s: entry %d FMA %.17g, Go %.17g", c.name, i, out[0][i], out[1][i])
+			}
+		}
+	}
+}

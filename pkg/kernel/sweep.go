@@ -41,8 +41,9 @@ func (o *Operator) sweepCell(i int, dst, src []float64) {
 	}
 }
 
-// sweepCell8 is sweepCell with the AVX2 loop: eight targets, one per lane, each summed in
-// the same order as in the pure-Go loop, so the two give the same bits.
+// sweepCell8 is sweepCell with the AVX2 loop: eight targets, one per lane (four for a
+// last block of at most four), each summed in the same order as in the pure-Go loop, so
+// the two give the same bits.
 func (o *Operator) sweepCell8(i int, dst, src []float64) {
 	g := o.g
 	c := g.Cells[i]
@@ -57,12 +58,25 @@ func (o *Operator) sweepCell8(i int, dst, src []float64) {
 			}
 		}
 		var acc [8]float64
-		for _, r := range ranges {
-			a, n := int(r[0]), int(r[1]-r[0])
-			if o.z == nil {
-				sweep2x8(&acc, &tx, &ty, &o.x[a], &o.y[a], &src[a], n, o.c2)
-			} else {
-				sweep3x8(&acc, &tx, &ty, &tz, &o.x[a], &o.y[a], &o.z[a], &src[a], n, o.c2)
+		if c.End-t <= 4 {
+			a4 := (*[4]float64)(acc[:4])
+			tx4, ty4, tz4 := (*[4]float32)(tx[:4]), (*[4]float32)(ty[:4]), (*[4]float32)(tz[:4])
+			for _, r := range ranges {
+				a, n := int(r[0]), int(r[1]-r[0])
+				if o.z == nil {
+					sweep2x4avx(a4, tx4, ty4, &o.x[a], &o.y[a], &src[a], n, o.c2)
+				} else {
+					sweep3x4avx(a4, tx4, ty4, tz4, &o.x[a], &o.y[a], &o.z[a], &src[a], n, o.c2)
+				}
+			}
+		} else {
+			for _, r := range ranges {
+				a, n := int(r[0]), int(r[1]-r[0])
+				if o.z == nil {
+					sweep2x8(&acc, &tx, &ty, &o.x[a], &o.y[a], &src[a], n, o.c2)
+				} else {
+					sweep3x8(&acc, &tx, &ty, &tz, &o.x[a], &o.y[a], &o.z[a], &src[a], n, o.c2)
+				}
 			}
 		}
 		for k := 0; k < 8 && t+k < c.End; k++ {

@@ -4,12 +4,27 @@ package kernel
 
 import "golang.org/x/sys/cpu"
 
-// haveAVX2 selects the AVX2 hot loop (sweep_amd64.s); tests switch it off to compare
-// with the pure-Go loop.
-var haveAVX2 = cpu.X86.HasAVX2
+// haveAVX2 selects the AVX2 hot loop (sweep_amd64.s), haveFMA the cached mode's
+// AVX2+FMA dot and axpy; tests switch them off to compare with the pure-Go loops.
+var (
+	haveAVX2 = cpu.X86.HasAVX2
+	haveFMA  = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+)
 
 //go:noescape
 func sweep3x8(acc *[8]float64, tx, ty, tz *[8]float32, xs, ys, zs *float32, v *float64, n int, c2 float32)
 
 //go:noescape
 func sweep2x8(acc *[8]float64, tx, ty *[8]float32, xs, ys *float32, v *float64, n int, c2 float32)
+
+//go:noescape
+func sweep3x4avx(acc *[4]float64, tx, ty, tz *[4]float32, xs, ys, zs *float32, v *float64, n int, c2 float32)
+
+//go:noescape
+func sweep2x4avx(acc *[4]float64, tx, ty *[4]float32, xs, ys *float32, v *float64, n int, c2 float32)
+
+//go:noescape
+func tileDot(acc *float64, w *float32, v *float64, ni, nj int)
+
+//go:noescape
+func tileAxpyT(acc *float64, w *float32, v *float64, ni, nj int)

@@ -128,8 +128,8 @@ TEXT ·sweep2x8(SB), NOSPLIT, $0-60
 	VMOVUPD (AX), Y3
 	VMOVUPD 32(AX), Y4
 	TESTQ CX, CX
-	JLE done2
-loop2:
+	JLE done2x8
+loop2x8:
 	VBROADCASTSS (SI), Y7
 	VSUBPS Y7, Y0, Y7
 	VMULPS Y7, Y7, Y7
@@ -179,8 +179,8 @@ loop2:
 	ADDQ $4, DI
 	ADDQ $8, R9
 	DECQ CX
-	JNZ loop2
-done2:
+	JNZ loop2x8
+done2x8:
 	VMOVUPD Y3, (AX)
 	VMOVUPD Y4, 32(AX)
 	VZEROUPPER
@@ -204,8 +204,8 @@ TEXT ·sweep3x8(SB), NOSPLIT, $0-76
 	VMOVUPD (AX), Y3
 	VMOVUPD 32(AX), Y4
 	TESTQ CX, CX
-	JLE done3
-loop3:
+	JLE done3x8
+loop3x8:
 	VBROADCASTSS (SI), Y7
 	VSUBPS Y7, Y0, Y7
 	VMULPS Y7, Y7, Y7
@@ -260,9 +260,253 @@ loop3:
 	ADDQ $4, R8
 	ADDQ $8, R9
 	DECQ CX
-	JNZ loop3
-done3:
+	JNZ loop3x8
+done3x8:
 	VMOVUPD Y3, (AX)
 	VMOVUPD Y4, 32(AX)
+	VZEROUPPER
+	RET
+
+// func sweep2x4avx(acc *[4]float64, tx, ty *[4]float32, xs, ys *float32, v *float64, n int, c2 float32)
+TEXT ·sweep2x4avx(SB), NOSPLIT, $0-60
+	MOVQ acc+0(FP), AX
+	MOVQ tx+8(FP), BX
+	VMOVUPS (BX), X0
+	MOVQ ty+16(FP), BX
+	VMOVUPS (BX), X1
+	MOVQ xs+24(FP), SI
+	MOVQ ys+32(FP), DI
+	MOVQ v+40(FP), R9
+	MOVQ n+48(FP), CX
+	VBROADCASTSS c2+56(FP), X5
+	VMOVUPD (AX), Y3
+	TESTQ CX, CX
+	JLE done2x4
+loop2x4:
+	VBROADCASTSS (SI), X7
+	VSUBPS X7, X0, X7
+	VMULPS X7, X7, X7
+	VBROADCASTSS (DI), X8
+	VSUBPS X8, X1, X8
+	VMULPS X8, X8, X8
+	VADDPS X8, X7, X7
+	// X7 = d2; keep lanes with d2 <= c2 (predicate 2: LE_OS)
+	VCMPPS $2, X5, X7, X10
+	VMULPS kNegHalf<>(SB), X7, X7
+	VMULPS kLog2e<>(SB), X7, X11
+	VADDPS kMagic<>(SB), X11, X11
+	VSUBPS kMagic<>(SB), X11, X12
+	VMULPS kLn2Hi<>(SB), X12, X13
+	VSUBPS X13, X7, X7
+	VMULPS kLn2Lo<>(SB), X12, X13
+	VSUBPS X13, X7, X7
+	// X7 = r; polynomial
+	VMULPS kP0<>(SB), X7, X13
+	VADDPS kP1<>(SB), X13, X13
+	VMULPS X7, X13, X13
+	VADDPS kP2<>(SB), X13, X13
+	VMULPS X7, X13, X13
+	VADDPS kP3<>(SB), X13, X13
+	VMULPS X7, X13, X13
+	VADDPS kP4<>(SB), X13, X13
+	VMULPS X7, X13, X13
+	VADDPS kP5<>(SB), X13, X13
+	VMULPS X7, X7, X14
+	VMULPS X14, X13, X13
+	VADDPS X7, X13, X13
+	VADDPS kOne<>(SB), X13, X13
+	// scale by 2^n: bits(y) + bits(fx)<<23 (the magic's bits vanish mod 2^32)
+	VPSLLD $23, X11, X11
+	VPADDD X11, X13, X13
+	VANDPS X10, X13, X13
+	// acc += float64(w) * v[s]
+	VBROADCASTSD (R9), Y15
+	VCVTPS2PD X13, Y14
+	VMULPD Y15, Y14, Y14
+	VADDPD Y14, Y3, Y3
+	ADDQ $4, SI
+	ADDQ $4, DI
+	ADDQ $8, R9
+	DECQ CX
+	JNZ loop2x4
+done2x4:
+	VMOVUPD Y3, (AX)
+	VZEROUPPER
+	RET
+
+// func sweep3x4avx(acc *[4]float64, tx, ty, tz *[4]float32, xs, ys, zs *float32, v *float64, n int, c2 float32)
+TEXT ·sweep3x4avx(SB), NOSPLIT, $0-76
+	MOVQ acc+0(FP), AX
+	MOVQ tx+8(FP), BX
+	VMOVUPS (BX), X0
+	MOVQ ty+16(FP), BX
+	VMOVUPS (BX), X1
+	MOVQ tz+24(FP), BX
+	VMOVUPS (BX), X2
+	MOVQ xs+32(FP), SI
+	MOVQ ys+40(FP), DI
+	MOVQ zs+48(FP), R8
+	MOVQ v+56(FP), R9
+	MOVQ n+64(FP), CX
+	VBROADCASTSS c2+72(FP), X5
+	VMOVUPD (AX), Y3
+	TESTQ CX, CX
+	JLE done3x4
+loop3x4:
+	VBROADCASTSS (SI), X7
+	VSUBPS X7, X0, X7
+	VMULPS X7, X7, X7
+	VBROADCASTSS (DI), X8
+	VSUBPS X8, X1, X8
+	VMULPS X8, X8, X8
+	VADDPS X8, X7, X7
+	VBROADCASTSS (R8), X9
+	VSUBPS X9, X2, X9
+	VMULPS X9, X9, X9
+	VADDPS X9, X7, X7
+	// X7 = d2; keep lanes with d2 <= c2 (predicate 2: LE_OS)
+	VCMPPS $2, X5, X7, X10
+	VMULPS kNegHalf<>(SB), X7, X7
+	VMULPS kLog2e<>(SB), X7, X11
+	VADDPS kMagic<>(SB), X11, X11
+	VSUBPS kMagic<>(SB), X11, X12
+	VMULPS kLn2Hi<>(SB), X12, X13
+	VSUBPS X13, X7, X7
+	VMULPS kLn2Lo<>(SB), X12, X13
+	VSUBPS X13, X7, X7
+	// X7 = r; polynomial
+	VMULPS kP0<>(SB), X7, X13
+	VADDPS kP1<>(SB), X13, X13
+	VMULPS X7, X13, X13
+	VADDPS kP2<>(SB), X13, X13
+	VMULPS X7, X13, X13
+	VADDPS kP3<>(SB), X13, X13
+	VMULPS X7, X13, X13
+	VADDPS kP4<>(SB), X13, X13
+	VMULPS X7, X13, X13
+	VADDPS kP5<>(SB), X13, X13
+	VMULPS X7, X7, X14
+	VMULPS X14, X13, X13
+	VADDPS X7, X13, X13
+	VADDPS kOne<>(SB), X13, X13
+	// scale by 2^n: bits(y) + bits(fx)<<23 (the magic's bits vanish mod 2^32)
+	VPSLLD $23, X11, X11
+	VPADDD X11, X13, X13
+	VANDPS X10, X13, X13
+	// acc += float64(w) * v[s]
+	VBROADCASTSD (R9), Y15
+	VCVTPS2PD X13, Y14
+	VMULPD Y15, Y14, Y14
+	VADDPD Y14, Y3, Y3
+	ADDQ $4, SI
+	ADDQ $4, DI
+	ADDQ $4, R8
+	ADDQ $8, R9
+	DECQ CX
+	JNZ loop3x4
+done3x4:
+	VMOVUPD Y3, (AX)
+	VZEROUPPER
+	RET
+
+// func tileDot(acc *float64, w *float32, v *float64, ni, nj int)
+// acc[t] += sum_s w[t*nj+s]*v[s] for t < ni: one row-sum per target (two 4-wide FMA partial
+// sums over blocks of 8, then the scalar tail), added to acc[t].
+TEXT ·tileDot(SB), NOSPLIT, $0-40
+	MOVQ acc+0(FP), DI
+	MOVQ w+8(FP), SI
+	MOVQ ni+24(FP), R10
+	MOVQ nj+32(FP), R11
+	TESTQ R10, R10
+	JLE tdDone
+	MOVQ R11, R12
+	SHRQ $3, R12
+	MOVQ R11, R13
+	ANDQ $7, R13
+tdRow:
+	MOVQ v+16(FP), DX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	MOVQ R12, CX
+	TESTQ CX, CX
+	JZ tdSum
+tdBlk:
+	VCVTPS2PD (SI), Y2
+	VCVTPS2PD 16(SI), Y3
+	VFMADD231PD (DX), Y2, Y0
+	VFMADD231PD 32(DX), Y3, Y1
+	ADDQ $32, SI
+	ADDQ $64, DX
+	DECQ CX
+	JNZ tdBlk
+tdSum:
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VHADDPD X0, X0, X0
+	MOVQ R13, CX
+	TESTQ CX, CX
+	JZ tdStore
+tdTail:
+	VCVTSS2SD (SI), X2, X2
+	VFMADD231SD (DX), X2, X0
+	ADDQ $4, SI
+	ADDQ $8, DX
+	DECQ CX
+	JNZ tdTail
+tdStore:
+	VADDSD (DI), X0, X0
+	VMOVSD X0, (DI)
+	ADDQ $8, DI
+	DECQ R10
+	JNZ tdRow
+tdDone:
+	VZEROUPPER
+	RET
+
+// func tileAxpyT(acc *float64, w *float32, v *float64, ni, nj int)
+// for s < nj, t < ni: acc[t] += w[s*ni+t]*v[s] (a stored tile used transposed), FMA.
+TEXT ·tileAxpyT(SB), NOSPLIT, $0-40
+	MOVQ w+8(FP), SI
+	MOVQ v+16(FP), DX
+	MOVQ ni+24(FP), R10
+	MOVQ nj+32(FP), R11
+	TESTQ R11, R11
+	JLE taDone
+	MOVQ R10, R12
+	SHRQ $2, R12
+	MOVQ R10, R13
+	ANDQ $3, R13
+taRow:
+	MOVQ acc+0(FP), DI
+	VBROADCASTSD (DX), Y0
+	MOVQ R12, CX
+	TESTQ CX, CX
+	JZ taTail
+taBlk:
+	VCVTPS2PD (SI), Y1
+	VFMADD213PD (DI), Y0, Y1
+	VMOVUPD Y1, (DI)
+	ADDQ $16, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ taBlk
+taTail:
+	MOVQ R13, CX
+	TESTQ CX, CX
+	JZ taNext
+taT:
+	VCVTSS2SD (SI), X1, X1
+	VFMADD213SD (DI), X0, X1
+	VMOVSD X1, (DI)
+	ADDQ $4, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ taT
+taNext:
+	ADDQ $8, DX
+	DECQ R11
+	JNZ taRow
+taDone:
 	VZEROUPPER
 	RET

@@ -2,12 +2,28 @@
 
 package kernel
 
-var haveAVX2 = false
+var haveAVX2, haveFMA = false, false
 
 func sweep3x8(acc *[8]float64, tx, ty, tz *[8]float32, xs, ys, zs *float32, v *float64, n int, c2 float32) {
 	panic("kernel: no AVX2 loop on this platform")
 }
 
 func sweep2x8(acc *[8]float64, tx, ty *[8]float32, xs, ys *float32, v *float64, n int, c2 float32) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func sweep3x4avx(acc *[4]float64, tx, ty, tz *[4]float32, xs, ys, zs *float32, v *float64, n int, c2 float32) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func sweep2x4avx(acc *[4]float64, tx, ty *[4]float32, xs, ys *float32, v *float64, n int, c2 float32) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func tileDot(acc *float64, w *float32, v *float64, ni, nj int) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func tileAxpyT(acc *float64, w *float32, v *float64, ni, nj int) {
 	panic("kernel: no AVX2 loop on this platform")
 }
