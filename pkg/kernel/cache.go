@@ -5,9 +5,16 @@ import "sync/atomic"
 // tileCache holds the kernel values of every kept pair of cells (i, j), j >= i, once:
 // a dense row-major |i| x |j| float32 tile. The tile of (i, j) also serves (j, i),
 // transposed, so K is stored once per unordered pair (symmetric storage).
+//
+// A product reads each tile once: the owner of cell i applies tile (i, j>i) both ways,
+// adding T v_j to its own targets and writing T^T v_i into a small per-tile buffer (ybuf);
+// a second pass adds, for each cell j, the buffers of its tiles (i<j, j) in ascending i.
+// Every output entry is thus summed in an order fixed by the data, whatever the threads.
 type tileCache struct {
 	vals []float32
 	off  []int64 // per neighbour-list entry k (cell i, neighbour j): offset of tile (min, max)
+	yoff []int64 // per entry k with j > i: offset of the |j| buffer of T^T v_i in ybuf
+	ybuf []float64
 }
 
 // buildCache evaluates every stored tile (in parallel; tiles are disjoint) and counts the
@@ -36,7 +43,17 @@ func (o *Operator) buildCache() {
 			off[k] = off[findNbr(g.NbrCells[g.NbrPtr[j]:g.NbrPtr[j+1]], int32(i))+g.NbrPtr[j]]
 		}
 	}
-	c := &tileCache{vals: make([]float32, pos), off: off}
+	c := &tileCache{vals: make([]float32, pos), off: off, yoff: make([]int64, len(g.NbrCells))}
+	var ypos int64
+	for i := 0; i < nc; i++ {
+		for k := g.NbrPtr[i]; k < g.NbrPtr[i+1]; k++ {
+			if j := int(g.NbrCells[k]); j > i {
+				c.yoff[k] = ypos
+				ypos += int64(g.Cells[j].End - g.Cells[j].Start)
+			}
+		}
+	}
+	c.ybuf = make([]float64, ypos)
 	c2 := cutoff2(g)
 	var within atomic.Int64
 	o.parallel(func(_ []float64, i int) {
@@ -114,43 +131,80 @@ func (o *Operator) tileRow(row []float32, t, a int, c2 float32) int64 {
 	return n
 }
 
-// cachedCell sets dst over target cell i from the stored tiles: tiles (i, j>=i) row by
-// row as dot products, tiles (j<i, i) row by row scattered into the targets (AVX2+FMA
-// when available: tileDot, tileAxpyT; the same order of terms either way, FMA rounding
-// aside). The order of
-// every target's sum is fixed by the neighbour list, so results do not depend on threads.
-func (o *Operator) cachedCell(acc []float64, i int, dst, src []float64) {
+// cachedProduct is dst = K src from the stored tiles, in two parallel passes (see
+// tileCache). The AVX2+FMA tile loops and the pure-Go ones add the same terms in the
+// same order; only FMA rounding differs.
+func (o *Operator) cachedProduct(dst, src []float64) {
 	g := o.g
-	ci := g.Cells[i]
-	ni := ci.End - ci.Start
-	acc = acc[:ni]
-	clear(acc)
-	vals := o.cache.vals
-	for k := g.NbrPtr[i]; k < g.NbrPtr[i+1]; k++ {
-		j := int(g.NbrCells[k])
-		cj := g.Cells[j]
-		nj := cj.End - cj.Start
-		tile := vals[o.cache.off[k] : o.cache.off[k]+int64(ni*nj)]
-		v := src[cj.Start:cj.End]
-		if haveFMA {
-			if j >= i {
-				tileDot(&acc[0], &tile[0], &v[0], ni, nj)
+	c := o.cache
+	o.parallel(func(acc []float64, i int) {
+		ci := g.Cells[i]
+		ni := ci.End - ci.Start
+		acc = acc[:ni]
+		clear(acc)
+		vi := src[ci.Start:ci.End]
+		for k := g.NbrPtr[i]; k < g.NbrPtr[i+1]; k++ {
+			j := int(g.NbrCells[k])
+			if j < i {
+				continue
+			}
+			cj := g.Cells[j]
+			nj := cj.End - cj.Start
+			tile := c.vals[c.off[k] : c.off[k]+int64(ni*nj)]
+			vj := src[cj.Start:cj.End]
+			if j == i {
+				if haveFMA {
+					tileDot(&acc[0], &tile[0], &vj[0], ni, nj)
+				} else {
+					tileDotGo(acc, tile, vj)
+				}
+				continue
+			}
+			y := c.ybuf[c.yoff[k] : c.yoff[k]+int64(nj)]
+			clear(y)
+			if haveFMA {
+				tileSym(&acc[0], &y[0], &tile[0], &vj[0], &vi[0], ni, nj)
 			} else {
-				tileAxpyT(&acc[0], &tile[0], &v[0], ni, nj)
+				tileSymGo(acc, y, tile, vj, vi)
 			}
-			continue
 		}
-		if j >= i {
-			for t := range acc {
-				acc[t] += dot(tile[t*nj:(t+1)*nj], v)
+		copy(dst[ci.Start:ci.End], acc)
+	})
+	o.parallel(func(_ []float64, j int) {
+		cj := g.Cells[j]
+		out := dst[cj.Start:cj.End]
+		for k := g.NbrPtr[j]; k < g.NbrPtr[j+1]; k++ {
+			i := int(g.NbrCells[k])
+			if i >= j {
+				break
 			}
-			continue
+			// The buffer of tile (i, j) sits at i's entry for j.
+			ki := g.NbrPtr[i] + findNbr(g.NbrCells[g.NbrPtr[i]:g.NbrPtr[i+1]], int32(j))
+			y := c.ybuf[c.yoff[ki] : c.yoff[ki]+int64(len(out))]
+			for t := range out {
+				out[t] += y[t]
+			}
 		}
-		for s, vs := range v {
-			axpy(acc, tile[s*ni:(s+1)*ni], vs)
-		}
+	})
+}
+
+// tileDotGo is acc[t] += sum_s tile[t*nj+s] v[s].
+func tileDotGo(acc []float64, tile []float32, v []float64) {
+	nj := len(v)
+	for t := range acc {
+		acc[t] += dot(tile[t*nj:(t+1)*nj], v)
 	}
-	copy(dst[ci.Start:ci.End], acc)
+}
+
+// tileSymGo applies a tile both ways: acc[t] += sum_s T[t][s] vj[s] and
+// y[s] += sum_t T[t][s] vi[t] (t ascending).
+func tileSymGo(acc, y []float64, tile []float32, vj, vi []float64) {
+	nj := len(vj)
+	for t := range acc {
+		row := tile[t*nj : (t+1)*nj]
+		acc[t] += dot(row, vj)
+		axpy(y, row, vi[t])
+	}
 }
 
 // dot is sum w[s] v[s] in float64 with four interleaved partial sums.

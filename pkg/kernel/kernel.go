@@ -133,7 +133,7 @@ func (o *Operator) MulVec(dst, src []float64) {
 		panic(fmt.Sprintf("kernel: MulVec lengths %d, %d, want %d", len(dst), len(src), o.g.N))
 	}
 	if o.cache != nil {
-		o.parallel(func(acc []float64, i int) { o.cachedCell(acc, i, dst, src) })
+		o.cachedProduct(dst, src)
 		return
 	}
 	o.parallel(func(_ []float64, i int) { o.sweepCell(i, dst, src) })
@@ -263,8 +263,9 @@ func dist2(p, q []float32) float32 {
 }
 
 // CacheBytesFor is the memory the cached mode needs for g: one float32 per pair of points
-// in each kept pair of cells, stored once per unordered pair, plus one offset per entry of
-// the neighbour lists.
+// in each kept pair of cells, stored once per unordered pair, two offsets per entry of
+// the neighbour lists, and a float64 per point of j for each tile (i, j>i) (the
+// transposed products).
 func CacheBytesFor(g *grid.Grid) int64 {
 	var n int64
 	for i := range g.Cells {
@@ -275,7 +276,15 @@ func CacheBytesFor(g *grid.Grid) int64 {
 			}
 		}
 	}
-	return 4*n + 8*int64(len(g.NbrCells))
+	var y int64
+	for i := range g.Cells {
+		for _, j := range g.NbrCells[g.NbrPtr[i]:g.NbrPtr[i+1]] {
+			if int(j) > i {
+				y += int64(g.Cells[j].End - g.Cells[j].Start)
+			}
+		}
+	}
+	return 4*n + 16*int64(len(g.NbrCells)) + 8*y
 }
 
 // Estimate is what a product will cost, known before building the operator.

@@ -27,4 +27,4 @@ func sweep2x4avx(acc *[4]float64, tx, ty *[4]float32, xs, ys *float32, v *float6
 func tileDot(acc *float64, w *float32, v *float64, ni, nj int)
 
 //go:noescape
-func tileAxpyT(acc *float64, w *float32, v *float64, ni, nj int)
+func tileSym(acc, y *float64, w *float32, vj, vi *float64, ni, nj int)

@@ -464,49 +464,69 @@ tdDone:
 	VZEROUPPER
 	RET
 
-// func tileAxpyT(acc *float64, w *float32, v *float64, ni, nj int)
-// for s < nj, t < ni: acc[t] += w[s*ni+t]*v[s] (a stored tile used transposed), FMA.
-TEXT ·tileAxpyT(SB), NOSPLIT, $0-40
-	MOVQ w+8(FP), SI
-	MOVQ v+16(FP), DX
-	MOVQ ni+24(FP), R10
-	MOVQ nj+32(FP), R11
-	TESTQ R11, R11
-	JLE taDone
-	MOVQ R10, R12
-	SHRQ $2, R12
-	MOVQ R10, R13
-	ANDQ $3, R13
-taRow:
+// func tileSym(acc, y *float64, w *float32, vj, vi *float64, ni, nj int)
+// A stored tile applied both ways, reading it once: for t < ni,
+// acc[t] += sum_s w[t*nj+s]*vj[s] (as tileDot) and y[s] += w[t*nj+s]*vi[t] (FMA).
+TEXT ·tileSym(SB), NOSPLIT, $0-56
 	MOVQ acc+0(FP), DI
-	VBROADCASTSD (DX), Y0
+	MOVQ w+16(FP), SI
+	MOVQ vi+32(FP), R8
+	MOVQ ni+40(FP), R10
+	MOVQ nj+48(FP), R11
+	TESTQ R10, R10
+	JLE tsDone
+	MOVQ R11, R12
+	SHRQ $3, R12
+	MOVQ R11, R13
+	ANDQ $7, R13
+tsRow:
+	MOVQ vj+24(FP), DX
+	MOVQ y+8(FP), BX
+	VBROADCASTSD (R8), Y6
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
 	MOVQ R12, CX
 	TESTQ CX, CX
-	JZ taTail
-taBlk:
-	VCVTPS2PD (SI), Y1
-	VFMADD213PD (DI), Y0, Y1
-	VMOVUPD Y1, (DI)
-	ADDQ $16, SI
-	ADDQ $32, DI
+	JZ tsSum
+tsBlk:
+	VCVTPS2PD (SI), Y2
+	VCVTPS2PD 16(SI), Y3
+	VFMADD231PD (DX), Y2, Y0
+	VFMADD231PD 32(DX), Y3, Y1
+	VFMADD213PD (BX), Y6, Y2
+	VFMADD213PD 32(BX), Y6, Y3
+	VMOVUPD Y2, (BX)
+	VMOVUPD Y3, 32(BX)
+	ADDQ $32, SI
+	ADDQ $64, DX
+	ADDQ $64, BX
 	DECQ CX
-	JNZ taBlk
-taTail:
+	JNZ tsBlk
+tsSum:
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VHADDPD X0, X0, X0
 	MOVQ R13, CX
 	TESTQ CX, CX
-	JZ taNext
-taT:
-	VCVTSS2SD (SI), X1, X1
-	VFMADD213SD (DI), X0, X1
-	VMOVSD X1, (DI)
+	JZ tsStore
+tsTail:
+	VCVTSS2SD (SI), X2, X2
+	VFMADD231SD (DX), X2, X0
+	VFMADD213SD (BX), X6, X2
+	VMOVSD X2, (BX)
 	ADDQ $4, SI
-	ADDQ $8, DI
-	DECQ CX
-	JNZ taT
-taNext:
 	ADDQ $8, DX
-	DECQ R11
-	JNZ taRow
-taDone:
+	ADDQ $8, BX
+	DECQ CX
+	JNZ tsTail
+tsStore:
+	VADDSD (DI), X0, X0
+	VMOVSD X0, (DI)
+	ADDQ $8, DI
+	ADDQ $8, R8
+	DECQ R10
+	JNZ tsRow
+tsDone:
 	VZEROUPPER
 	RET

@@ -24,6 +24,6 @@ func tileDot(acc *float64, w *float32, v *float64, ni, nj int) {
 	panic("kernel: no AVX2 loop on this platform")
 }
 
-func tileAxpyT(acc *float64, w *float32, v *float64, ni, nj int) {
+func tileSym(acc, y *float64, w *float32, vj, vi *float64, ni, nj int) {
 	panic("kernel: no AVX2 loop on this platform")
 }
