@@ -523,3 +523,31 @@ func TestCachedFMAMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+func TestEstimateCost(t *testing.T) {
+	c := cloud{"swissroll", 3, swissRoll(6000, 41), 0.02}
+	g := mustGrid(t, c, 4, grid.Options{})
+	op := mustOp(t, g, Options{CacheBudget: -1})
+	st := op.Stats()
+	e := EstimateCost(g, Options{CacheBudget: -1, Threads: 2})
+	if e.PairsEvaluated != st.PairsEvaluated || e.Cached {
+		t.Fatalf("estimate %+v, stats %+v", e, st)
+	}
+	// Sampled count within 5% of the exact one.
+	if r := float64(e.PairsWithinCutoff) / float64(st.PairsWithinCutoff); r < 0.95 || r > 1.05 {
+		t.Errorf("estimated %d pairs within, exact %d", e.PairsWithinCutoff, st.PairsWithinCutoff)
+	}
+	if !(e.SecondsPerProduct > 0) || !(e.SecondsFirstBuild > 0) {
+		t.Errorf("times %+v", e)
+	}
+	need := CacheBytesFor(g)
+	if EstimateCost(g, Options{CacheBudget: need}).Cached != true || EstimateCost(g, Options{CacheBudget: need - 1}).Cached {
+		t.Error("cache decision does not follow the budget")
+	}
+	if op2 := mustOp(t, g, Options{CacheBudget: need - 1}); op2.Stats().Cached {
+		t.Error("cached over budget")
+	}
+	if op3 := mustOp(t, g, Options{}); !op3.Stats().Cached {
+		t.Error("default budget (half of MemAvailable) refused a small cache")
+	}
+}
