@@ -129,7 +129,6 @@ func benchRead(b *testing.B, path string, size int64, pipe bool) {
 	b.ReportMetric(float64(size)*float64(b.N)/1e6/cpu.Seconds(), "cpu-MB/s")
 }
 
-
 func BenchmarkReadPLYBinary(b *testing.B) {
 	path, size := benchFile(b, "ply")
 	b.Run("file", func(b *testing.B) { benchRead(b, path, size, false) })
