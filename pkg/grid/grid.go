@@ -261,6 +261,7 @@ func Build(points []float64, dim int, sigma, cutoff float64, opt Options) (*Grid
 	for c, k := range uniq {
 		sortedKeys[rank[c]] = k
 	}
+	g.subCellOrder(sortedKeys, edge)
 
 	if cutoff == 0 {
 		g.allPairs()
@@ -268,6 +269,45 @@ func Build(points []float64, dim int, sigma, cutoff float64, opt Options) (*Grid
 		g.neighbours(sortedKeys, index, rings)
 	}
 	return g, nil
+}
+
+// subCellOrder sorts the points inside each cell along a Morton curve of 16 sub-cells
+// per axis (stably, so equal codes keep input order). Consecutive points of a cell are
+// then close together, so the kernel can prune per block of targets, not only per cell.
+func (g *Grid) subCellOrder(keys []cellKey, edge float64) {
+	dim := g.Dim
+	type item struct {
+		code uint16
+		perm int
+		pt   [3]float32
+	}
+	var buf []item
+	for c := range g.Cells {
+		cell := g.Cells[c]
+		if cell.End-cell.Start <= 8 {
+			continue
+		}
+		buf = buf[:0]
+		for s := cell.Start; s < cell.End; s++ {
+			it := item{perm: g.Perm[s]}
+			for a := 0; a < dim; a++ {
+				v := g.Points[s*dim+a]
+				it.pt[a] = v
+				q := int((float64(v) - float64(keys[c][a])*edge) / edge * 16)
+				q = min(max(q, 0), 15)
+				for b := 0; b < 4; b++ {
+					it.code |= uint16(q>>b&1) << (b*dim + a)
+				}
+			}
+			buf = append(buf, it)
+		}
+		slices.SortStableFunc(buf, func(p, q item) int { return int(p.code) - int(q.code) })
+		for k, it := range buf {
+			s := cell.Start + k
+			g.Perm[s] = it.perm
+			copy(g.Points[s*dim:(s+1)*dim], it.pt[:dim])
+		}
+	}
 }
 
 // mortonCmp orders cell coordinates along the Z curve by the "less most significant

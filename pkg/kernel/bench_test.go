@@ -34,7 +34,7 @@ var benchCases = []struct {
 }{
 	{"swissroll_s0.01", 4}, {"swissroll_s0.01", DefaultCutoff},
 	{"swissroll_s0.02", 4}, {"swissroll_s0.02", DefaultCutoff},
-	{"spiral_s0.01", 4}, {"spiral_s0.01", DefaultCutoff},
+	{"spiral_s0.005", 4}, {"spiral_s0.005", DefaultCutoff},
 	{"swissroll10k_s0.02", 4}, {"swissroll10k_s0.02", DefaultCutoff},
 }
 

@@ -38,7 +38,7 @@ type Options struct {
 
 // Stats describe the operator's work.
 type Stats struct {
-	PairsEvaluated    int64 // ordered pairs (i,j) looked at per product
+	PairsEvaluated    int64 // ordered pairs (i,j) looked at per product (cached: stored, per direction)
 	PairsWithinCutoff int64 // ordered pairs with |xi-xj| <= cutoff*sigma, i == j included
 	Cached            bool
 	CacheBytes        int64
@@ -55,6 +55,75 @@ type Operator struct {
 	deg     []float64
 	stats   Stats
 	cache   *tileCache
+	blocks  *blockPattern // on the fly: per-block source ranges (nil: per-cell ranges)
+}
+
+// blockPattern refines the grid's per-cell ranges to blocks of 8 targets (aligned at each
+// cell's start; the grid orders points inside cells along a Z curve, so a block is
+// compact): a neighbour cell's range is swept for a block only when the cell's box comes
+// within the cutoff of the block's box. Still exact, with the grid's 1e-5 slack.
+type blockPattern struct {
+	first  []int // per cell: index of its first block
+	ptr    []int // per block b: ranges[ptr[b]:ptr[b+1]]
+	ranges [][2]int32
+}
+
+// blockSize is the number of targets per block (the AVX2 loop's lanes).
+const blockSize = 8
+
+func (o *Operator) buildBlocks() {
+	g := o.g
+	c2 := float64(cutoff2(g)) * (1 + 1e-5)
+	bp := &blockPattern{first: make([]int, len(g.Cells)+1), ptr: []int{0}}
+	var evaluated int64
+	for i, c := range g.Cells {
+		bp.first[i] = len(bp.ptr) - 1
+		for t0 := c.Start; t0 < c.End; t0 += blockSize {
+			t1 := min(t0+blockSize, c.End)
+			var lo, hi [3]float32
+			for a := 0; a < g.Dim; a++ {
+				lo[a], hi[a] = g.Points[t0*g.Dim+a], g.Points[t0*g.Dim+a]
+				for t := t0 + 1; t < t1; t++ {
+					lo[a] = min(lo[a], g.Points[t*g.Dim+a])
+					hi[a] = max(hi[a], g.Points[t*g.Dim+a])
+				}
+			}
+			start := len(bp.ranges)
+			var src int64
+			for _, j := range g.NbrCells[g.NbrPtr[i]:g.NbrPtr[i+1]] {
+				cj := &g.Cells[j]
+				d2 := 0.0
+				for a := 0; a < g.Dim; a++ {
+					gap := math.Max(0, math.Max(float64(cj.Min[a])-float64(hi[a]), float64(lo[a])-float64(cj.Max[a])))
+					d2 += gap * gap
+				}
+				if d2 > c2 {
+					continue
+				}
+				src += int64(cj.End - cj.Start)
+				if last := len(bp.ranges) - 1; last >= start && int(bp.ranges[last][1]) == cj.Start {
+					bp.ranges[last][1] = int32(cj.End)
+				} else {
+					bp.ranges = append(bp.ranges, [2]int32{int32(cj.Start), int32(cj.End)})
+				}
+			}
+			bp.ptr = append(bp.ptr, len(bp.ranges))
+			evaluated += int64(t1-t0) * src
+		}
+	}
+	bp.first[len(g.Cells)] = len(bp.ptr) - 1
+	o.blocks = bp
+	o.stats.PairsEvaluated = evaluated
+}
+
+// sourceRanges are the source ranges swept for the block of targets starting at t in cell i.
+func (o *Operator) sourceRanges(i, t int) [][2]int32 {
+	g := o.g
+	if o.blocks == nil {
+		return g.Ranges[g.RangePtr[i]:g.RangePtr[i+1]]
+	}
+	b := o.blocks.first[i] + (t-g.Cells[i].Start)/blockSize
+	return o.blocks.ranges[o.blocks.ptr[b]:o.blocks.ptr[b+1]]
 }
 
 // New builds the operator and computes the degrees.
@@ -102,6 +171,9 @@ func New(g *grid.Grid, opt Options) (*Operator, error) {
 		o.stats.Cached = true
 		o.stats.CacheBytes = need
 	} else {
+		if g.Cutoff > 0 {
+			o.buildBlocks()
+		}
 		o.stats.PairsWithinCutoff = o.countWithin(c2)
 	}
 	o.deg = make([]float64, g.N)
@@ -220,8 +292,9 @@ func evaluated(g *grid.Grid) int64 {
 	return n
 }
 
-// EstimatePairs gives, before any kernel evaluation, the ordered pairs a product
-// evaluates (exact) and an estimate of the pairs within the cutoff (exact count for
+// EstimatePairs gives, before any kernel evaluation, the ordered pairs in the grid's
+// pattern (what the cached mode stores, per direction, and an upper bound of what the
+// on-the-fly mode evaluates after its per-block pruning) and an estimate of the pairs within the cutoff (exact count for
 // up to 2048 sampled targets, scaled up; exact when N <= 2048).
 func EstimatePairs(g *grid.Grid) (evaluatedPairs, withinEstimate int64) {
 	evaluatedPairs = evaluated(g)

@@ -118,7 +118,7 @@ func checkAgainstBrute(t *testing.T, c cloud, cutoff float64) {
 		if st.PairsWithinCutoff != ref.within {
 			t.Errorf("%s cutoff %g %s: %d pairs within cutoff, brute force %d", c.name, cutoff, m.name, st.PairsWithinCutoff, ref.within)
 		}
-		if st.PairsEvaluated != evalEst || st.PairsEvaluated < ref.within {
+		if (st.Cached && st.PairsEvaluated != evalEst) || st.PairsEvaluated > evalEst || st.PairsEvaluated < ref.within {
 			t.Errorf("%s %s: evaluated %d, estimate %d, within %d", c.name, m.name, st.PairsEvaluated, evalEst, ref.within)
 		}
 		if m.name == "cached" && st.CacheBytes != CacheBytesFor(g) {
@@ -530,7 +530,7 @@ func TestEstimateCost(t *testing.T) {
 	op := mustOp(t, g, Options{CacheBudget: -1})
 	st := op.Stats()
 	e := EstimateCost(g, Options{CacheBudget: -1, Threads: 2})
-	if e.PairsEvaluated != st.PairsEvaluated || e.Cached {
+	if e.PairsEvaluated < st.PairsEvaluated || e.Cached {
 		t.Fatalf("estimate %+v, stats %+v", e, st)
 	}
 	// Sampled count within 5% of the exact one.

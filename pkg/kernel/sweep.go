@@ -12,9 +12,7 @@ package kernel
 
 // sweepCell sets dst over target cell i.
 func (o *Operator) sweepCell(i int, dst, src []float64) {
-	g := o.g
-	c := g.Cells[i]
-	ranges := g.Ranges[g.RangePtr[i]:g.RangePtr[i+1]]
+	c := o.g.Cells[i]
 	if haveAVX2 {
 		o.sweepCell8(i, dst, src)
 		return
@@ -27,7 +25,7 @@ func (o *Operator) sweepCell(i int, dst, src []float64) {
 			tt[k] = min(t+k, c.End-1)
 		}
 		var acc [4]float64
-		for _, r := range ranges {
+		for _, r := range o.sourceRanges(i, t) {
 			a, b := int(r[0]), int(r[1])
 			if o.z == nil {
 				sweep2x4(&acc, o.x, o.y, &tt, o.x[a:b], o.y[a:b], src[a:b], o.c2)
@@ -45,11 +43,10 @@ func (o *Operator) sweepCell(i int, dst, src []float64) {
 // last block of at most four), each summed in the same order as in the pure-Go loop, so
 // the two give the same bits.
 func (o *Operator) sweepCell8(i int, dst, src []float64) {
-	g := o.g
-	c := g.Cells[i]
-	ranges := g.Ranges[g.RangePtr[i]:g.RangePtr[i+1]]
+	c := o.g.Cells[i]
 	var tx, ty, tz [8]float32
 	for t := c.Start; t < c.End; t += 8 {
+		ranges := o.sourceRanges(i, t)
 		for k := range tx {
 			s := min(t+k, c.End-1)
 			tx[k], ty[k] = o.x[s], o.y[s]
