@@ -62,6 +62,9 @@ func TestDevcheckUsage(t *testing.T) {
 // the kernel source compiled for the host: the real grid and CPU operator against the GPU
 // operator (all but the PTX).
 func TestDevcheckFakeDriver(t *testing.T) {
+	if !gpu.Binding {
+		t.Skip("built with -tags nogpu")
+	}
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Skip("gcc not found: the fake libcuda.so.1 cannot be built")
 	}

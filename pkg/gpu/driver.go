@@ -4,11 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"sync"
 	"unsafe"
-
-	"github.com/ebitengine/purego"
 )
 
 // LibraryEnv names the environment variable that overrides the path of the CUDA driver
@@ -115,16 +112,21 @@ func LoadLibrary(path string) (*Driver, error) {
 	if d, ok := drivers[path]; ok {
 		return d, nil
 	}
-	// dlerror's message is per thread: keep Dlopen and its dlerror on one.
-	runtime.LockOSThread()
-	lib, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_GLOBAL)
-	runtime.UnlockOSThread()
+	d, err := bind(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: cannot load %s (is the NVIDIA driver installed?): %v", ErrNoDriver, path, err)
+		return nil, err
 	}
-	d := &Driver{Path: path}
-	// The _v2 names are what cuda.h maps the plain names to since CUDA 3.2 / 11.0.
-	syms := []struct {
+	drivers[path] = d
+	return d, nil
+}
+
+// symbols lists the driver functions and the names they are exported under (the _v2
+// names are what cuda.h maps the plain names to since CUDA 3.2 / 11.0).
+func (d *Driver) symbols() []struct {
+	fn    any
+	names []string
+} {
+	return []struct {
 		fn    any
 		names []string
 	}{
@@ -150,21 +152,6 @@ func LoadLibrary(path string) (*Driver, error) {
 		{&d.cuGetErrorName, []string{"cuGetErrorName"}},
 		{&d.cuGetErrorString, []string{"cuGetErrorString"}},
 	}
-	for _, s := range syms {
-		var sym uintptr
-		for _, name := range s.names {
-			if sym, err = purego.Dlsym(lib, name); err == nil {
-				break
-			}
-		}
-		if sym == 0 {
-			purego.Dlclose(lib)
-			return nil, fmt.Errorf("%w: %s lacks %s (driver too old?)", ErrNoDriver, path, s.names[0])
-		}
-		purego.RegisterFunc(s.fn, sym)
-	}
-	drivers[path] = d
-	return d, nil
 }
 
 // check turns a CUresult into nil or a *CUDAError named after the call.

@@ -11,4 +11,8 @@
 // Probe and New return errors wrapping ErrNoDriver or ErrNoDevice. The binding is a small
 // API shaped like gorgonia.org/cu's (Context, Module, Function.Launch, MemAlloc,
 // MemcpyHtoD/DtoH); gorgonia/cu itself needs cuda.h and libcuda at build time (cgo).
+//
+// purego makes even a CGO_ENABLED=0 binary dynamically linked against glibc (libc.so.6,
+// libdl.so.2, libpthread.so.0). Building with -tags nogpu leaves purego out: a fully
+// static binary (musl, scratch containers) in which Probe and New report ErrNoDriver.
 package gpu
