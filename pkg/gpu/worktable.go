@@ -26,7 +26,7 @@ const MaxBlockSize = 256
 // the kernels evaluate per product.
 func WorkTable(g *grid.Grid, blockSize int) ([]Work, int64, error) {
 	if blockSize < 32 || blockSize > MaxBlockSize || blockSize%32 != 0 {
-		return nil, 0, fmt.Errorf("block size %d: want a multiple of 32 in [32, %d]", blockSize, MaxBlockSize)
+		return nil, 0, fmt.Errorf("gpu: block size %d: want a multiple of 32 in [32, %d]", blockSize, MaxBlockSize)
 	}
 	if err := checkGrid(g); err != nil {
 		return nil, 0, err
