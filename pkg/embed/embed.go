@@ -182,6 +182,9 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 		},
 	})
 	res.Seconds.Solve = time.Since(t).Seconds()
+	if err := deviceErr(m); err != nil {
+		return nil, fmt.Errorf("kernel product on %s: %w", dev.name, err)
+	}
 	var nc *eigsh.NoConvergence
 	switch {
 	case serr == nil:
