@@ -24,7 +24,7 @@ func TestNCVSweep(t *testing.T) {
 			for _, rule := range []struct {
 				name string
 				f    func(k, ncv, nconv int) int
-			}{{"ARPACK nev+min(nconv,np/2)", keepARPACK}, {"k+(ncv-k)/2", keepHalf}} {
+			}{{"ARPACK nev+min(nconv,np/2)", keepARPACK}, {"k+(ncv-k)/2", keepHalf}, {"k+np/3+min(nconv,np/3) (ours)", keepThirds}} {
 				keepRule = rule.f
 				line := fmt.Sprintf("| %s | %g | %s |", c.name, tol, rule.name)
 				for _, ncv := range []int{15, 20, 25, 30, 40, 50, 60} {
