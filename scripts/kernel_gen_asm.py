@@ -164,19 +164,100 @@ tdDone:
 
 // func tileSym(acc, y *float64, w *float32, vj, vi *float64, ni, nj int)
 // A stored tile applied both ways, reading it once: for t < ni,
-// acc[t] += sum_s w[t*nj+s]*vj[s] (as tileDot) and y[s] += w[t*nj+s]*vi[t] (FMA).
+// acc[t] += sum_s w[t*nj+s]*vj[s] (as tileDot) and y[s] += w[t*nj+s]*vi[t] (FMA, t in
+// ascending order). Rows go in pairs, so each y block is loaded and stored once per pair.
 TEXT ·tileSym(SB), NOSPLIT, $0-56
 	MOVQ acc+0(FP), DI
 	MOVQ w+16(FP), SI
 	MOVQ vi+32(FP), R8
 	MOVQ ni+40(FP), R10
 	MOVQ nj+48(FP), R11
-	TESTQ R10, R10
-	JLE tsDone
 	MOVQ R11, R12
 	SHRQ $3, R12
 	MOVQ R11, R13
 	ANDQ $7, R13
+	LEAQ (SI)(R11*4), R9
+tpPair:
+	CMPQ R10, $2
+	JLT tsRows
+	MOVQ vj+24(FP), DX
+	MOVQ y+8(FP), BX
+	VBROADCASTSD (R8), Y6
+	VBROADCASTSD 8(R8), Y7
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	MOVQ R12, CX
+	TESTQ CX, CX
+	JZ tpSum
+tpBlk:
+	VMOVUPD (DX), Y10
+	VMOVUPD 32(DX), Y11
+	VCVTPS2PD (SI), Y2
+	VCVTPS2PD 16(SI), Y3
+	VCVTPS2PD (R9), Y4
+	VCVTPS2PD 16(R9), Y5
+	VFMADD231PD Y10, Y2, Y0
+	VFMADD231PD Y11, Y3, Y1
+	VFMADD231PD Y10, Y4, Y8
+	VFMADD231PD Y11, Y5, Y9
+	VMOVUPD (BX), Y12
+	VMOVUPD 32(BX), Y13
+	VFMADD231PD Y6, Y2, Y12
+	VFMADD231PD Y6, Y3, Y13
+	VFMADD231PD Y7, Y4, Y12
+	VFMADD231PD Y7, Y5, Y13
+	VMOVUPD Y12, (BX)
+	VMOVUPD Y13, 32(BX)
+	ADDQ $32, SI
+	ADDQ $32, R9
+	ADDQ $64, DX
+	ADDQ $64, BX
+	DECQ CX
+	JNZ tpBlk
+tpSum:
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VHADDPD X0, X0, X0
+	VADDPD Y9, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VADDPD X9, X8, X8
+	VHADDPD X8, X8, X8
+	MOVQ R13, CX
+	TESTQ CX, CX
+	JZ tpStore
+tpTail:
+	VMOVSD (DX), X10
+	VCVTSS2SD (SI), X2, X2
+	VCVTSS2SD (R9), X4, X4
+	VFMADD231SD X10, X2, X0
+	VFMADD231SD X10, X4, X8
+	VMOVSD (BX), X12
+	VFMADD231SD X6, X2, X12
+	VFMADD231SD X7, X4, X12
+	VMOVSD X12, (BX)
+	ADDQ $4, SI
+	ADDQ $4, R9
+	ADDQ $8, DX
+	ADDQ $8, BX
+	DECQ CX
+	JNZ tpTail
+tpStore:
+	VADDSD (DI), X0, X0
+	VMOVSD X0, (DI)
+	VADDSD 8(DI), X8, X8
+	VMOVSD X8, 8(DI)
+	ADDQ $16, DI
+	ADDQ $16, R8
+	MOVQ R9, SI
+	LEAQ (SI)(R11*4), R9
+	SUBQ $2, R10
+	JMP tpPair
+tsRows:
+	TESTQ R10, R10
+	JLE tsDone
 tsRow:
 	MOVQ vj+24(FP), DX
 	MOVQ y+8(FP), BX

@@ -13,7 +13,7 @@ import "sync/atomic"
 type tileCache struct {
 	vals []float32
 	off  []int64 // per neighbour-list entry k (cell i, neighbour j): offset of tile (min, max)
-	yoff []int64 // per entry k with j > i: offset of the |j| buffer of T^T v_i in ybuf
+	yoff []int64 // per entry k: offset in ybuf of the |max(i,j)| buffer of tile (min, max)
 	ybuf []float64
 }
 
@@ -54,6 +54,15 @@ func (o *Operator) buildCache() {
 		}
 	}
 	c.ybuf = make([]float64, ypos)
+	for i := 0; i < nc; i++ {
+		for k := g.NbrPtr[i]; k < g.NbrPtr[i+1]; k++ {
+			j := int(g.NbrCells[k])
+			if j >= i {
+				break
+			}
+			c.yoff[k] = c.yoff[findNbr(g.NbrCells[g.NbrPtr[j]:g.NbrPtr[j+1]], int32(i))+g.NbrPtr[j]]
+		}
+	}
 	c2 := cutoff2(g)
 	var within atomic.Int64
 	o.parallel(func(_ []float64, i int) {
@@ -178,9 +187,7 @@ func (o *Operator) cachedProduct(dst, src []float64) {
 			if i >= j {
 				break
 			}
-			// The buffer of tile (i, j) sits at i's entry for j.
-			ki := g.NbrPtr[i] + findNbr(g.NbrCells[g.NbrPtr[i]:g.NbrPtr[i+1]], int32(j))
-			y := c.ybuf[c.yoff[ki] : c.yoff[ki]+int64(len(out))]
+			y := c.ybuf[c.yoff[k] : c.yoff[k]+int64(len(out))]
 			for t := range out {
 				out[t] += y[t]
 			}
