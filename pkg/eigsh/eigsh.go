@@ -25,8 +25,8 @@
 // (LAPACK's dlamch('E'), ARPACK's default) when Options.Tol is 0. Unlike ARPACK, the test
 // runs after every Lanczos step once the slowest wanted residual is near the tolerance,
 // not only when the basis is full, so the solver stops at the first product after which
-// the k wanted pairs are converged. This, keeping more Ritz vectors than k at a
-// restart (keepThirds) and a larger default basis (DefaultNCV) are where the savings in products
+// the k wanted pairs are converged. This, keeping more Ritz vectors than k at a restart
+// (keepThirds) and a larger default basis (DefaultNCV) are where the savings in products
 // over ARPACK come from (docs/bench/eigsh.md).
 //
 // On breakdown (an invariant subspace: the new vector vanishes after reorthogonalisation)
