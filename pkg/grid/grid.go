@@ -23,11 +23,12 @@ type Options struct {
 	CellSize float64 // cell edge in units of sigma; 0 = default (chosen by measurement)
 }
 
-// DefaultCellFraction is the default cell edge as a fraction of the cutoff radius.
-// Measured on the Swiss roll and the spiral (docs/bench/kernel.md): edges of cutoff/2
-// visit 5^d neighbour cells but cut the pairs looked at from ~2.6x to ~1.7x the pairs
-// kept, and were the fastest per product; cutoff/3 prunes a little more but the cells
-// become too small for the hot loop.
+// DefaultCellFraction is the default cell edge as a fraction of the cutoff radius, chosen
+// by measurement (docs/bench/kernel.md, Swiss roll and spiral, n = 10^4 and 10^5): edges of
+// cutoff/2 (5^d neighbour offsets) look at 2.0-2.4x the pairs kept on the Swiss roll
+// (1.4x on the spiral) against 3.0-3.3x for edges of cutoff, and were the fastest or within
+// 10% of it on the fly; edges of cutoff/3 prune to 1.6-1.9x but leave ~12 points per cell
+// on sparse clouds, which made the cached product 1.6-2x slower.
 const DefaultCellFraction = 0.5
 
 // cellMargin widens cells slightly beyond cutoff/m so that m rings of neighbours cover
