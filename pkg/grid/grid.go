@@ -62,6 +62,9 @@ type Cell struct {
 // rounding). The ranges are the neighbour cells' [Start, End) with abutting ones merged,
 // ascending and disjoint. With Cutoff == 0 every cell lists every cell, and the ranges of
 // every cell are the single range [0, N).
+//
+// Inside a cell, points follow a finer Z curve (16 sub-cells per axis, input order among
+// equals), so consecutive points are close: consumers may prune per block of targets.
 type Grid struct {
 	Dim    int
 	N      int

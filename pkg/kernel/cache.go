@@ -1,6 +1,9 @@
 package kernel
 
-import "sync/atomic"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // tileCache holds the kernel values of every kept pair of cells (i, j), j >= i, once:
 // a dense row-major |i| x |j| float32 tile. The tile of (i, j) also serves (j, i),
@@ -11,6 +14,7 @@ import "sync/atomic"
 // a second pass adds, for each cell j, the buffers of its tiles (i<j, j) in ascending i.
 // Every output entry is thus summed in an order fixed by the data, whatever the threads.
 type tileCache struct {
+	mu   sync.Mutex // one product at a time: ybuf is per product
 	vals []float32
 	off  []int64 // per neighbour-list entry k (cell i, neighbour j): offset of tile (min, max)
 	yoff []int64 // per entry k: offset in ybuf of the |max(i,j)| buffer of tile (min, max)
@@ -146,6 +150,8 @@ func (o *Operator) tileRow(row []float32, t, a int, c2 float32) int64 {
 func (o *Operator) cachedProduct(dst, src []float64) {
 	g := o.g
 	c := o.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	o.parallel(func(acc []float64, i int) {
 		ci := g.Cells[i]
 		ni := ci.End - ci.Start

@@ -199,7 +199,8 @@ func (o *Operator) Dims() int { return o.g.N }
 // Grid is the grid the operator works on.
 func (o *Operator) Grid() *grid.Grid { return o.g }
 
-// MulVec sets dst = K src (sorted order). It panics if the lengths are not Dims().
+// MulVec sets dst = K src (sorted order); dst and src must not overlap. It panics if the
+// lengths are not Dims(). Concurrent calls are safe (cached products run one at a time).
 func (o *Operator) MulVec(dst, src []float64) {
 	if len(dst) != o.g.N || len(src) != o.g.N {
 		panic(fmt.Sprintf("kernel: MulVec lengths %d, %d, want %d", len(dst), len(src), o.g.N))
