@@ -2,7 +2,9 @@ package embed
 
 import (
 	"bufio"
+
 	"fmt"
+	"github.com/spectral-dev/spectral/pkg/eigsh"
 	"os"
 	"strconv"
 	"strings"
@@ -66,9 +68,9 @@ func (o *Options) memoryLimit() int64 {
 	return AvailableMemory()
 }
 
-// defaultNCVEstimate bounds the solver's basis for the memory estimate.
+// defaultNCVEstimate is the solver's default basis size, for the memory estimate.
 func defaultNCVEstimate(k int) int {
-	return max(2*k+1, 20) * 2
+	return eigsh.DefaultNCV(k)
 }
 
 // FormatBytes prints a byte count for people: 1.5 GiB.
