@@ -2,12 +2,12 @@ package embed
 
 import (
 	"bufio"
-
 	"fmt"
-	"github.com/spectral-dev/spectral/pkg/eigsh"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/spectral-dev/spectral/pkg/eigsh"
 )
 
 // EstimateMemory is the peak memory of a run without the kernel cache (which is sized
