@@ -2,8 +2,8 @@
 """Writes pkg/kernel/sweep_amd64.s: the AVX2 form of the on-the-fly hot loop, 8 (or 4)
 targets, one per float32 lane, against one sweep of sources. Every float32 operation is
 the one of gauss (pkg/kernel/exp.go) in the same order, without FMA, so each lane is
-bit-identical to the pure-Go loop (TestAVX2MatchesGo). Also the cached mode's dot and
-axpy (float32 values times float64 vectors, FMA). Run from the repository root:
+bit-identical to the pure-Go loop (TestAVX2MatchesGo). Also the cached mode's tile loops
+over packed row-pair spans (float32 values times float64 vectors, FMA). Run from the repository root:
     python3 scripts/kernel_gen_asm.py
 """
 
@@ -107,209 +107,94 @@ def func(dim, lanes):
         "\tDECQ CX", f"\tJNZ loop{lbl}", f"done{lbl}:"] + store + ["\tVZEROUPPER", "\tRET", ""])
 
 
-CACHED = """// func tileDot(acc *float64, w *float32, v *float64, ni, nj int)
-// acc[t] += sum_s w[t*nj+s]*v[s] for t < ni: one row-sum per target (two 4-wide FMA partial
-// sums over blocks of 8, then the scalar tail), added to acc[t].
-TEXT ·tileDot(SB), NOSPLIT, $0-40
-	MOVQ acc+0(FP), DI
-	MOVQ w+8(FP), SI
-	MOVQ ni+24(FP), R10
-	MOVQ nj+32(FP), R11
-	TESTQ R10, R10
-	JLE tdDone
-	MOVQ R11, R12
-	SHRQ $3, R12
-	MOVQ R11, R13
-	ANDQ $7, R13
-tdRow:
-	MOVQ v+16(FP), DX
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	MOVQ R12, CX
-	TESTQ CX, CX
-	JZ tdSum
-tdBlk:
-	VCVTPS2PD (SI), Y2
-	VCVTPS2PD 16(SI), Y3
-	VFMADD231PD (DX), Y2, Y0
-	VFMADD231PD 32(DX), Y3, Y1
-	ADDQ $32, SI
-	ADDQ $64, DX
-	DECQ CX
-	JNZ tdBlk
-tdSum:
-	VADDPD Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD X1, X0, X0
-	VHADDPD X0, X0, X0
-	MOVQ R13, CX
-	TESTQ CX, CX
-	JZ tdStore
-tdTail:
-	VCVTSS2SD (SI), X2, X2
-	VFMADD231SD (DX), X2, X0
-	ADDQ $4, SI
-	ADDQ $8, DX
-	DECQ CX
-	JNZ tdTail
-tdStore:
-	VADDSD (DI), X0, X0
-	VMOVSD X0, (DI)
-	ADDQ $8, DI
-	DECQ R10
-	JNZ tdRow
-tdDone:
-	VZEROUPPER
-	RET
+def span_kernel(sym):
+    """Row-pair loop over a packed tile (see pkg/kernel/cache.go): per pair of target rows
+    one span [lo, hi) of sources; each row's dot with v over the span (two 4-wide FMA
+    partial sums over blocks of 8, then the scalar tail), added to acc[t]; with sym also
+    y[s] += w_t[s]*vi[t], row 2p then 2p+1. An odd last row goes alone."""
+    name = "tileSymSpan" if sym else "tileDotSpan"
+    L = []
+    if sym:
+        L += [f"// func {name}(acc, y *float64, w *float32, vj, vi *float64, spans *[2]int32, ni int)",
+              f"TEXT ·{name}(SB), NOSPLIT, $0-56",
+              "\tMOVQ acc+0(FP), DI", "\tMOVQ w+16(FP), SI", "\tMOVQ vi+32(FP), R8",
+              "\tMOVQ spans+40(FP), R10", "\tMOVQ ni+48(FP), R11"]
+        vname = "vj+24(FP)"
+    else:
+        L += [f"// func {name}(acc *float64, w *float32, v *float64, spans *[2]int32, ni int)",
+              f"TEXT ·{name}(SB), NOSPLIT, $0-40",
+              "\tMOVQ acc+0(FP), DI", "\tMOVQ w+8(FP), SI",
+              "\tMOVQ spans+24(FP), R10", "\tMOVQ ni+32(FP), R11"]
+        vname = "v+16(FP)"
+    x = name
+    L += ["\tLEAQ (DI)(R11*8), R11",
+          f"{x}Pair:", "\tLEAQ 16(DI), AX", "\tCMPQ AX, R11", f"\tJGT {x}Odd",
+          "\tMOVLQSX 0(R10), AX", "\tMOVLQSX 4(R10), R12", "\tSUBQ AX, R12",
+          f"\tMOVQ {vname}, DX", "\tLEAQ (DX)(AX*8), DX"]
+    if sym:
+        L += ["\tMOVQ y+8(FP), BX", "\tLEAQ (BX)(AX*8), BX",
+              "\tVBROADCASTSD (R8), Y6", "\tVBROADCASTSD 8(R8), Y7"]
+    L += ["\tLEAQ (SI)(R12*4), R9", "\tMOVQ R12, R13", "\tANDQ $7, R13", "\tSHRQ $3, R12",
+          "\tVXORPD Y0, Y0, Y0", "\tVXORPD Y1, Y1, Y1", "\tVXORPD Y8, Y8, Y8", "\tVXORPD Y9, Y9, Y9",
+          "\tMOVQ R12, CX", "\tTESTQ CX, CX", f"\tJZ {x}PSum",
+          f"{x}PBlk:",
+          "\tVMOVUPD (DX), Y10", "\tVMOVUPD 32(DX), Y11",
+          "\tVCVTPS2PD (SI), Y2", "\tVCVTPS2PD 16(SI), Y3", "\tVCVTPS2PD (R9), Y4", "\tVCVTPS2PD 16(R9), Y5",
+          "\tVFMADD231PD Y10, Y2, Y0", "\tVFMADD231PD Y11, Y3, Y1",
+          "\tVFMADD231PD Y10, Y4, Y8", "\tVFMADD231PD Y11, Y5, Y9"]
+    if sym:
+        L += ["\tVMOVUPD (BX), Y12", "\tVMOVUPD 32(BX), Y13",
+              "\tVFMADD231PD Y6, Y2, Y12", "\tVFMADD231PD Y6, Y3, Y13",
+              "\tVFMADD231PD Y7, Y4, Y12", "\tVFMADD231PD Y7, Y5, Y13",
+              "\tVMOVUPD Y12, (BX)", "\tVMOVUPD Y13, 32(BX)", "\tADDQ $64, BX"]
+    L += ["\tADDQ $32, SI", "\tADDQ $32, R9", "\tADDQ $64, DX", "\tDECQ CX", f"\tJNZ {x}PBlk",
+          f"{x}PSum:",
+          "\tVADDPD Y1, Y0, Y0", "\tVEXTRACTF128 $1, Y0, X1", "\tVADDPD X1, X0, X0", "\tVHADDPD X0, X0, X0",
+          "\tVADDPD Y9, Y8, Y8", "\tVEXTRACTF128 $1, Y8, X9", "\tVADDPD X9, X8, X8", "\tVHADDPD X8, X8, X8",
+          "\tMOVQ R13, CX", "\tTESTQ CX, CX", f"\tJZ {x}PStore",
+          f"{x}PTail:",
+          "\tVMOVSD (DX), X10", "\tVCVTSS2SD (SI), X2, X2", "\tVCVTSS2SD (R9), X4, X4",
+          "\tVFMADD231SD X10, X2, X0", "\tVFMADD231SD X10, X4, X8"]
+    if sym:
+        L += ["\tVMOVSD (BX), X12", "\tVFMADD231SD X6, X2, X12", "\tVFMADD231SD X7, X4, X12",
+              "\tVMOVSD X12, (BX)", "\tADDQ $8, BX"]
+    L += ["\tADDQ $4, SI", "\tADDQ $4, R9", "\tADDQ $8, DX", "\tDECQ CX", f"\tJNZ {x}PTail",
+          f"{x}PStore:",
+          "\tVADDSD (DI), X0, X0", "\tVMOVSD X0, (DI)", "\tVADDSD 8(DI), X8, X8", "\tVMOVSD X8, 8(DI)",
+          "\tADDQ $16, DI"]
+    if sym:
+        L += ["\tADDQ $16, R8"]
+    L += ["\tADDQ $8, R10", "\tMOVQ R9, SI", f"\tJMP {x}Pair",
+          # odd last row
+          f"{x}Odd:", "\tCMPQ DI, R11", f"\tJGE {x}Done",
+          "\tMOVLQSX 0(R10), AX", "\tMOVLQSX 4(R10), R12", "\tSUBQ AX, R12",
+          f"\tMOVQ {vname}, DX", "\tLEAQ (DX)(AX*8), DX"]
+    if sym:
+        L += ["\tMOVQ y+8(FP), BX", "\tLEAQ (BX)(AX*8), BX", "\tVBROADCASTSD (R8), Y6"]
+    L += ["\tMOVQ R12, R13", "\tANDQ $7, R13", "\tSHRQ $3, R12",
+          "\tVXORPD Y0, Y0, Y0", "\tVXORPD Y1, Y1, Y1",
+          "\tMOVQ R12, CX", "\tTESTQ CX, CX", f"\tJZ {x}OSum",
+          f"{x}OBlk:",
+          "\tVCVTPS2PD (SI), Y2", "\tVCVTPS2PD 16(SI), Y3",
+          "\tVFMADD231PD (DX), Y2, Y0", "\tVFMADD231PD 32(DX), Y3, Y1"]
+    if sym:
+        L += ["\tVFMADD213PD (BX), Y6, Y2", "\tVFMADD213PD 32(BX), Y6, Y3",
+              "\tVMOVUPD Y2, (BX)", "\tVMOVUPD Y3, 32(BX)", "\tADDQ $64, BX"]
+    L += ["\tADDQ $32, SI", "\tADDQ $64, DX", "\tDECQ CX", f"\tJNZ {x}OBlk",
+          f"{x}OSum:",
+          "\tVADDPD Y1, Y0, Y0", "\tVEXTRACTF128 $1, Y0, X1", "\tVADDPD X1, X0, X0", "\tVHADDPD X0, X0, X0",
+          "\tMOVQ R13, CX", "\tTESTQ CX, CX", f"\tJZ {x}OStore",
+          f"{x}OTail:",
+          "\tVCVTSS2SD (SI), X2, X2", "\tVFMADD231SD (DX), X2, X0"]
+    if sym:
+        L += ["\tVFMADD213SD (BX), X6, X2", "\tVMOVSD X2, (BX)", "\tADDQ $8, BX"]
+    L += ["\tADDQ $4, SI", "\tADDQ $8, DX", "\tDECQ CX", f"\tJNZ {x}OTail",
+          f"{x}OStore:", "\tVADDSD (DI), X0, X0", "\tVMOVSD X0, (DI)",
+          f"{x}Done:", "\tVZEROUPPER", "\tRET", ""]
+    return "\n".join(L)
 
-// func tileSym(acc, y *float64, w *float32, vj, vi *float64, ni, nj int)
-// A stored tile applied both ways, reading it once: for t < ni,
-// acc[t] += sum_s w[t*nj+s]*vj[s] (as tileDot) and y[s] += w[t*nj+s]*vi[t] (FMA, t in
-// ascending order). Rows go in pairs, so each y block is loaded and stored once per pair.
-TEXT ·tileSym(SB), NOSPLIT, $0-56
-	MOVQ acc+0(FP), DI
-	MOVQ w+16(FP), SI
-	MOVQ vi+32(FP), R8
-	MOVQ ni+40(FP), R10
-	MOVQ nj+48(FP), R11
-	MOVQ R11, R12
-	SHRQ $3, R12
-	MOVQ R11, R13
-	ANDQ $7, R13
-	LEAQ (SI)(R11*4), R9
-tpPair:
-	CMPQ R10, $2
-	JLT tsRows
-	MOVQ vj+24(FP), DX
-	MOVQ y+8(FP), BX
-	VBROADCASTSD (R8), Y6
-	VBROADCASTSD 8(R8), Y7
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y8, Y8, Y8
-	VXORPD Y9, Y9, Y9
-	MOVQ R12, CX
-	TESTQ CX, CX
-	JZ tpSum
-tpBlk:
-	VMOVUPD (DX), Y10
-	VMOVUPD 32(DX), Y11
-	VCVTPS2PD (SI), Y2
-	VCVTPS2PD 16(SI), Y3
-	VCVTPS2PD (R9), Y4
-	VCVTPS2PD 16(R9), Y5
-	VFMADD231PD Y10, Y2, Y0
-	VFMADD231PD Y11, Y3, Y1
-	VFMADD231PD Y10, Y4, Y8
-	VFMADD231PD Y11, Y5, Y9
-	VMOVUPD (BX), Y12
-	VMOVUPD 32(BX), Y13
-	VFMADD231PD Y6, Y2, Y12
-	VFMADD231PD Y6, Y3, Y13
-	VFMADD231PD Y7, Y4, Y12
-	VFMADD231PD Y7, Y5, Y13
-	VMOVUPD Y12, (BX)
-	VMOVUPD Y13, 32(BX)
-	ADDQ $32, SI
-	ADDQ $32, R9
-	ADDQ $64, DX
-	ADDQ $64, BX
-	DECQ CX
-	JNZ tpBlk
-tpSum:
-	VADDPD Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD X1, X0, X0
-	VHADDPD X0, X0, X0
-	VADDPD Y9, Y8, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VADDPD X9, X8, X8
-	VHADDPD X8, X8, X8
-	MOVQ R13, CX
-	TESTQ CX, CX
-	JZ tpStore
-tpTail:
-	VMOVSD (DX), X10
-	VCVTSS2SD (SI), X2, X2
-	VCVTSS2SD (R9), X4, X4
-	VFMADD231SD X10, X2, X0
-	VFMADD231SD X10, X4, X8
-	VMOVSD (BX), X12
-	VFMADD231SD X6, X2, X12
-	VFMADD231SD X7, X4, X12
-	VMOVSD X12, (BX)
-	ADDQ $4, SI
-	ADDQ $4, R9
-	ADDQ $8, DX
-	ADDQ $8, BX
-	DECQ CX
-	JNZ tpTail
-tpStore:
-	VADDSD (DI), X0, X0
-	VMOVSD X0, (DI)
-	VADDSD 8(DI), X8, X8
-	VMOVSD X8, 8(DI)
-	ADDQ $16, DI
-	ADDQ $16, R8
-	MOVQ R9, SI
-	LEAQ (SI)(R11*4), R9
-	SUBQ $2, R10
-	JMP tpPair
-tsRows:
-	TESTQ R10, R10
-	JLE tsDone
-tsRow:
-	MOVQ vj+24(FP), DX
-	MOVQ y+8(FP), BX
-	VBROADCASTSD (R8), Y6
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	MOVQ R12, CX
-	TESTQ CX, CX
-	JZ tsSum
-tsBlk:
-	VCVTPS2PD (SI), Y2
-	VCVTPS2PD 16(SI), Y3
-	VFMADD231PD (DX), Y2, Y0
-	VFMADD231PD 32(DX), Y3, Y1
-	VFMADD213PD (BX), Y6, Y2
-	VFMADD213PD 32(BX), Y6, Y3
-	VMOVUPD Y2, (BX)
-	VMOVUPD Y3, 32(BX)
-	ADDQ $32, SI
-	ADDQ $64, DX
-	ADDQ $64, BX
-	DECQ CX
-	JNZ tsBlk
-tsSum:
-	VADDPD Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD X1, X0, X0
-	VHADDPD X0, X0, X0
-	MOVQ R13, CX
-	TESTQ CX, CX
-	JZ tsStore
-tsTail:
-	VCVTSS2SD (SI), X2, X2
-	VFMADD231SD (DX), X2, X0
-	VFMADD213SD (BX), X6, X2
-	VMOVSD X2, (BX)
-	ADDQ $4, SI
-	ADDQ $8, DX
-	ADDQ $8, BX
-	DECQ CX
-	JNZ tsTail
-tsStore:
-	VADDSD (DI), X0, X0
-	VMOVSD X0, (DI)
-	ADDQ $8, DI
-	ADDQ $8, R8
-	DECQ R10
-	JNZ tsRow
-tsDone:
-	VZEROUPPER
-	RET
-"""
+
+CACHED = span_kernel(False) + "\n" + span_kernel(True)
 
 src = f"""// Code generated by scripts/kernel_gen_asm.py; DO NOT EDIT.
 

@@ -118,11 +118,13 @@ func checkAgainstBrute(t *testing.T, c cloud, cutoff float64) {
 		if st.PairsWithinCutoff != ref.within {
 			t.Errorf("%s cutoff %g %s: %d pairs within cutoff, brute force %d", c.name, cutoff, m.name, st.PairsWithinCutoff, ref.within)
 		}
-		if (st.Cached && st.PairsEvaluated != evalEst) || st.PairsEvaluated > evalEst || st.PairsEvaluated < ref.within {
+		// With cutoff 0 the cache skips values flushed to 0 (exp < 2.7e-38), so it may look at
+		// fewer pairs than "within" (all N^2).
+		if st.PairsEvaluated > evalEst || (cutoff > 0 && st.PairsEvaluated < ref.within) {
 			t.Errorf("%s %s: evaluated %d, estimate %d, within %d", c.name, m.name, st.PairsEvaluated, evalEst, ref.within)
 		}
-		if m.name == "cached" && st.CacheBytes != CacheBytesFor(g) {
-			t.Errorf("%s: cache bytes %d, CacheBytesFor %d", c.name, st.CacheBytes, CacheBytesFor(g))
+		if m.name == "cached" && (st.CacheBytes > CacheBytesFor(g) || (cutoff > 0 && st.CacheBytes < 2*(st.PairsWithinCutoff+int64(g.N)))) {
+			t.Errorf("%s: cache bytes %d, CacheBytesFor %d, nonzeros %d", c.name, st.CacheBytes, CacheBytesFor(g), st.PairsWithinCutoff)
 		}
 		if g.N <= 2048 && withinEst != ref.within {
 			t.Errorf("%s: EstimatePairs within %d, exact %d (N <= 2048 samples every target)", c.name, withinEst, ref.within)

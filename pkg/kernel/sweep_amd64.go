@@ -24,7 +24,7 @@ func sweep3x4avx(acc *[4]float64, tx, ty, tz *[4]float32, xs, ys, zs *float32, v
 func sweep2x4avx(acc *[4]float64, tx, ty *[4]float32, xs, ys *float32, v *float64, n int, c2 float32)
 
 //go:noescape
-func tileDot(acc *float64, w *float32, v *float64, ni, nj int)
+func tileDotSpan(acc *float64, w *float32, v *float64, spans *[2]int32, ni int)
 
 //go:noescape
-func tileSym(acc, y *float64, w *float32, vj, vi *float64, ni, nj int)
+func tileSymSpan(acc, y *float64, w *float32, vj, vi *float64, spans *[2]int32, ni int)

@@ -409,28 +409,98 @@ done3x4:
 	VZEROUPPER
 	RET
 
-// func tileDot(acc *float64, w *float32, v *float64, ni, nj int)
-// acc[t] += sum_s w[t*nj+s]*v[s] for t < ni: one row-sum per target (two 4-wide FMA partial
-// sums over blocks of 8, then the scalar tail), added to acc[t].
-TEXT ·tileDot(SB), NOSPLIT, $0-40
+// func tileDotSpan(acc *float64, w *float32, v *float64, spans *[2]int32, ni int)
+TEXT ·tileDotSpan(SB), NOSPLIT, $0-40
 	MOVQ acc+0(FP), DI
 	MOVQ w+8(FP), SI
-	MOVQ ni+24(FP), R10
-	MOVQ nj+32(FP), R11
-	TESTQ R10, R10
-	JLE tdDone
-	MOVQ R11, R12
-	SHRQ $3, R12
-	MOVQ R11, R13
-	ANDQ $7, R13
-tdRow:
+	MOVQ spans+24(FP), R10
+	MOVQ ni+32(FP), R11
+	LEAQ (DI)(R11*8), R11
+tileDotSpanPair:
+	LEAQ 16(DI), AX
+	CMPQ AX, R11
+	JGT tileDotSpanOdd
+	MOVLQSX 0(R10), AX
+	MOVLQSX 4(R10), R12
+	SUBQ AX, R12
 	MOVQ v+16(FP), DX
+	LEAQ (DX)(AX*8), DX
+	LEAQ (SI)(R12*4), R9
+	MOVQ R12, R13
+	ANDQ $7, R13
+	SHRQ $3, R12
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	MOVQ R12, CX
+	TESTQ CX, CX
+	JZ tileDotSpanPSum
+tileDotSpanPBlk:
+	VMOVUPD (DX), Y10
+	VMOVUPD 32(DX), Y11
+	VCVTPS2PD (SI), Y2
+	VCVTPS2PD 16(SI), Y3
+	VCVTPS2PD (R9), Y4
+	VCVTPS2PD 16(R9), Y5
+	VFMADD231PD Y10, Y2, Y0
+	VFMADD231PD Y11, Y3, Y1
+	VFMADD231PD Y10, Y4, Y8
+	VFMADD231PD Y11, Y5, Y9
+	ADDQ $32, SI
+	ADDQ $32, R9
+	ADDQ $64, DX
+	DECQ CX
+	JNZ tileDotSpanPBlk
+tileDotSpanPSum:
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VHADDPD X0, X0, X0
+	VADDPD Y9, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VADDPD X9, X8, X8
+	VHADDPD X8, X8, X8
+	MOVQ R13, CX
+	TESTQ CX, CX
+	JZ tileDotSpanPStore
+tileDotSpanPTail:
+	VMOVSD (DX), X10
+	VCVTSS2SD (SI), X2, X2
+	VCVTSS2SD (R9), X4, X4
+	VFMADD231SD X10, X2, X0
+	VFMADD231SD X10, X4, X8
+	ADDQ $4, SI
+	ADDQ $4, R9
+	ADDQ $8, DX
+	DECQ CX
+	JNZ tileDotSpanPTail
+tileDotSpanPStore:
+	VADDSD (DI), X0, X0
+	VMOVSD X0, (DI)
+	VADDSD 8(DI), X8, X8
+	VMOVSD X8, 8(DI)
+	ADDQ $16, DI
+	ADDQ $8, R10
+	MOVQ R9, SI
+	JMP tileDotSpanPair
+tileDotSpanOdd:
+	CMPQ DI, R11
+	JGE tileDotSpanDone
+	MOVLQSX 0(R10), AX
+	MOVLQSX 4(R10), R12
+	SUBQ AX, R12
+	MOVQ v+16(FP), DX
+	LEAQ (DX)(AX*8), DX
+	MOVQ R12, R13
+	ANDQ $7, R13
+	SHRQ $3, R12
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	MOVQ R12, CX
 	TESTQ CX, CX
-	JZ tdSum
-tdBlk:
+	JZ tileDotSpanOSum
+tileDotSpanOBlk:
 	VCVTPS2PD (SI), Y2
 	VCVTPS2PD 16(SI), Y3
 	VFMADD231PD (DX), Y2, Y0
@@ -438,62 +508,62 @@ tdBlk:
 	ADDQ $32, SI
 	ADDQ $64, DX
 	DECQ CX
-	JNZ tdBlk
-tdSum:
+	JNZ tileDotSpanOBlk
+tileDotSpanOSum:
 	VADDPD Y1, Y0, Y0
 	VEXTRACTF128 $1, Y0, X1
 	VADDPD X1, X0, X0
 	VHADDPD X0, X0, X0
 	MOVQ R13, CX
 	TESTQ CX, CX
-	JZ tdStore
-tdTail:
+	JZ tileDotSpanOStore
+tileDotSpanOTail:
 	VCVTSS2SD (SI), X2, X2
 	VFMADD231SD (DX), X2, X0
 	ADDQ $4, SI
 	ADDQ $8, DX
 	DECQ CX
-	JNZ tdTail
-tdStore:
+	JNZ tileDotSpanOTail
+tileDotSpanOStore:
 	VADDSD (DI), X0, X0
 	VMOVSD X0, (DI)
-	ADDQ $8, DI
-	DECQ R10
-	JNZ tdRow
-tdDone:
+tileDotSpanDone:
 	VZEROUPPER
 	RET
 
-// func tileSym(acc, y *float64, w *float32, vj, vi *float64, ni, nj int)
-// A stored tile applied both ways, reading it once: for t < ni,
-// acc[t] += sum_s w[t*nj+s]*vj[s] (as tileDot) and y[s] += w[t*nj+s]*vi[t] (FMA, t in
-// ascending order). Rows go in pairs, so each y block is loaded and stored once per pair.
-TEXT ·tileSym(SB), NOSPLIT, $0-56
+// func tileSymSpan(acc, y *float64, w *float32, vj, vi *float64, spans *[2]int32, ni int)
+TEXT ·tileSymSpan(SB), NOSPLIT, $0-56
 	MOVQ acc+0(FP), DI
 	MOVQ w+16(FP), SI
 	MOVQ vi+32(FP), R8
-	MOVQ ni+40(FP), R10
-	MOVQ nj+48(FP), R11
-	MOVQ R11, R12
-	SHRQ $3, R12
-	MOVQ R11, R13
-	ANDQ $7, R13
-	LEAQ (SI)(R11*4), R9
-tpPair:
-	CMPQ R10, $2
-	JLT tsRows
+	MOVQ spans+40(FP), R10
+	MOVQ ni+48(FP), R11
+	LEAQ (DI)(R11*8), R11
+tileSymSpanPair:
+	LEAQ 16(DI), AX
+	CMPQ AX, R11
+	JGT tileSymSpanOdd
+	MOVLQSX 0(R10), AX
+	MOVLQSX 4(R10), R12
+	SUBQ AX, R12
 	MOVQ vj+24(FP), DX
+	LEAQ (DX)(AX*8), DX
 	MOVQ y+8(FP), BX
+	LEAQ (BX)(AX*8), BX
 	VBROADCASTSD (R8), Y6
 	VBROADCASTSD 8(R8), Y7
+	LEAQ (SI)(R12*4), R9
+	MOVQ R12, R13
+	ANDQ $7, R13
+	SHRQ $3, R12
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y8, Y8, Y8
 	VXORPD Y9, Y9, Y9
 	MOVQ R12, CX
 	TESTQ CX, CX
-	JZ tpSum
-tpBlk:
+	JZ tileSymSpanPSum
+tileSymSpanPBlk:
 	VMOVUPD (DX), Y10
 	VMOVUPD 32(DX), Y11
 	VCVTPS2PD (SI), Y2
@@ -512,13 +582,13 @@ tpBlk:
 	VFMADD231PD Y7, Y5, Y13
 	VMOVUPD Y12, (BX)
 	VMOVUPD Y13, 32(BX)
+	ADDQ $64, BX
 	ADDQ $32, SI
 	ADDQ $32, R9
 	ADDQ $64, DX
-	ADDQ $64, BX
 	DECQ CX
-	JNZ tpBlk
-tpSum:
+	JNZ tileSymSpanPBlk
+tileSymSpanPSum:
 	VADDPD Y1, Y0, Y0
 	VEXTRACTF128 $1, Y0, X1
 	VADDPD X1, X0, X0
@@ -529,8 +599,8 @@ tpSum:
 	VHADDPD X8, X8, X8
 	MOVQ R13, CX
 	TESTQ CX, CX
-	JZ tpStore
-tpTail:
+	JZ tileSymSpanPStore
+tileSymSpanPTail:
 	VMOVSD (DX), X10
 	VCVTSS2SD (SI), X2, X2
 	VCVTSS2SD (R9), X4, X4
@@ -540,36 +610,42 @@ tpTail:
 	VFMADD231SD X6, X2, X12
 	VFMADD231SD X7, X4, X12
 	VMOVSD X12, (BX)
+	ADDQ $8, BX
 	ADDQ $4, SI
 	ADDQ $4, R9
 	ADDQ $8, DX
-	ADDQ $8, BX
 	DECQ CX
-	JNZ tpTail
-tpStore:
+	JNZ tileSymSpanPTail
+tileSymSpanPStore:
 	VADDSD (DI), X0, X0
 	VMOVSD X0, (DI)
 	VADDSD 8(DI), X8, X8
 	VMOVSD X8, 8(DI)
 	ADDQ $16, DI
 	ADDQ $16, R8
+	ADDQ $8, R10
 	MOVQ R9, SI
-	LEAQ (SI)(R11*4), R9
-	SUBQ $2, R10
-	JMP tpPair
-tsRows:
-	TESTQ R10, R10
-	JLE tsDone
-tsRow:
+	JMP tileSymSpanPair
+tileSymSpanOdd:
+	CMPQ DI, R11
+	JGE tileSymSpanDone
+	MOVLQSX 0(R10), AX
+	MOVLQSX 4(R10), R12
+	SUBQ AX, R12
 	MOVQ vj+24(FP), DX
+	LEAQ (DX)(AX*8), DX
 	MOVQ y+8(FP), BX
+	LEAQ (BX)(AX*8), BX
 	VBROADCASTSD (R8), Y6
+	MOVQ R12, R13
+	ANDQ $7, R13
+	SHRQ $3, R12
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	MOVQ R12, CX
 	TESTQ CX, CX
-	JZ tsSum
-tsBlk:
+	JZ tileSymSpanOSum
+tileSymSpanOBlk:
 	VCVTPS2PD (SI), Y2
 	VCVTPS2PD 16(SI), Y3
 	VFMADD231PD (DX), Y2, Y0
@@ -578,36 +654,32 @@ tsBlk:
 	VFMADD213PD 32(BX), Y6, Y3
 	VMOVUPD Y2, (BX)
 	VMOVUPD Y3, 32(BX)
+	ADDQ $64, BX
 	ADDQ $32, SI
 	ADDQ $64, DX
-	ADDQ $64, BX
 	DECQ CX
-	JNZ tsBlk
-tsSum:
+	JNZ tileSymSpanOBlk
+tileSymSpanOSum:
 	VADDPD Y1, Y0, Y0
 	VEXTRACTF128 $1, Y0, X1
 	VADDPD X1, X0, X0
 	VHADDPD X0, X0, X0
 	MOVQ R13, CX
 	TESTQ CX, CX
-	JZ tsStore
-tsTail:
+	JZ tileSymSpanOStore
+tileSymSpanOTail:
 	VCVTSS2SD (SI), X2, X2
 	VFMADD231SD (DX), X2, X0
 	VFMADD213SD (BX), X6, X2
 	VMOVSD X2, (BX)
+	ADDQ $8, BX
 	ADDQ $4, SI
 	ADDQ $8, DX
-	ADDQ $8, BX
 	DECQ CX
-	JNZ tsTail
-tsStore:
+	JNZ tileSymSpanOTail
+tileSymSpanOStore:
 	VADDSD (DI), X0, X0
 	VMOVSD X0, (DI)
-	ADDQ $8, DI
-	ADDQ $8, R8
-	DECQ R10
-	JNZ tsRow
-tsDone:
+tileSymSpanDone:
 	VZEROUPPER
 	RET

@@ -20,10 +20,10 @@ func sweep2x4avx(acc *[4]float64, tx, ty *[4]float32, xs, ys *float32, v *float6
 	panic("kernel: no AVX2 loop on this platform")
 }
 
-func tileDot(acc *float64, w *float32, v *float64, ni, nj int) {
+func tileDotSpan(acc *float64, w *float32, v *float64, spans *[2]int32, ni int) {
 	panic("kernel: no AVX2 loop on this platform")
 }
 
-func tileSym(acc, y *float64, w *float32, vj, vi *float64, ni, nj int) {
+func tileSymSpan(acc, y *float64, w *float32, vj, vi *float64, spans *[2]int32, ni int) {
 	panic("kernel: no AVX2 loop on this platform")
 }
