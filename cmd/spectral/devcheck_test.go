@@ -95,8 +95,10 @@ func TestDevcheckFakeDriver(t *testing.T) {
 			t.Errorf("%s: %+v", g.Accumulate, g)
 		}
 	}
-	if rep.PairsEvaluated != rep.CPU.PairsEvaluated {
-		t.Errorf("GPU evaluates %d pairs, CPU %d: not the same block-sparse pattern", rep.PairsEvaluated, rep.CPU.PairsEvaluated)
+	// The GPU sweeps the grid's cell-pair ranges; the CPU's on-the-fly mode prunes further
+	// per block of 8 targets, so it may look at fewer pairs, never at fewer than it keeps.
+	if rep.PairsEvaluated < rep.CPU.PairsWithinCutoff || rep.PairsEvaluated < rep.CPU.PairsEvaluated {
+		t.Errorf("GPU evaluates %d pairs, CPU %d, %d within the cutoff: the GPU misses part of the pattern", rep.PairsEvaluated, rep.CPU.PairsEvaluated, rep.CPU.PairsWithinCutoff)
 	}
 }
 
