@@ -5,7 +5,8 @@ import "math"
 // DefaultCutoff is the default truncation radius in units of sigma: sqrt(2 ln 2^24) ~ 5.77,
 // where exp(-r^2/2) = 2^-24, below float32 resolution relative to the diagonal (1). The
 // operator truncated there is the full Gaussian kernel to float32 precision (DESIGN.md).
-var DefaultCutoff = math.Sqrt(2 * 24 * math.Ln2)
+// (A constant: math.Sqrt(2*24*math.Ln2) rounded to float64; TestDefaultCutoff checks it.)
+const DefaultCutoff = 5.768107546403532
 
 // ExpMaxRelErr bounds the relative error of the float32 kernel value gauss against
 // math.Exp(-d2/2) over every float32 d2 in [0, 173] (the whole range used; beyond it values

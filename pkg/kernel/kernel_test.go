@@ -553,3 +553,12 @@ func TestEstimateCost(t *testing.T) {
 		t.Error("default budget (half of MemAvailable) refused a small cache")
 	}
 }
+
+func TestDefaultCutoff(t *testing.T) {
+	if want := math.Sqrt(2 * 24 * math.Ln2); DefaultCutoff != want {
+		t.Fatalf("DefaultCutoff = %.17g, want %.17g", DefaultCutoff, want)
+	}
+	if r := math.Exp(-DefaultCutoff * DefaultCutoff / 2); math.Abs(r-math.Pow(2, -24)) > 1e-20 {
+		t.Fatalf("exp(-c^2/2) = %g, want 2^-24", r)
+	}
+}
