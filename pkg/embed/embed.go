@@ -151,7 +151,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	// Kernel operator and degrees.
 	report(opt, Event{Stage: "kernel"}, start)
 	t = time.Now()
-	m, dev, err := newMatrix(g, opt)
+	m, g, dev, err := newMatrix(cloud, g, opt)
 	if err != nil {
 		return nil, err
 	}
