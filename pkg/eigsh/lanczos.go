@@ -89,9 +89,10 @@ type lanczos struct {
 	order []int
 	tmpi  []int
 
-	h, h2 []float64
-	chunk []float64
-	ysel  []float64
+	h, h2  []float64
+	chunks *chunker // parallel reorthogonalisation
+	chunk  []float64
+	ysel   []float64
 
 	matvecs  int
 	restarts int
@@ -160,6 +161,8 @@ func solveLanczos(op Operator, k, ncv int, opt Options) (*Result, error) {
 	lapack64.Syev(lapack.EVCompute, blas64.Symmetric{N: ncv, Stride: ncv, Uplo: blas.Upper, Data: l.y}, l.theta, work, -1)
 	l.work = make([]float64, int(work[0]))
 
+	l.chunks = newChunker(n, ncv)
+	defer l.chunks.close()
 	if opt.V0 != nil {
 		v0 := l.v[:n]
 		copy(v0, opt.V0)
@@ -241,14 +244,14 @@ func (l *lanczos) step() error {
 	}
 	V := l.basis(0, j+1)
 	h := l.h[:j+1]
-	blas64.Gemv(blas.NoTrans, 1, V, vec(w), 0, vec(h))
-	blas64.Gemv(blas.Trans, -1, V, vec(h), 1, vec(w))
+	l.chunks.project(V, w, h)
+	l.chunks.subtract(V, h, w)
 	beta := blas64.Nrm2(vec(w))
 	invariant := beta == 0
 	if !invariant && beta < eta*wnorm {
 		h2 := l.h2[:j+1]
-		blas64.Gemv(blas.NoTrans, 1, V, vec(w), 0, vec(h2))
-		blas64.Gemv(blas.Trans, -1, V, vec(h2), 1, vec(w))
+		l.chunks.project(V, w, h2)
+		l.chunks.subtract(V, h2, w)
 		for i := range h {
 			h[i] += h2[i]
 		}
