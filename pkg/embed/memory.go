@@ -1,13 +1,13 @@
 package embed
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/spectral-dev/spectral/pkg/eigsh"
+	"github.com/spectral-dev/spectral/pkg/kernel"
 )
 
 // EstimateMemory is the peak memory of a run without the kernel cache (which is sized
@@ -25,24 +25,8 @@ func EstimateMemory(n, dim, k, ncv int) int64 {
 	return b + 64<<20           // runtime and binary
 }
 
-// AvailableMemory is MemAvailable from /proc/meminfo, or 8 GiB where that is unknown.
-func AvailableMemory() int64 {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 8 << 30
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "MemAvailable:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err == nil {
-				return kb << 10
-			}
-		}
-	}
-	return 8 << 30
-}
+// AvailableMemory is what the machine has available (MemAvailable).
+func AvailableMemory() int64 { return kernel.AvailableMemory() }
 
 // PeakRSS is the process's peak resident set size (VmHWM), or 0 where unknown.
 func PeakRSS() int64 {

@@ -408,9 +408,12 @@ func EstimateCost(g *grid.Grid, opt Options) Estimate {
 	return e
 }
 
-// defaultBudget is half of MemAvailable from /proc/meminfo, or 1 GiB when unknown.
-func defaultBudget() int64 {
-	const fallback = 1 << 30
+// defaultBudget is half of the available memory.
+func defaultBudget() int64 { return AvailableMemory() / 2 }
+
+// AvailableMemory is MemAvailable from /proc/meminfo, or 2 GiB where that is unknown.
+func AvailableMemory() int64 {
+	const fallback = 2 << 30
 	f, err := os.Open("/proc/meminfo")
 	if err != nil {
 		return fallback
@@ -424,7 +427,7 @@ func defaultBudget() int64 {
 			if err != nil || kb <= 0 {
 				return fallback
 			}
-			return kb * 1024 / 2
+			return kb * 1024
 		}
 	}
 	return fallback
