@@ -4,6 +4,7 @@
 # Laplacian, tol = 0 (machine precision, ARPACK's default), process start included.
 #
 #   scripts/bench_e2e.sh [RUNS] [CASES...]     e.g. scripts/bench_e2e.sh 3 sr1e4 sp1e4 sr1e5
+#   SKIP_SKLEARN=1 scripts/bench_e2e.sh ...    leave scikit-learn out (minutes per run)
 #
 # Needs Debian's python3-scipy and python3-sklearn (installed with apt-get when missing)
 # and GNU time. Prints one markdown row per case and tool: median wall seconds of RUNS
@@ -57,6 +58,7 @@ for c in $cases; do
 	read -r sp sprss < <(measure $py scripts/peer_embed.py scipy "$pts" "$sigma" 4 7 0)
 	prod=$(grep -o '"matvecs": [0-9]*' "$work/out" | grep -o '[0-9]*$' || echo "?")
 	echo "| $c | scipy cKDTree+eigsh | 4 | $sp | $((sprss / 1000000)) | $prod | $(awk -v a="$sp" -v b="$ours" 'BEGIN{printf "%.1f", a/b}') |"
+	[ -n "${SKIP_SKLEARN:-}" ] && { runs=$runs_saved; continue; }
 	read -r sk skrss < <(measure $py scripts/peer_embed.py sklearn "$pts" "$sigma" 4 7)
 	mode=precomputed; [ "$n" -le 10000 ] && mode="rbf, dense"
 	echo "| $c | sklearn SpectralEmbedding ($mode) | 4 | $sk | $((skrss / 1000000)) | | $(awk -v a="$sk" -v b="$ours" 'BEGIN{printf "%.1f", a/b}') |"

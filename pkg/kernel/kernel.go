@@ -376,11 +376,13 @@ type Estimate struct {
 	SecondsFirstBuild float64 // extra time of New (cache fill or counting, and the degrees)
 }
 
-// Throughputs measured on the project's 2-core x86_64 VM (docs/bench/kernel.md), per
-// core; used only for estimates.
+// Throughputs measured on the project's 2-core x86_64 VM with both cores free
+// (BENCHMARKS.md), per core; used only for estimates. On the fly: the 10^6-point Swiss
+// roll (sigma 0.01, cutoff 4) ran at 1.86e9 evaluated pairs/s on 2 cores; cached: the
+// 10^5-point roll at cutoff 4 at 2.7e9 nonzeros/s. A loaded machine gives less.
 const (
-	OnTheFlyPairsPerSecondPerCore  = 2.0e8
-	CachedProductsPerSecondPerCore = 1.0e9
+	OnTheFlyPairsPerSecondPerCore  = 9.0e8
+	CachedProductsPerSecondPerCore = 1.3e9
 )
 
 // EstimateCost predicts the work of an operator on g under opt without evaluating the
