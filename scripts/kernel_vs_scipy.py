@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Time scipy's CSR matvec on the truncated Gaussian kernel matrix, for comparison with
-pkg/kernel's cached mode (docs/bench/kernel.md).
+pkg/kernel's cached mode (BENCHMARKS.md).
 
 The matrix: K_ij = exp(-|xi-xj|^2 / 2 sigma^2) for |xi-xj| <= cutoff*sigma, K_ii = 1,
 built with cKDTree.sparse_distance_matrix at the same cutoff, float64 CSR.

@@ -27,7 +27,7 @@
 // not only when the basis is full, so the solver stops at the first product after which
 // the k wanted pairs are converged. This, keeping more Ritz vectors than k at a restart
 // (keepThirds) and a larger default basis (DefaultNCV) are where the savings in products
-// over ARPACK come from (docs/bench/eigsh.md).
+// over ARPACK come from (BENCHMARKS.md).
 //
 // On breakdown (an invariant subspace: the new vector vanishes after reorthogonalisation)
 // the iteration continues with a fresh random vector orthogonal to the basis, so the
@@ -158,7 +158,7 @@ const DenseMaxN = 100
 var denseMaxN = DenseMaxN
 
 // DefaultNCV is the Krylov basis size used when Options.NCV is 0 (capped at n): ARPACK's
-// is max(2k+1, 20). A larger basis converges in fewer products (docs/bench/eigsh.md:
+// is max(2k+1, 20). A larger basis converges in fewer products (BENCHMARKS.md:
 // swiss roll n=10^4, k=7, tol 0: 466 products at ncv=20, 298 at 40, 290 at 50, 286 at
 // 80) for O(n*ncv) orthogonalisation work per product and n*ncv floats of memory.
 func DefaultNCV(k int) int {

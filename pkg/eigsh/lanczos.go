@@ -50,7 +50,7 @@ func keepHalf(k, ncv, nconv int) int {
 // (np = ncv - k). Keeping Ritz vectors beyond the k wanted makes the filter of the next
 // cycle work against the gap to the (p+1)-th eigenvalue rather than the (k+1)-th;
 // keeping too many leaves cycles too short to filter. Measured on the kernel problems of
-// docs/bench/eigsh.md (k=7, products, tol 0 / 1e-8, median of 5 starts): swiss roll
+// BENCHMARKS.md (k=7, products, tol 0 / 1e-8, median of 5 starts): swiss roll
 // n=10^4 at ncv=20: 384 / 254 against 475 / 275 with ARPACK's rule and 469 / 301 with
 // keepHalf; at ncv=30 and 50 it matches keepHalf (322 / 233, 292 / 224), which beats
 // ARPACK's rule by 25-35%. TRLan's adaptive rule (Yamazaki et al. 2010) was a little

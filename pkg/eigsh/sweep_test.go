@@ -7,7 +7,7 @@ import (
 )
 
 // TestNCVSweep prints products against ncv and the restart rule on the dense reference
-// kernels (docs/bench/eigsh.md). Set EIGSH_SWEEP=1.
+// kernels (BENCHMARKS.md). Set EIGSH_SWEEP=1.
 func TestNCVSweep(t *testing.T) {
 	if os.Getenv("EIGSH_SWEEP") == "" {
 		t.Skip("EIGSH_SWEEP not set")

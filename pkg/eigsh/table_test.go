@@ -121,7 +121,7 @@ func span(x []int) string {
 	return fmt.Sprintf("%d-%d", s[0], s[len(s)-1])
 }
 
-// TestMatVecTable prints the products table of docs/bench/eigsh.md: ours against ARPACK's
+// TestMatVecTable prints the products table of BENCHMARKS.md: ours against ARPACK's
 // (scripts/eigsh_vs_arpack.py) on the same matrices, k=7, LA. Set EIGSH_BENCH_DIR to the
 // script's --out directory; EIGSH_BENCH_SEEDS (default 5) start vectors per setting.
 func TestMatVecTable(t *testing.T) {

@@ -24,7 +24,7 @@ type Options struct {
 }
 
 // DefaultCellFraction is the default cell edge as a fraction of the cutoff radius, chosen
-// by measurement (docs/bench/kernel.md, Swiss roll and spiral, n = 10^4 and 10^5): edges of
+// by measurement (BENCHMARKS.md, Swiss roll and spiral, n = 10^4 and 10^5): edges of
 // cutoff/2 (5^d neighbour offsets) look at 2.0-2.4x the pairs kept on the Swiss roll
 // (1.4x on the spiral) against 3.0-3.3x for edges of cutoff, and were the fastest or within
 // 10% of it on the fly; edges of cutoff/3 prune to 1.6-1.9x but leave ~12 points per cell

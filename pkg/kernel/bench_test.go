@@ -9,7 +9,7 @@ import (
 	"github.com/spectral-dev/spectral/pkg/grid"
 )
 
-// Benchmarks of docs/bench/kernel.md. Run, e.g.:
+// Benchmarks of BENCHMARKS.md. Run, e.g.:
 //   go test -run '^$' -bench 'MulVec' -benchtime 5x -count 3 ./pkg/kernel/
 
 func benchCloud(name string) cloud {
@@ -151,7 +151,7 @@ func BenchmarkTutorialRule(b *testing.B) {
 }
 
 // cpuSeconds is the process's user+system CPU time: on this shared 2-core VM wall time
-// depends on what else runs, CPU time much less (docs/bench/kernel.md reports both).
+// depends on what else runs, CPU time much less (BENCHMARKS.md reports both).
 func cpuSeconds() float64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {

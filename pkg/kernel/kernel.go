@@ -75,7 +75,7 @@ const blockSize = 8
 // mode: measured on the Swiss roll (n = 10^4, sigma 0.02 and n = 10^5, sigma 0.01, cutoff
 // 4 and 5.77), edges of one cutoff made cached products 1.9-2.4x faster than the grid's
 // default cutoff/2 (fuller tiles, fewer rows), at about the same bytes per nonzero; the
-// on-the-fly mode is fastest at the default (docs/bench/kernel.md).
+// on-the-fly mode is fastest at the default (BENCHMARKS.md).
 const CachedCellFraction = 1.0
 
 // SparseCellPoints is the mean number of points per default cell below which the larger

@@ -7,7 +7,7 @@ import (
 )
 
 // targetPerCell is the mean number of distinct positions per occupied cell the grid aims
-// at. Measured with BenchmarkMeasure1M (docs/bench/neighbors.md): fewer points per cell
+// at. Measured with BenchmarkMeasure1M (BENCHMARKS.md): fewer points per cell
 // mean more hash look-ups per query, more mean more distances per query.
 const targetPerCell = 4
 
