@@ -42,13 +42,14 @@ misses a pair within the cutoff). The default cutoff (auto, ~5.77) is where the 
 falls below float32 resolution, so the result is the full Gaussian kernel's; 4 is faster
 but moves the eigenvalues (by ~0.2% to 7% on the tutorial's clouds).
 
---sigma auto picks ` + sigmaRuleHelp + `, and prints the value it picked.
+--sigma auto picks ` + sigmaRuleHelp + `,
+and prints the value it picked.
 
 Laplacians: normalized  I - D^-1/2 K D^-1/2 (default)
             unnormalized D - K
             randomwalk  I - D^-1 K (eigenvalues of normalized; vectors D^-1/2 phi)
 The smallest eigenpairs are found as the largest of D^-1/2 K D^-1/2 (or of a Gershgorin-
-shifted D - K) by implicitly restarted Lanczos. Progress goes to stderr; the summary
+shifted D - K) by thick-restart Lanczos (as many products as ARPACK or fewer). Progress goes to stderr; the summary
 (eigenvalues, timings, products) to stderr, or as JSON to --summary.
 ` + exitStatusHelp,
 		Example: `  spectral generate spiral -o spiral.csv
@@ -193,7 +194,7 @@ func runEmbed(cmd *cobra.Command, o *embedOptions, opt embed.Options) error {
 	stderr := cmd.ErrOrStderr()
 	var prog *progress
 	if !o.quiet {
-		prog = newProgress(stderr)
+		prog = newProgress(stderr, o.tol)
 		opt.Progress = prog.update
 	}
 	res, err := embed.Run(cmd.Context(), opt)

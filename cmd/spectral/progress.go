@@ -26,10 +26,11 @@ type progress struct {
 	firstRes float64 // largest residual at the first restart, for the time estimate
 	firstAt  time.Duration
 	firstRst int
+	target   float64 // the residual at which the solver stops (its tol, or eps)
 }
 
-func newProgress(w io.Writer) *progress {
-	p := &progress{w: w, every: 5 * time.Second}
+func newProgress(w io.Writer, tol float64) *progress {
+	p := &progress{w: w, every: 5 * time.Second, target: max(tol, 0x1p-53)}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.tty, p.every = true, 200*time.Millisecond
 	}
@@ -66,14 +67,15 @@ func (p *progress) update(e embed.Event) {
 }
 
 // remaining extrapolates the geometric decay of the largest residual since the first
-// restart down to ~1e-14: a rough guide, shown only once the decay is established.
+// restart down to the solver's tolerance: a rough guide, shown only once the decay is
+// established.
 func (p *progress) remaining(e embed.Event) (time.Duration, bool) {
 	if p.firstRes == 0 || e.Restart-p.firstRst < 3 || e.MaxResidual <= 0 || e.MaxResidual >= p.firstRes {
 		return 0, false
 	}
 	perRestart := (e.Elapsed - p.firstAt) / time.Duration(e.Restart-p.firstRst)
 	rate := math.Log(p.firstRes/e.MaxResidual) / float64(e.Restart-p.firstRst)
-	left := math.Log(e.MaxResidual/1e-14) / rate
+	left := math.Log(e.MaxResidual/p.target) / rate
 	if left < 0 || left > 1e6 {
 		return 0, false
 	}
