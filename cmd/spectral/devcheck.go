@@ -10,12 +10,12 @@ import (
 	"os"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/spectral-dev/spectral/pkg/embed"
 	"github.com/spectral-dev/spectral/pkg/generate"
 	"github.com/spectral-dev/spectral/pkg/gpu"
 	"github.com/spectral-dev/spectral/pkg/grid"
@@ -141,10 +141,11 @@ func (o *devcheckOptions) validate() (cutoff float64, modes []gpu.Accumulation, 
 	if !(o.sigma > 0) || math.IsInf(o.sigma, 0) {
 		return 0, nil, usageErrorf("devcheck: --sigma must be a positive number")
 	}
-	if o.cutoff == "auto" {
+	if cutoff, err = parseCutoff(o.cutoff); err != nil {
+		return 0, nil, fmt.Errorf("devcheck: %w", err)
+	}
+	if cutoff == embed.CutoffAuto {
 		cutoff = kernel.DefaultCutoff
-	} else if cutoff, err = strconv.ParseFloat(o.cutoff, 64); err != nil || cutoff < 0 || math.IsInf(cutoff, 0) || math.IsNaN(cutoff) {
-		return 0, nil, usageErrorf("devcheck: --cutoff %q: want auto, 0 or a positive number", o.cutoff)
 	}
 	if o.accum == "all" {
 		modes = gpu.Accumulations

@@ -94,26 +94,12 @@ func (o *embedOptions) options(input string, stdin io.Reader) (embed.Options, er
 		Input: input, Stdin: stdin, K: o.k, DropFirst: o.dropFirst, Device: o.device, Threads: o.threads,
 		Tol: o.tol, NCV: o.ncv, MaxIter: o.maxiter, Seed: o.seed,
 	}
-	switch s := strings.ToLower(o.sigma); s {
-	case "":
-		return opt, usageErrorf("--sigma is required: a kernel width in the input's units, or auto")
-	case "auto":
-	default:
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || !(v > 0) || math.IsInf(v, 0) {
-			return opt, usageErrorf("--sigma %q: must be a positive number or auto", o.sigma)
-		}
-		opt.Sigma = v
+	var err error
+	if opt.Sigma, err = parseSigma(o.sigma); err != nil {
+		return opt, err
 	}
-	switch c := strings.ToLower(o.cutoff); c {
-	case "auto", "":
-		opt.Cutoff = embed.CutoffAuto
-	default:
-		v, err := strconv.ParseFloat(c, 64)
-		if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-			return opt, usageErrorf("--cutoff %q: must be >= 0 (0 = every pair) or auto", o.cutoff)
-		}
-		opt.Cutoff = v
+	if opt.Cutoff, err = parseCutoff(o.cutoff); err != nil {
+		return opt, err
 	}
 	l, err := embed.ParseLaplacian(o.laplacian)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -103,20 +102,19 @@ func runInfo(cmd *cobra.Command, o *infoOptions, input string) error {
 		}
 	}
 	if o.sigma != "" {
-		sigma := 0.0
-		if strings.EqualFold(o.sigma, "auto") {
+		sigma, err := parseSigma(o.sigma)
+		if err != nil {
+			return err
+		}
+		if sigma == 0 { // auto
 			if sp == nil || !(sp.SuggestedSigma > 0) {
 				return usageErrorf("--sigma auto: %s has no two distinct points", c.Source)
 			}
 			sigma = sp.SuggestedSigma
-		} else if sigma, err = strconv.ParseFloat(o.sigma, 64); err != nil || !(sigma > 0) || math.IsInf(sigma, 0) {
-			return usageErrorf("--sigma %q: must be a positive number or auto", o.sigma)
 		}
-		cutoff := float64(embed.CutoffAuto)
-		if !strings.EqualFold(o.cutoff, "auto") {
-			if cutoff, err = strconv.ParseFloat(o.cutoff, 64); err != nil || cutoff < 0 || math.IsInf(cutoff, 0) {
-				return usageErrorf("--cutoff %q: must be >= 0 or auto", o.cutoff)
-			}
+		cutoff, err := parseCutoff(o.cutoff)
+		if err != nil {
+			return err
 		}
 		est, err := embed.EstimateCosts(c, sigma, cutoff, o.k, o.threads)
 		if err != nil {
