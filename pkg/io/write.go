@@ -13,6 +13,15 @@ import (
 // an unbuffered w (a file) sees few calls.
 const flushAt = 64 << 10
 
+// flushFull hands buf to w once it holds flushAt bytes, and returns it emptied.
+func flushFull(w io.Writer, buf []byte) ([]byte, error) {
+	if len(buf) < flushAt {
+		return buf, nil
+	}
+	_, err := w.Write(buf)
+	return buf[:0], err
+}
+
 // WriteCSV writes a header row and one row per entry, floats in shortest round-trip form
 // (strconv 'g', -1), so that reading the file back gives the same float64 bits.
 func WriteCSV(w io.Writer, t *Table) error {
@@ -44,11 +53,9 @@ func WriteCSV(w io.Writer, t *Table) error {
 			buf = strconv.AppendFloat(buf, col[i], 'g', -1, 64)
 		}
 		buf = append(buf, '\n')
-		if len(buf) >= flushAt {
-			if _, err := w.Write(buf); err != nil {
-				return err
-			}
-			buf = buf[:0]
+		var err error
+		if buf, err = flushFull(w, buf); err != nil {
+			return err
 		}
 	}
 	_, err := w.Write(buf)
@@ -140,11 +147,9 @@ func WritePLY(w io.Writer, p *PLYOutput) error {
 		if p.RGB != nil {
 			buf = append(buf, p.RGB[3*i:3*i+3]...)
 		}
-		if len(buf) >= flushAt {
-			if _, err := w.Write(buf); err != nil {
-				return err
-			}
-			buf = buf[:0]
+		var err error
+		if buf, err = flushFull(w, buf); err != nil {
+			return err
 		}
 	}
 	_, err := w.Write(buf)
