@@ -36,7 +36,8 @@ func ExampleSmallest() {
 		panic(err)
 	}
 	for j, v := range res.Values {
-		fmt.Printf("%.12f %.12f\n", v, 2-2*math.Cos(math.Pi*float64(j)/n))
+		// The zero eigenvalue comes back as 4 - 4(1 +- eps): clamp its sign, as L >= 0.
+		fmt.Printf("%.12f %.12f\n", max(v, 0), 2-2*math.Cos(math.Pi*float64(j)/n))
 	}
 	// Output:
 	// 0.000000000000 0.000000000000

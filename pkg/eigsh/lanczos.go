@@ -96,6 +96,7 @@ type lanczos struct {
 
 	matvecs  int
 	restarts int
+	passes2  int // second (DGKS) orthogonalisation passes, for tests and benchmarks
 
 	// Convergence checks are skipped while the slowest wanted residual, extrapolated
 	// geometrically, is far from the tolerance (see planChecks).
@@ -163,6 +164,9 @@ func solveLanczos(op Operator, k, ncv int, opt Options) (*Result, error) {
 
 	l.chunks = newChunker(n, ncv)
 	defer l.chunks.close()
+	if solveHook != nil {
+		defer solveHook(l)
+	}
 	if opt.V0 != nil {
 		v0 := l.v[:n]
 		copy(v0, opt.V0)
@@ -176,6 +180,10 @@ func solveLanczos(op Operator, k, ncv int, opt Options) (*Result, error) {
 	}
 	return l.run()
 }
+
+// solveHook, when set (by tests and benchmarks), sees the solver state at the end of
+// each Lanczos solve.
+var solveHook func(*lanczos)
 
 func vec(x []float64) blas64.Vector { return blas64.Vector{N: len(x), Inc: 1, Data: x} }
 
@@ -224,8 +232,18 @@ func (l *lanczos) run() (*Result, error) {
 }
 
 // step extends the Lanczos factorisation by one vector: w = A v_m, orthogonalised
-// against the whole basis (locked vectors included) by classical Gram-Schmidt with one
-// DGKS correction.
+// against the whole basis (locked vectors included).
+//
+// Classical Gram-Schmidt is first applied locally, to v_m and the vectors row m of the
+// projected matrix couples to it (v_{m-1}, or after a restart the kept Ritz vectors):
+// the three-term recurrence, with coefficients from dot products. Then one full pass,
+// and a second (DGKS) only when the full pass removes more than 1 - 1/sqrt(2) of the
+// norm left by the local step. Testing against the norm of A v_m instead, as dsaitr
+// does, triggers the second pass at almost every step of a problem whose wanted
+// eigenvalues are near the norm of A (alpha ~ ||A v||, beta small: the kernel operators
+// of this project), while it is the local subtraction that removed the norm, not a loss
+// of orthogonality. The full pass only has to correct rounding relative to the smaller
+// norm, which is what the test measures.
 func (l *lanczos) step() error {
 	if l.ctx != nil {
 		select {
@@ -234,34 +252,46 @@ func (l *lanczos) step() error {
 		default:
 		}
 	}
-	j := l.m
+	j, ncv := l.m, l.ncv
 	w := l.row(j + 1)
 	l.op.MulVec(w, l.row(j))
 	l.matvecs++
-	wnorm := blas64.Nrm2(vec(w))
+
+	// Local vectors: rows a..j, a the first active row coupled to row j in t.
+	a := j
+	for i := l.nlock; i < j; i++ {
+		if l.t[j*ncv+i] != 0 {
+			a = i
+			break
+		}
+	}
+	var none blas64.General
+	V := l.basis(0, j+1)
+	loc := l.basis(a, j+1)
+	h, hl := l.h[:j+1], l.h2[:j+1-a]
+	wnorm := l.norm(l.chunks.run(none, nil, loc, w, hl), w)
 	if math.IsNaN(wnorm) || math.IsInf(wnorm, 0) {
 		return fmt.Errorf("%w (product %d)", ErrNotFinite, l.matvecs)
 	}
-	V := l.basis(0, j+1)
-	h := l.h[:j+1]
-	l.chunks.project(V, w, h)
-	l.chunks.subtract(V, h, w)
-	beta := blas64.Nrm2(vec(w))
+	lnorm := l.norm(l.chunks.run(loc, hl, V, w, h), w)
+	beta := l.norm(l.chunks.run(V, h, none, w, nil), w)
+	for i, x := range hl {
+		h[a+i] += x
+	}
 	invariant := beta == 0
-	if !invariant && beta < eta*wnorm {
+	if !invariant && beta < eta*lnorm {
+		l.passes2++
 		h2 := l.h2[:j+1]
-		l.chunks.project(V, w, h2)
-		l.chunks.subtract(V, h2, w)
+		l.chunks.run(none, nil, V, w, h2)
+		b2 := l.norm(l.chunks.run(V, h2, none, w, nil), w)
 		for i := range h {
 			h[i] += h2[i]
 		}
-		b2 := blas64.Nrm2(vec(w))
 		// After the second pass w is numerically in the span of the basis: ARPACK's
 		// dsaitr then sets the residual to zero and restarts from a random vector.
 		invariant = b2 < eta*beta
 		beta = b2
 	}
-	ncv := l.ncv
 	l.t[j*ncv+j] = h[j]
 	if invariant {
 		beta = 0
@@ -278,6 +308,15 @@ func (l *lanczos) step() error {
 		l.t[j*ncv+j+1] = beta
 	}
 	return nil
+}
+
+// norm turns a sum of squares of w into its norm, falling back to the scaled Nrm2 when
+// the plain sum may have overflowed or underflowed.
+func (l *lanczos) norm(ss float64, w []float64) float64 {
+	if ss > 0x1p-900 && ss < 0x1p900 {
+		return math.Sqrt(ss)
+	}
+	return blas64.Nrm2(vec(w))
 }
 
 // randomOrthogonal puts a random unit vector orthogonal to rows 0..r-1 into row r. The

@@ -15,29 +15,28 @@ import (
 // products are added in chunk order, so results are the same bits for any GOMAXPROCS.
 // gonum's Gemv is single-threaded, hence this hand-written split. Workers live for one
 // Solve and take no allocation per step.
+//
+// One job does, per chunk of columns c and in this order: w[c] -= S[:, c]^T s (a
+// subtraction), the partial sum of squares of w[c], and partial dot products P[:, c] w[c]
+// (a projection). Columns are independent, so a subtraction followed by the next
+// projection and the norm in between cost one pass over w and one hand-off.
 
 const (
 	minChunk  = 2048 // columns; below this a goroutine hand-off costs more than it saves
 	maxChunks = 16
 )
 
-type chunkOp int
-
-const (
-	opProject  chunkOp = iota // partial[k] = V[:, chunk] w[chunk]
-	opSubtract                // w[chunk] -= V[:, chunk]^T h
-)
-
-// chunker splits n columns into fixed chunks and runs Gemv on them in parallel.
+// chunker splits n columns into fixed chunks and runs jobs on them in parallel.
 type chunker struct {
 	n, size, count int
-	width          int       // ncv+1, the stride of partial
+	width          int       // ncv+2, the stride of partial: ncv+1 dot products, then the sum of squares
 	partial        []float64 // count x width
 
 	// The current job, set before the workers are woken.
-	op   chunkOp
-	V    blas64.General
-	x, y []float64
+	sub  blas64.General // rows > 0: w -= sub^T subH
+	subH []float64
+	proj blas64.General // rows > 0: partial dot products proj w
+	w    []float64
 	next atomic.Int64
 	wg   sync.WaitGroup
 
@@ -49,12 +48,14 @@ func newChunker(n, ncv int) *chunker {
 	count := max(min(maxChunks, (n+minChunk-1)/minChunk), 1)
 	size := (n + count - 1) / count
 	count = (n + size - 1) / size
-	c := &chunker{n: n, size: size, count: count, width: ncv + 1, partial: make([]float64, count*(ncv+1))}
+	c := &chunker{n: n, size: size, count: count, width: ncv + 2, partial: make([]float64, count*(ncv+2))}
 	if count > 1 {
 		c.workers = min(runtime.GOMAXPROCS(0), count) - 1
-		c.wake = make(chan struct{})
-		for w := 0; w < c.workers; w++ {
-			go c.work()
+		if c.workers > 0 {
+			c.wake = make(chan struct{})
+			for w := 0; w < c.workers; w++ {
+				go c.work()
+			}
 		}
 	}
 	return c
@@ -75,6 +76,11 @@ func (c *chunker) work() {
 	}
 }
 
+// cols returns columns lo..hi-1 of a.
+func cols(a blas64.General, lo, hi int) blas64.General {
+	return blas64.General{Rows: a.Rows, Cols: hi - lo, Stride: a.Stride, Data: a.Data[lo:]}
+}
+
 // drain processes chunks until none is left.
 func (c *chunker) drain() {
 	for {
@@ -84,51 +90,44 @@ func (c *chunker) drain() {
 		}
 		lo := k * c.size
 		hi := min(lo+c.size, c.n)
-		sub := blas64.General{Rows: c.V.Rows, Cols: hi - lo, Stride: c.V.Stride, Data: c.V.Data[lo:]}
-		switch c.op {
-		case opProject:
-			blas64.Gemv(blas.NoTrans, 1, sub, vec(c.x[lo:hi]), 0, vec(c.partial[k*c.width:k*c.width+c.V.Rows]))
-		case opSubtract:
-			blas64.Gemv(blas.Trans, -1, sub, vec(c.x), 1, vec(c.y[lo:hi]))
+		w := vec(c.w[lo:hi])
+		p := c.partial[k*c.width : (k+1)*c.width]
+		if c.sub.Rows > 0 {
+			blas64.Gemv(blas.Trans, -1, cols(c.sub, lo, hi), vec(c.subH), 1, w)
+		}
+		p[c.width-1] = blas64.Dot(w, w)
+		if c.proj.Rows > 0 {
+			blas64.Gemv(blas.NoTrans, 1, cols(c.proj, lo, hi), w, 0, vec(p[:c.proj.Rows]))
 		}
 	}
 }
 
-// run executes the current job on every chunk.
-func (c *chunker) run() {
+// run does one job on all chunks: w -= sub^T subH (when sub has rows), then h = proj w
+// (when proj has rows; h has proj.Rows elements). It returns the squared norm of w
+// after the subtraction, summed in chunk order.
+func (c *chunker) run(sub blas64.General, subH []float64, proj blas64.General, w, h []float64) float64 {
+	c.sub, c.subH, c.proj, c.w = sub, subH, proj, w
 	c.next.Store(0)
-	c.wg.Add(c.workers)
-	for w := 0; w < c.workers; w++ {
-		c.wake <- struct{}{}
+	if c.workers > 0 {
+		c.wg.Add(c.workers)
+		for i := 0; i < c.workers; i++ {
+			c.wake <- struct{}{}
+		}
 	}
 	c.drain()
-	c.wg.Wait()
-}
-
-// project sets h = V w.
-func (c *chunker) project(V blas64.General, w, h []float64) {
-	if c.count == 1 {
-		blas64.Gemv(blas.NoTrans, 1, V, vec(w), 0, vec(h))
-		return
+	if c.workers > 0 {
+		c.wg.Wait()
 	}
-	c.op, c.V, c.x = opProject, V, w
-	c.run()
-	r := V.Rows
+	c.sub, c.subH, c.proj, c.w = blas64.General{}, nil, blas64.General{}, nil
+	r := proj.Rows
 	copy(h[:r], c.partial[:r])
+	ss := c.partial[c.width-1]
 	for k := 1; k < c.count; k++ {
-		p := c.partial[k*c.width : k*c.width+r]
-		for i := range p {
-			h[i] += p[i]
+		p := c.partial[k*c.width : (k+1)*c.width]
+		for i, x := range p[:r] {
+			h[i] += x
 		}
+		ss += p[c.width-1]
 	}
-}
-
-// subtract sets w -= V^T h.
-func (c *chunker) subtract(V blas64.General, h, w []float64) {
-	if c.count == 1 {
-		blas64.Gemv(blas.Trans, -1, V, vec(h), 1, vec(w))
-		return
-	}
-	c.op, c.V, c.x, c.y = opSubtract, V, h, w
-	c.run()
+	return ss
 }
