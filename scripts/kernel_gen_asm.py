@@ -107,94 +107,59 @@ def func(dim, lanes):
         "\tDECQ CX", f"\tJNZ loop{lbl}", f"done{lbl}:"] + store + ["\tVZEROUPPER", "\tRET", ""])
 
 
-def span_kernel(sym):
-    """Row-pair loop over a packed tile (see pkg/kernel/cache.go): per pair of target rows
-    one span [lo, hi) of sources; each row's dot with v over the span (two 4-wide FMA
-    partial sums over blocks of 8, then the scalar tail), added to acc[t]; with sym also
-    y[s] += w_t[s]*vi[t], row 2p then 2p+1. An odd last row goes alone."""
-    name = "tileSymSpan" if sym else "tileDotSpan"
-    L = []
-    if sym:
-        L += [f"// func {name}(acc, y *float64, w *float32, vj, vi *float64, spans *[2]int32, ni int)",
-              f"TEXT ·{name}(SB), NOSPLIT, $0-56",
-              "\tMOVQ acc+0(FP), DI", "\tMOVQ w+16(FP), SI", "\tMOVQ vi+32(FP), R8",
-              "\tMOVQ spans+40(FP), R10", "\tMOVQ ni+48(FP), R11"]
-        vname = "vj+24(FP)"
-    else:
-        L += [f"// func {name}(acc *float64, w *float32, v *float64, spans *[2]int32, ni int)",
-              f"TEXT ·{name}(SB), NOSPLIT, $0-40",
-              "\tMOVQ acc+0(FP), DI", "\tMOVQ w+8(FP), SI",
-              "\tMOVQ spans+24(FP), R10", "\tMOVQ ni+32(FP), R11"]
-        vname = "v+16(FP)"
-    x = name
-    L += ["\tLEAQ (DI)(R11*8), R11",
-          f"{x}Pair:", "\tLEAQ 16(DI), AX", "\tCMPQ AX, R11", f"\tJGT {x}Odd",
-          "\tMOVLQSX 0(R10), AX", "\tMOVLQSX 4(R10), R12", "\tSUBQ AX, R12",
-          f"\tMOVQ {vname}, DX", "\tLEAQ (DX)(AX*8), DX"]
-    if sym:
-        L += ["\tMOVQ y+8(FP), BX", "\tLEAQ (BX)(AX*8), BX",
-              "\tVBROADCASTSD (R8), Y6", "\tVBROADCASTSD 8(R8), Y7"]
-    L += ["\tLEAQ (SI)(R12*4), R9", "\tMOVQ R12, R13", "\tANDQ $7, R13", "\tSHRQ $3, R12",
-          "\tVXORPD Y0, Y0, Y0", "\tVXORPD Y1, Y1, Y1", "\tVXORPD Y8, Y8, Y8", "\tVXORPD Y9, Y9, Y9",
-          "\tMOVQ R12, CX", "\tTESTQ CX, CX", f"\tJZ {x}PSum",
-          f"{x}PBlk:",
-          "\tVMOVUPD (DX), Y10", "\tVMOVUPD 32(DX), Y11",
-          "\tVCVTPS2PD (SI), Y2", "\tVCVTPS2PD 16(SI), Y3", "\tVCVTPS2PD (R9), Y4", "\tVCVTPS2PD 16(R9), Y5",
-          "\tVFMADD231PD Y10, Y2, Y0", "\tVFMADD231PD Y11, Y3, Y1",
-          "\tVFMADD231PD Y10, Y4, Y8", "\tVFMADD231PD Y11, Y5, Y9"]
-    if sym:
-        L += ["\tVMOVUPD (BX), Y12", "\tVMOVUPD 32(BX), Y13",
-              "\tVFMADD231PD Y6, Y2, Y12", "\tVFMADD231PD Y6, Y3, Y13",
-              "\tVFMADD231PD Y7, Y4, Y12", "\tVFMADD231PD Y7, Y5, Y13",
-              "\tVMOVUPD Y12, (BX)", "\tVMOVUPD Y13, 32(BX)", "\tADDQ $64, BX"]
-    L += ["\tADDQ $32, SI", "\tADDQ $32, R9", "\tADDQ $64, DX", "\tDECQ CX", f"\tJNZ {x}PBlk",
-          f"{x}PSum:",
-          "\tVADDPD Y1, Y0, Y0", "\tVEXTRACTF128 $1, Y0, X1", "\tVADDPD X1, X0, X0", "\tVHADDPD X0, X0, X0",
-          "\tVADDPD Y9, Y8, Y8", "\tVEXTRACTF128 $1, Y8, X9", "\tVADDPD X9, X8, X8", "\tVHADDPD X8, X8, X8",
-          "\tMOVQ R13, CX", "\tTESTQ CX, CX", f"\tJZ {x}PStore",
-          f"{x}PTail:",
-          "\tVMOVSD (DX), X10", "\tVCVTSS2SD (SI), X2, X2", "\tVCVTSS2SD (R9), X4, X4",
-          "\tVFMADD231SD X10, X2, X0", "\tVFMADD231SD X10, X4, X8"]
-    if sym:
-        L += ["\tVMOVSD (BX), X12", "\tVFMADD231SD X6, X2, X12", "\tVFMADD231SD X7, X4, X12",
-              "\tVMOVSD X12, (BX)", "\tADDQ $8, BX"]
-    L += ["\tADDQ $4, SI", "\tADDQ $4, R9", "\tADDQ $8, DX", "\tDECQ CX", f"\tJNZ {x}PTail",
-          f"{x}PStore:",
-          "\tVADDSD (DI), X0, X0", "\tVMOVSD X0, (DI)", "\tVADDSD 8(DI), X8, X8", "\tVMOVSD X8, 8(DI)",
-          "\tADDQ $16, DI"]
-    if sym:
-        L += ["\tADDQ $16, R8"]
-    L += ["\tADDQ $8, R10", "\tMOVQ R9, SI", f"\tJMP {x}Pair",
-          # odd last row
-          f"{x}Odd:", "\tCMPQ DI, R11", f"\tJGE {x}Done",
-          "\tMOVLQSX 0(R10), AX", "\tMOVLQSX 4(R10), R12", "\tSUBQ AX, R12",
-          f"\tMOVQ {vname}, DX", "\tLEAQ (DX)(AX*8), DX"]
-    if sym:
-        L += ["\tMOVQ y+8(FP), BX", "\tLEAQ (BX)(AX*8), BX", "\tVBROADCASTSD (R8), Y6"]
-    L += ["\tMOVQ R12, R13", "\tANDQ $7, R13", "\tSHRQ $3, R12",
-          "\tVXORPD Y0, Y0, Y0", "\tVXORPD Y1, Y1, Y1",
-          "\tMOVQ R12, CX", "\tTESTQ CX, CX", f"\tJZ {x}OSum",
-          f"{x}OBlk:",
-          "\tVCVTPS2PD (SI), Y2", "\tVCVTPS2PD 16(SI), Y3",
-          "\tVFMADD231PD (DX), Y2, Y0", "\tVFMADD231PD 32(DX), Y3, Y1"]
-    if sym:
-        L += ["\tVFMADD213PD (BX), Y6, Y2", "\tVFMADD213PD 32(BX), Y6, Y3",
-              "\tVMOVUPD Y2, (BX)", "\tVMOVUPD Y3, 32(BX)", "\tADDQ $64, BX"]
-    L += ["\tADDQ $32, SI", "\tADDQ $64, DX", "\tDECQ CX", f"\tJNZ {x}OBlk",
-          f"{x}OSum:",
-          "\tVADDPD Y1, Y0, Y0", "\tVEXTRACTF128 $1, Y0, X1", "\tVADDPD X1, X0, X0", "\tVHADDPD X0, X0, X0",
-          "\tMOVQ R13, CX", "\tTESTQ CX, CX", f"\tJZ {x}OStore",
-          f"{x}OTail:",
-          "\tVCVTSS2SD (SI), X2, X2", "\tVFMADD231SD (DX), X2, X0"]
-    if sym:
-        L += ["\tVFMADD213SD (BX), X6, X2", "\tVMOVSD X2, (BX)", "\tADDQ $8, BX"]
-    L += ["\tADDQ $4, SI", "\tADDQ $8, DX", "\tDECQ CX", f"\tJNZ {x}OTail",
-          f"{x}OStore:", "\tVADDSD (DI), X0, X0", "\tVMOVSD X0, (DI)",
-          f"{x}Done:", "\tVZEROUPPER", "\tRET", ""]
+def mask_kernel():
+    """Row-pair loop over a masked tile (see pkg/kernel/cache.go), AVX-512: per group of
+    8 source columns, one uint16 mask (row 2p low byte, row 2p+1 high byte) expand-loads
+    each row's packed float32 values into their lanes (zeros elsewhere); v and y are
+    loaded and y stored under the union mask, so no lane outside the tile is touched.
+    Each row's 8 lane sums are FMA chains reduced at the end as halves, quarters, last
+    two (hsum8 in cache.go), then added to acc[r]. y aliases acc for diagonal tiles: the
+    y stores precede the final read of acc[r] in program order."""
+    x = "tileMask"
+    L = ["// func tileMask(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]int32, rows int)",
+         f"TEXT ·{x}(SB), NOSPLIT, $0-64",
+         "\tMOVQ acc+0(FP), DI", "\tMOVQ w+16(FP), SI", "\tMOVQ m+24(FP), R14",
+         "\tMOVQ vi+40(FP), R8", "\tMOVQ pairs+48(FP), R10", "\tMOVQ rows+56(FP), R11",
+         "\tTESTQ R11, R11", f"\tJLE {x}Done",
+         f"{x}Pair:",
+         "\tMOVLQSX 0(R10), AX", "\tMOVLQSX 4(R10), CX",
+         "\tMOVQ vj+32(FP), DX", "\tLEAQ (DX)(AX*8), DX",
+         "\tMOVQ y+8(FP), BX", "\tLEAQ (BX)(AX*8), BX",
+         "\tVBROADCASTSD (R8), Z6", "\tVXORPD Z7, Z7, Z7",
+         "\tCMPQ R11, $2", f"\tJLT {x}One", "\tVBROADCASTSD 8(R8), Z7",
+         f"{x}One:",
+         "\tVXORPD Z0, Z0, Z0", "\tVXORPD Z8, Z8, Z8",
+         "\tTESTQ CX, CX", f"\tJZ {x}Sum",
+         f"{x}Grp:",
+         "\tMOVWLZX (R14), AX", "\tKMOVB AX, K1",
+         "\tMOVL AX, R12", "\tSHRL $8, R12", "\tKMOVB R12, K2",
+         "\tMOVL AX, R13", "\tORL R12, R13", "\tKMOVB R13, K3",
+         "\tMOVL AX, R9", "\tANDL $0xff, R9", "\tPOPCNTL R9, R9", "\tPOPCNTL AX, AX",
+         "\tVEXPANDPS.Z (SI), K1, Y2", "\tVEXPANDPS.Z (SI)(R9*4), K2, Y4",
+         "\tLEAQ (SI)(AX*4), SI",
+         "\tVCVTPS2PD Y2, Z2", "\tVCVTPS2PD Y4, Z4",
+         "\tVMOVUPD.Z (DX), K3, Z10",
+         "\tVFMADD231PD Z10, Z2, Z0", "\tVFMADD231PD Z10, Z4, Z8",
+         "\tVMOVUPD.Z (BX), K3, Z12",
+         "\tVFMADD231PD Z6, Z2, Z12", "\tVFMADD231PD Z7, Z4, Z12",
+         "\tVMOVUPD Z12, K3, (BX)",
+         "\tADDQ $64, DX", "\tADDQ $64, BX", "\tADDQ $2, R14",
+         "\tDECQ CX", f"\tJNZ {x}Grp",
+         f"{x}Sum:",
+         "\tVEXTRACTF64X4 $1, Z0, Y1", "\tVADDPD Y1, Y0, Y0",
+         "\tVEXTRACTF128 $1, Y0, X1", "\tVADDPD X1, X0, X0", "\tVHADDPD X0, X0, X0",
+         "\tVEXTRACTF64X4 $1, Z8, Y9", "\tVADDPD Y9, Y8, Y8",
+         "\tVEXTRACTF128 $1, Y8, X9", "\tVADDPD X9, X8, X8", "\tVHADDPD X8, X8, X8",
+         "\tVADDSD (DI), X0, X0", "\tVMOVSD X0, (DI)",
+         "\tCMPQ R11, $2", f"\tJLT {x}Done",
+         "\tVADDSD 8(DI), X8, X8", "\tVMOVSD X8, 8(DI)",
+         "\tADDQ $16, DI", "\tADDQ $16, R8", "\tADDQ $8, R10",
+         "\tSUBQ $2, R11", f"\tJGT {x}Pair",
+         f"{x}Done:", "\tVZEROUPPER", "\tRET", ""]
     return "\n".join(L)
 
 
-CACHED = span_kernel(False) + "\n" + span_kernel(True)
+CACHED = mask_kernel()
 
 src = f"""// Code generated by scripts/kernel_gen_asm.py; DO NOT EDIT.
 

@@ -349,29 +349,6 @@ func dist2(p, q []float32) float32 {
 	return d2
 }
 
-// CacheBytesFor bounds the memory the cached mode needs for g, before any kernel
-// evaluation: dense float32 tiles for each kept pair of cells, stored once per unordered
-// pair, their row spans, three offsets per entry of the neighbour lists, and a float64 per
-// point of j for each tile (i, j>i) (the transposed products). The built cache trims each
-// row to its nonzero span (Stats.CacheBytes: about 60% of this bound on the Swiss roll).
-func CacheBytesFor(g *grid.Grid) int64 {
-	var n, rows, y int64
-	for i := range g.Cells {
-		ni := int64(g.Cells[i].End - g.Cells[i].Start)
-		for _, j := range g.NbrCells[g.NbrPtr[i]:g.NbrPtr[i+1]] {
-			nj := int64(g.Cells[j].End - g.Cells[j].Start)
-			if int(j) >= i {
-				n += ni * nj
-				rows += ni
-			}
-			if int(j) > i {
-				y += nj
-			}
-		}
-	}
-	return 4*(n+8) + 8*rows + 24*int64(len(g.NbrCells)) + 8*y
-}
-
 // Estimate is what a product will cost, known before building the operator.
 type Estimate struct {
 	PairsEvaluated    int64   // ordered pairs looked at per on-the-fly product (exact)

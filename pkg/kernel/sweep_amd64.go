@@ -4,11 +4,11 @@ package kernel
 
 import "golang.org/x/sys/cpu"
 
-// haveAVX2 selects the AVX2 hot loop (sweep_amd64.s), haveFMA the cached mode's
-// AVX2+FMA dot and axpy; tests switch them off to compare with the pure-Go loops.
+// haveAVX2 selects the on-the-fly AVX2 hot loop (sweep_amd64.s), haveAVX512 the cached
+// mode's masked tile loop; tests switch them off to compare with the pure-Go loops.
 var (
-	haveAVX2 = cpu.X86.HasAVX2
-	haveFMA  = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	haveAVX2   = cpu.X86.HasAVX2
+	haveAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
 )
 
 //go:noescape
@@ -24,7 +24,4 @@ func sweep3x4avx(acc *[4]float64, tx, ty, tz *[4]float32, xs, ys, zs *float32, v
 func sweep2x4avx(acc *[4]float64, tx, ty *[4]float32, xs, ys *float32, v *float64, n int, c2 float32)
 
 //go:noescape
-func tileDotSpan(acc *float64, w *float32, v *float64, spans *[2]int32, ni int)
-
-//go:noescape
-func tileSymSpan(acc, y *float64, w *float32, vj, vi *float64, spans *[2]int32, ni int)
+func tileMask(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]int32, rows int)

@@ -2,7 +2,7 @@
 
 package kernel
 
-var haveAVX2, haveFMA = false, false
+var haveAVX2, haveAVX512 = false, false
 
 func sweep3x8(acc *[8]float64, tx, ty, tz *[8]float32, xs, ys, zs *float32, v *float64, n int, c2 float32) {
 	panic("kernel: no AVX2 loop on this platform")
@@ -20,10 +20,6 @@ func sweep2x4avx(acc *[4]float64, tx, ty *[4]float32, xs, ys *float32, v *float6
 	panic("kernel: no AVX2 loop on this platform")
 }
 
-func tileDotSpan(acc *float64, w *float32, v *float64, spans *[2]int32, ni int) {
-	panic("kernel: no AVX2 loop on this platform")
-}
-
-func tileSymSpan(acc, y *float64, w *float32, vj, vi *float64, spans *[2]int32, ni int) {
-	panic("kernel: no AVX2 loop on this platform")
+func tileMask(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]int32, rows int) {
+	panic("kernel: no AVX-512 loop on this platform")
 }
