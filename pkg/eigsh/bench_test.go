@@ -70,3 +70,30 @@ func BenchmarkDenseVsLanczos(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStep1e4 measures the solver's own cost per product at the size of the
+// swiss roll n=10^4 benchmark: a free diagonal operator with its wanted eigenvalues
+// near 1 (nearOne, the regime of the normalized kernel operators), k = 7, default ncv,
+// a fixed number of restarts.
+func BenchmarkStep1e4(b *testing.B) {
+	op := nearOne(10_000)
+	var products, passes2 int
+	var el time.Duration
+	solveHook = func(l *lanczos) { passes2 += l.passes2 }
+	defer func() { solveHook = nil }()
+	for b.Loop() {
+		t0 := time.Now()
+		res, err := Solve(op, 7, Options{Which: LA, MaxIter: 4})
+		el += time.Since(t0)
+		var nc *NoConvergence
+		if errors.As(err, &nc) {
+			res = nc.Result
+		} else if err != nil {
+			b.Fatal(err)
+		}
+		products += res.MatVecs
+	}
+	b.ReportMetric(float64(el.Nanoseconds())/float64(products)/1e6, "ms/product")
+	b.ReportMetric(float64(products)/float64(b.N), "products/op")
+	b.ReportMetric(float64(passes2)/float64(products), "second-passes/product")
+}

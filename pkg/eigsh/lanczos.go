@@ -22,8 +22,8 @@ const eta = 0.7071067811865476
 const pcgStream = 0x9e3779b97f4a7c15
 
 // chunkCols is the column block of the in-place basis rotation at a restart: the
-// workspace is ncv x chunkCols, and the Gemm stays below gonum's parallel threshold,
-// so a restart starts no goroutines and allocates nothing.
+// workspace is ncv x chunkCols per chunk of reorth.go, and the Gemm stays below gonum's
+// parallel threshold, so a restart starts no goroutines of gonum and allocates nothing.
 const chunkCols = 128
 
 // keepRule chooses how many Ritz vectors (locked ones included) a restart keeps, given
@@ -91,7 +91,6 @@ type lanczos struct {
 
 	h, h2  []float64
 	chunks *chunker // parallel reorthogonalisation
-	chunk  []float64
 	ysel   []float64
 
 	matvecs  int
@@ -149,7 +148,6 @@ func solveLanczos(op Operator, k, ncv int, opt Options) (*Result, error) {
 		tmpi:    make([]int, ncv),
 		h:       make([]float64, ncv+1),
 		h2:      make([]float64, ncv+1),
-		chunk:   make([]float64, ncv*chunkCols),
 		ysel:    make([]float64, ncv*ncv),
 	}
 	if l.tol == 0 {
@@ -429,17 +427,9 @@ func (l *lanczos) restart() {
 	for c, col := range sel {
 		last[c] = l.beta * l.y[(ma-1)*ma+col]
 	}
-	// Rotate the active rows in place, a block of columns at a time.
-	Y := blas64.General{Rows: ma, Cols: q, Stride: q, Data: ys}
-	for c0 := 0; c0 < n; c0 += chunkCols {
-		cw := min(chunkCols, n-c0)
-		B := blas64.General{Rows: ma, Cols: cw, Stride: n, Data: l.v[lo*n+c0:]}
-		C := blas64.General{Rows: q, Cols: cw, Stride: cw, Data: l.chunk[:q*cw]}
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, Y, B, 0, C)
-		for i := 0; i < q; i++ {
-			copy(l.v[(lo+i)*n+c0:(lo+i)*n+c0+cw], C.Data[i*cw:(i+1)*cw])
-		}
-	}
+	// Rotate the active rows in place, on all cores.
+	l.chunks.rotate(blas64.General{Rows: ma, Cols: q, Stride: q, Data: ys},
+		blas64.General{Rows: ma, Cols: n, Stride: n, Data: l.v[lo*n : l.m*n]})
 	copy(l.row(lo+q), l.row(l.m))
 
 	// New projected matrix: locked and kept Ritz values on the diagonal, the kept ones

@@ -37,6 +37,9 @@ type chunker struct {
 	subH []float64
 	proj blas64.General // rows > 0: partial dot products proj w
 	w    []float64
+	rotY blas64.General // rows > 0: a rotation job, B[:q] = Y^T B (see rotate)
+	rotB blas64.General
+	ws   []float64 // count x ncv*chunkCols, per-chunk workspace of the rotation
 	next atomic.Int64
 	wg   sync.WaitGroup
 
@@ -48,7 +51,8 @@ func newChunker(n, ncv int) *chunker {
 	count := max(min(maxChunks, (n+minChunk-1)/minChunk), 1)
 	size := (n + count - 1) / count
 	count = (n + size - 1) / size
-	c := &chunker{n: n, size: size, count: count, width: ncv + 2, partial: make([]float64, count*(ncv+2))}
+	c := &chunker{n: n, size: size, count: count, width: ncv + 2, partial: make([]float64, count*(ncv+2)),
+		ws: make([]float64, count*ncv*min(chunkCols, size))}
 	if count > 1 {
 		c.workers = min(runtime.GOMAXPROCS(0), count) - 1
 		if c.workers > 0 {
@@ -90,6 +94,10 @@ func (c *chunker) drain() {
 		}
 		lo := k * c.size
 		hi := min(lo+c.size, c.n)
+		if c.rotY.Rows > 0 {
+			c.rotateChunk(k, lo, hi)
+			continue
+		}
 		w := vec(c.w[lo:hi])
 		p := c.partial[k*c.width : (k+1)*c.width]
 		if c.sub.Rows > 0 {
@@ -102,11 +110,8 @@ func (c *chunker) drain() {
 	}
 }
 
-// run does one job on all chunks: w -= sub^T subH (when sub has rows), then h = proj w
-// (when proj has rows; h has proj.Rows elements). It returns the squared norm of w
-// after the subtraction, summed in chunk order.
-func (c *chunker) run(sub blas64.General, subH []float64, proj blas64.General, w, h []float64) float64 {
-	c.sub, c.subH, c.proj, c.w = sub, subH, proj, w
+// dispatch runs the current job on every chunk, the caller working too.
+func (c *chunker) dispatch() {
 	c.next.Store(0)
 	if c.workers > 0 {
 		c.wg.Add(c.workers)
@@ -118,6 +123,41 @@ func (c *chunker) run(sub blas64.General, subH []float64, proj blas64.General, w
 	if c.workers > 0 {
 		c.wg.Wait()
 	}
+}
+
+// rotateChunk rotates columns lo..hi-1 of the basis, a block of chunkCols columns at a
+// time through the chunk's workspace; the Gemm stays below gonum's parallel threshold.
+func (c *chunker) rotateChunk(k, lo, hi int) {
+	Y, B := c.rotY, c.rotB
+	q := Y.Cols
+	step := min(chunkCols, c.size)
+	per := len(c.ws) / c.count
+	ws := c.ws[k*per : (k+1)*per]
+	for c0 := lo; c0 < hi; c0 += step {
+		cw := min(step, hi-c0)
+		C := blas64.General{Rows: q, Cols: cw, Stride: cw, Data: ws[:q*cw]}
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, Y, cols(B, c0, c0+cw), 0, C)
+		for i := 0; i < q; i++ {
+			copy(B.Data[i*B.Stride+c0:i*B.Stride+c0+cw], C.Data[i*cw:(i+1)*cw])
+		}
+	}
+}
+
+// rotate sets the first q rows of B (ma x n) to Y^T B, Y ma x q with q <= ma, on all
+// cores: the thick-restart compression of the basis. Columns are independent, so each
+// one's bits do not depend on the chunking.
+func (c *chunker) rotate(Y, B blas64.General) {
+	c.rotY, c.rotB = Y, B
+	c.dispatch()
+	c.rotY, c.rotB = blas64.General{}, blas64.General{}
+}
+
+// run does one job on all chunks: w -= sub^T subH (when sub has rows), then h = proj w
+// (when proj has rows; h has proj.Rows elements). It returns the squared norm of w
+// after the subtraction, summed in chunk order.
+func (c *chunker) run(sub blas64.General, subH []float64, proj blas64.General, w, h []float64) float64 {
+	c.sub, c.subH, c.proj, c.w = sub, subH, proj, w
+	c.dispatch()
 	c.sub, c.subH, c.proj, c.w = blas64.General{}, nil, blas64.General{}, nil
 	r := proj.Rows
 	copy(h[:r], c.partial[:r])
