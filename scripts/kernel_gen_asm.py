@@ -111,18 +111,19 @@ def mask_kernel():
     """Row-pair loop over a masked tile (see pkg/kernel/cache.go), AVX-512: per group of
     8 source columns, one uint16 mask (row 2p low byte, row 2p+1 high byte) expand-loads
     each row's packed float32 values into their lanes (zeros elsewhere); v and y are
-    loaded and y stored under the union mask, so no lane outside the tile is touched.
+    loaded and y stored as whole groups on the tile's 8-column grid (the caller pads
+    them), so lanes outside the rows' masks get 0 * v = 0 added.
     Each row's 8 lane sums are FMA chains reduced at the end as halves, quarters, last
     two (hsum8 in cache.go), then added to acc[r]. y aliases acc for diagonal tiles: the
     y stores precede the final read of acc[r] in program order."""
     x = "tileMask"
-    L = ["// func tileMask(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]int32, rows int)",
+    L = ["// func tileMask(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)",
          f"TEXT ·{x}(SB), NOSPLIT, $0-64",
          "\tMOVQ acc+0(FP), DI", "\tMOVQ w+16(FP), SI", "\tMOVQ m+24(FP), R14",
          "\tMOVQ vi+40(FP), R8", "\tMOVQ pairs+48(FP), R10", "\tMOVQ rows+56(FP), R11",
          "\tTESTQ R11, R11", f"\tJLE {x}Done",
          f"{x}Pair:",
-         "\tMOVLQSX 0(R10), AX", "\tMOVLQSX 4(R10), CX",
+         "\tMOVWQZX 0(R10), AX", "\tMOVWQZX 2(R10), CX",
          "\tMOVQ vj+32(FP), DX", "\tLEAQ (DX)(AX*8), DX",
          "\tMOVQ y+8(FP), BX", "\tLEAQ (BX)(AX*8), BX",
          "\tVBROADCASTSD (R8), Z6", "\tVXORPD Z7, Z7, Z7",
@@ -133,16 +134,15 @@ def mask_kernel():
          f"{x}Grp:",
          "\tMOVWLZX (R14), AX", "\tKMOVB AX, K1",
          "\tMOVL AX, R12", "\tSHRL $8, R12", "\tKMOVB R12, K2",
-         "\tMOVL AX, R13", "\tORL R12, R13", "\tKMOVB R13, K3",
          "\tMOVL AX, R9", "\tANDL $0xff, R9", "\tPOPCNTL R9, R9", "\tPOPCNTL AX, AX",
          "\tVEXPANDPS.Z (SI), K1, Y2", "\tVEXPANDPS.Z (SI)(R9*4), K2, Y4",
          "\tLEAQ (SI)(AX*4), SI",
          "\tVCVTPS2PD Y2, Z2", "\tVCVTPS2PD Y4, Z4",
-         "\tVMOVUPD.Z (DX), K3, Z10",
+         "\tVMOVUPD (DX), Z10",
          "\tVFMADD231PD Z10, Z2, Z0", "\tVFMADD231PD Z10, Z4, Z8",
-         "\tVMOVUPD.Z (BX), K3, Z12",
+         "\tVMOVUPD (BX), Z12",
          "\tVFMADD231PD Z6, Z2, Z12", "\tVFMADD231PD Z7, Z4, Z12",
-         "\tVMOVUPD Z12, K3, (BX)",
+         "\tVMOVUPD Z12, (BX)",
          "\tADDQ $64, DX", "\tADDQ $64, BX", "\tADDQ $2, R14",
          "\tDECQ CX", f"\tJNZ {x}Grp",
          f"{x}Sum:",
@@ -153,13 +153,122 @@ def mask_kernel():
          "\tVADDSD (DI), X0, X0", "\tVMOVSD X0, (DI)",
          "\tCMPQ R11, $2", f"\tJLT {x}Done",
          "\tVADDSD 8(DI), X8, X8", "\tVMOVSD X8, 8(DI)",
-         "\tADDQ $16, DI", "\tADDQ $16, R8", "\tADDQ $8, R10",
+         "\tADDQ $16, DI", "\tADDQ $16, R8", "\tADDQ $4, R10",
          "\tSUBQ $2, R11", f"\tJGT {x}Pair",
          f"{x}Done:", "\tVZEROUPPER", "\tRET", ""]
     return "\n".join(L)
 
 
-CACHED = mask_kernel()
+def scan_kernel(dim):
+    """scanBits: for one target and n sources (n a multiple of 8), one byte per 8 sources
+    with the bits of those whose kernel value is nonzero (float32 d2 <= oc2, the rule of
+    gauss, d2 summed as in the sweep loops, without FMA), and the count of those within
+    the cutoff (d2 <= c2). Builds the cache's masks 8 sources at a time."""
+    x = f"scanBits{dim}"
+    if dim == 3:
+        sig = f"// func {x}(out *uint8, tx, ty, tz float32, xs, ys, zs *float32, n int, c2, oc2 float32) (within int)"
+        frame, offs = "$0-72", dict(xs=24, ys=32, zs=40, n=48, c2=56, oc2=60, within=64)
+    else:
+        sig = f"// func {x}(out *uint8, tx, ty float32, xs, ys *float32, n int, c2, oc2 float32) (within int)"
+        frame, offs = "$0-56", dict(xs=16, ys=24, n=32, c2=40, oc2=44, within=48)
+    L = [sig, f"TEXT ·{x}(SB), NOSPLIT, {frame}",
+         "\tMOVQ out+0(FP), DI",
+         "\tVBROADCASTSS tx+8(FP), Y0", "\tVBROADCASTSS ty+12(FP), Y1"]
+    if dim == 3:
+        L += ["\tVBROADCASTSS tz+16(FP), Y2"]
+    L += [f"\tMOVQ xs+{offs['xs']}(FP), SI", f"\tMOVQ ys+{offs['ys']}(FP), R8"]
+    if dim == 3:
+        L += [f"\tMOVQ zs+{offs['zs']}(FP), R9"]
+    L += [f"\tMOVQ n+{offs['n']}(FP), CX", "\tSHRQ $3, CX",
+          f"\tVBROADCASTSS c2+{offs['c2']}(FP), Y5", f"\tVBROADCASTSS oc2+{offs['oc2']}(FP), Y6",
+          "\tXORQ R10, R10", "\tTESTQ CX, CX", f"\tJLE {x}Done",
+          f"{x}Loop:",
+          "\tVSUBPS (SI), Y0, Y7", "\tVMULPS Y7, Y7, Y7",
+          "\tVSUBPS (R8), Y1, Y8", "\tVMULPS Y8, Y8, Y8", "\tVADDPS Y8, Y7, Y7"]
+    if dim == 3:
+        L += ["\tVSUBPS (R9), Y2, Y8", "\tVMULPS Y8, Y8, Y8", "\tVADDPS Y8, Y7, Y7", "\tADDQ $32, R9"]
+    L += ["\tVCMPPS $2, Y5, Y7, Y9", "\tVCMPPS $2, Y6, Y7, Y10",
+          "\tVMOVMSKPS Y9, AX", "\tPOPCNTL AX, AX", "\tADDQ AX, R10",
+          "\tVMOVMSKPS Y10, AX", "\tMOVB AX, (DI)",
+          "\tADDQ $32, SI", "\tADDQ $32, R8", "\tINCQ DI",
+          "\tDECQ CX", f"\tJNZ {x}Loop",
+          f"{x}Done:", f"\tMOVQ R10, within+{offs['within']}(FP)", "\tVZEROUPPER", "\tRET", ""]
+    return "\n".join(L)
+
+
+def mask_lut():
+    """expandLUT: for each 8-bit lane mask, 8 int32 VPERMPS indices (lane l takes packed
+    value number popcount(mask & (1<<l)-1)) then 8 int32 lane masks (all ones where the
+    bit is set), 64 bytes per entry: AVX2 has no expand-load."""
+    L = []
+    for m in range(256):
+        idx, k = [], 0
+        for l in range(8):
+            if m >> l & 1:
+                idx.append(k)
+                k += 1
+            else:
+                idx.append(0)
+        keep = [0xffffffff if m >> l & 1 else 0 for l in range(8)]
+        for q, v in enumerate(idx + keep):
+            L.append(f"DATA expandLUT<>+{m * 64 + 4 * q}(SB)/4, ${v:#x}")
+    L.append("GLOBL expandLUT<>(SB), RODATA|NOPTR, $16384")
+    return "\n".join(L)
+
+
+def mask_kernel_avx2():
+    """tileMask for AVX2+FMA: the same lanes, FMAs and reduction order as the AVX-512
+    loop (so the same bits, up to the sign of zeros), with each row's packed values put
+    in their lanes by VPERMPS and an AND from expandLUT. Without masked lane access it
+    loads and stores whole groups: the caller pads the packed values by 8 floats, v and
+    the tile buffers by 7 doubles (lanes outside a row's mask get 0 * v = 0 added)."""
+    x = "tileMask2"
+    L = ["// func tileMask2(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)",
+         f"TEXT ·{x}(SB), NOSPLIT, $0-64",
+         "\tMOVQ acc+0(FP), DI", "\tMOVQ w+16(FP), SI", "\tMOVQ m+24(FP), R14",
+         "\tMOVQ vi+40(FP), R8", "\tMOVQ pairs+48(FP), R10", "\tMOVQ rows+56(FP), R11",
+         "\tLEAQ expandLUT<>(SB), R15",
+         "\tTESTQ R11, R11", f"\tJLE {x}Done",
+         f"{x}Pair:",
+         "\tMOVWQZX 0(R10), AX", "\tMOVWQZX 2(R10), CX",
+         "\tMOVQ vj+32(FP), DX", "\tLEAQ (DX)(AX*8), DX",
+         "\tMOVQ y+8(FP), BX", "\tLEAQ (BX)(AX*8), BX",
+         "\tVBROADCASTSD (R8), Y6", "\tVXORPD Y7, Y7, Y7",
+         "\tCMPQ R11, $2", f"\tJLT {x}One", "\tVBROADCASTSD 8(R8), Y7",
+         f"{x}One:",
+         "\tVXORPD Y0, Y0, Y0", "\tVXORPD Y1, Y1, Y1", "\tVXORPD Y12, Y12, Y12", "\tVXORPD Y13, Y13, Y13",
+         "\tTESTQ CX, CX", f"\tJZ {x}Sum",
+         f"{x}Grp:",
+         "\tMOVWLZX (R14), AX",
+         "\tMOVBLZX AL, R9", "\tMOVL AX, R12", "\tSHRL $8, R12",
+         "\tPOPCNTL R9, R13", "\tSHLL $6, R9", "\tSHLL $6, R12",
+         "\tVMOVDQU (R15)(R9*1), Y8", "\tVPERMPS (SI), Y8, Y2", "\tVANDPS 32(R15)(R9*1), Y2, Y2",
+         "\tVMOVDQU (R15)(R12*1), Y9", "\tVPERMPS (SI)(R13*4), Y9, Y4", "\tVANDPS 32(R15)(R12*1), Y4, Y4",
+         "\tPOPCNTL AX, AX", "\tLEAQ (SI)(AX*4), SI",
+         "\tVCVTPS2PD X2, Y3", "\tVEXTRACTF128 $1, Y2, X2", "\tVCVTPS2PD X2, Y2",
+         "\tVCVTPS2PD X4, Y5", "\tVEXTRACTF128 $1, Y4, X4", "\tVCVTPS2PD X4, Y4",
+         "\tVMOVUPD (DX), Y10", "\tVMOVUPD 32(DX), Y11",
+         "\tVFMADD231PD Y10, Y3, Y0", "\tVFMADD231PD Y11, Y2, Y1",
+         "\tVFMADD231PD Y10, Y5, Y12", "\tVFMADD231PD Y11, Y4, Y13",
+         "\tVMOVUPD (BX), Y14", "\tVMOVUPD 32(BX), Y15",
+         "\tVFMADD231PD Y6, Y3, Y14", "\tVFMADD231PD Y7, Y5, Y14",
+         "\tVFMADD231PD Y6, Y2, Y15", "\tVFMADD231PD Y7, Y4, Y15",
+         "\tVMOVUPD Y14, (BX)", "\tVMOVUPD Y15, 32(BX)",
+         "\tADDQ $64, DX", "\tADDQ $64, BX", "\tADDQ $2, R14",
+         "\tDECQ CX", f"\tJNZ {x}Grp",
+         f"{x}Sum:",
+         "\tVADDPD Y1, Y0, Y0", "\tVEXTRACTF128 $1, Y0, X1", "\tVADDPD X1, X0, X0", "\tVHADDPD X0, X0, X0",
+         "\tVADDPD Y13, Y12, Y12", "\tVEXTRACTF128 $1, Y12, X13", "\tVADDPD X13, X12, X12", "\tVHADDPD X12, X12, X12",
+         "\tVADDSD (DI), X0, X0", "\tVMOVSD X0, (DI)",
+         "\tCMPQ R11, $2", f"\tJLT {x}Done",
+         "\tVADDSD 8(DI), X12, X12", "\tVMOVSD X12, 8(DI)",
+         "\tADDQ $16, DI", "\tADDQ $16, R8", "\tADDQ $4, R10",
+         "\tSUBQ $2, R11", f"\tJGT {x}Pair",
+         f"{x}Done:", "\tVZEROUPPER", "\tRET", ""]
+    return "\n".join(L)
+
+
+CACHED = mask_kernel() + "\n" + mask_kernel_avx2() + "\n" + scan_kernel(3) + "\n" + scan_kernel(2)
 
 src = f"""// Code generated by scripts/kernel_gen_asm.py; DO NOT EDIT.
 
@@ -168,6 +277,7 @@ src = f"""// Code generated by scripts/kernel_gen_asm.py; DO NOT EDIT.
 #include "textflag.h"
 
 {data()}
+{mask_lut()}
 
 {func(2, 8)}
 {func(3, 8)}

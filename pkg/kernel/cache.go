@@ -27,23 +27,34 @@ import (
 // each cell j, the buffers of its tiles (i<j, j) in ascending i. Every output entry is
 // thus summed in an order fixed by the data, whatever the threads.
 type tileCache struct {
-	mu    sync.Mutex // one product at a time: ybuf is per product
-	vals  []float32  // packed nonzero values
-	masks []uint16   // per row pair and group: nonzero lanes of row 2p | row 2p+1 << 8
-	pairs [][2]int32 // per stored row pair: first column lo (from the tile's base), groups ng
-	base  []int32    // per entry k: first source column any row of tile (min, max) reaches
-	width []int32    // per entry k: columns from base to the last one reached (0: empty tile)
-	voff  []int64    // per entry k (cell i, neighbour j >= i): offset of the tile's values
-	moff  []int64    // per entry k (j >= i): offset of the tile's masks
-	poff  []int64    // per entry k (j >= i): index of the tile's first row pair
-	yoff  []int64    // per entry k: offset in ybuf of the width-long buffer of tile (min, max)
+	mu    sync.Mutex  // one product at a time: ybuf and vpad are per product
+	simd  simdLoop    // the tile loop, chosen when the cache is built (it sets the padding)
+	vpad  []float64   // the product's input and 8 zeros: the loops read whole groups
+	vals  []float32   // packed nonzero values
+	masks []uint16    // per row pair and group: nonzero lanes of row 2p | row 2p+1 << 8
+	pairs [][2]uint16 // per stored row pair: first column lo (from the tile's base), groups ng
+	base  []int32     // per entry k: first source column any row of tile (min, max) reaches
+	width []int32     // per entry k: columns from base to the last one reached (0: empty tile)
+	voff  []int64     // per entry k (cell i, neighbour j >= i): offset of the tile's values
+	moff  []int64     // per entry k (j >= i): offset of the tile's masks
+	poff  []int64     // per entry k (j >= i): index of the tile's first row pair
+	yoff  []int64     // per entry k: offset in ybuf of the width-long buffer of tile (min, max)
 	ybuf  []float64
 }
 
+// simdLoop names the tile loop in use.
+type simdLoop int
+
+const (
+	loopGo simdLoop = iota
+	loopAVX2
+	loopAVX512
+)
+
 // bytes is the memory the built cache holds.
 func (c *tileCache) bytes() int64 {
-	return 4*int64(len(c.vals)) + 2*int64(len(c.masks)) + 8*int64(len(c.pairs)) +
-		8*int64(len(c.ybuf)) + 8*int64(len(c.voff)+len(c.moff)+len(c.poff)+len(c.yoff)) +
+	return 4*int64(len(c.vals)) + 2*int64(len(c.masks)) + 4*int64(len(c.pairs)) +
+		8*int64(len(c.ybuf)+len(c.vpad)) + 8*int64(len(c.voff)+len(c.moff)+len(c.poff)+len(c.yoff)) +
 		4*int64(len(c.base)+len(c.width))
 }
 
@@ -51,12 +62,15 @@ func (c *tileCache) bytes() int64 {
 // evaluation: every pair of the grid's pattern stored as if nonzero (each unordered pair
 // once, the diagonal tiles' strict upper triangles), a mask per row pair and group of 8,
 // the row pairs' spans, four offsets, a base and a width per entry of the neighbour lists, and a float64 per
-// point of j for each tile (i, j>i) (the transposed products). The built cache stores
+// point of j for each tile (i, j>i) (the transposed products), and the AVX2 loop's padding. The built cache stores
 // only the nonzeros (Stats.CacheBytes: about half of this bound on the Swiss roll).
 func CacheBytesFor(g *grid.Grid) int64 {
 	var vals, masks, pairs, y int64
 	for i := range g.Cells {
 		ni := int64(g.Cells[i].End - g.Cells[i].Start)
+		if ni > math.MaxUint16 {
+			return math.MaxInt64 // row pairs index their columns with 16 bits
+		}
 		for _, j := range g.NbrCells[g.NbrPtr[i]:g.NbrPtr[i+1]] {
 			nj := int64(g.Cells[j].End - g.Cells[j].Start)
 			switch {
@@ -64,7 +78,7 @@ func CacheBytesFor(g *grid.Grid) int64 {
 				vals += ni * (ni - 1) / 2
 			case int(j) > i:
 				vals += ni * nj
-				y += nj
+				y += nj + 7 // the AVX2 loop's padding
 			default:
 				continue
 			}
@@ -72,7 +86,7 @@ func CacheBytesFor(g *grid.Grid) int64 {
 			masks += (ni + 1) / 2 * ((nj + 7) / 8)
 		}
 	}
-	return 4*vals + 2*masks + 8*pairs + 8*y + 40*int64(len(g.NbrCells))
+	return 4*(vals+8) + 2*masks + 4*pairs + 8*(y+int64(g.N)+8) + 40*int64(len(g.NbrCells))
 }
 
 // tileCount is what the first pass finds for one stored tile.
@@ -89,6 +103,13 @@ func (o *Operator) buildCache() {
 	ne := len(g.NbrCells)
 	c := &tileCache{voff: make([]int64, ne), moff: make([]int64, ne), poff: make([]int64, ne),
 		yoff: make([]int64, ne), base: make([]int32, ne), width: make([]int32, ne)}
+	switch {
+	case haveAVX512:
+		c.simd = loopAVX512
+	case haveFMA:
+		c.simd = loopAVX2
+	}
+	c.vpad = make([]float64, g.N+8)
 	var npairs int64
 	for i := 0; i < nc; i++ {
 		ni := int64(g.Cells[i].End - g.Cells[i].Start)
@@ -100,69 +121,92 @@ func (o *Operator) buildCache() {
 		}
 	}
 	c2 := cutoff2(g)
-	c.pairs = make([][2]int32, npairs)
+	c.pairs = make([][2]uint16, npairs)
 	counts := make([]tileCount, ne)
+	cellMasks := make([][]uint16, nc) // pass 1's masks, per cell, its tiles in turn
 	var within, looked atomic.Int64
+	var scratch sync.Pool
 	o.parallel(func(_ []float64, i int) {
 		ci := g.Cells[i]
 		ni := ci.End - ci.Start
 		n := int64(ni) // the diagonal K(t, t)
 		var seen int64 // pairs in the stored groups, per direction
+		var masks []uint16
 		for k := g.NbrPtr[i]; k < g.NbrPtr[i+1]; k++ {
 			j := int(g.NbrCells[k])
 			if j < i {
 				continue
 			}
 			cj := g.Cells[j]
-			var m, vals, groups int64
-			for p := 0; 2*p < ni; p++ {
-				lo, hi := int32(math.MaxInt32), int32(-1)
+			nj := cj.End - cj.Start
+			// One bit per source and row: nonzero kernel value; the pairs within the
+			// cutoff c2 are counted on the way.
+			nb := (nj + 7) / 8
+			bp, _ := scratch.Get().(*[]uint8)
+			if bp == nil {
+				bp = new([]uint8)
+			}
+			if cap(*bp) < ni*nb {
+				*bp = make([]uint8, ni*nb)
+			}
+			rb := (*bp)[:ni*nb]
+			clear(rb)
+			for r := 0; r < ni; r++ {
+				first := 0
+				if j == i {
+					first = r + 1
+				}
+				n += 2 * o.rowBits(rb[r*nb:(r+1)*nb], ci.Start+r, cj.Start, first, nj, c2)
+			}
+			lo, hi := 8*nb, 0
+			for r := 0; r < ni; r++ {
+				l, h := spanBits(rb[r*nb:(r+1)*nb], nil)
+				if h > l {
+					lo, hi = min(lo, l), max(hi, h)
+				}
+			}
+			pairs := c.pairs[c.poff[k] : c.poff[k]+int64(ni+1)/2]
+			if hi <= lo {
+				scratch.Put(bp)
+				continue
+			}
+			// Rebase the tile on the first column it reaches, so that its transposed
+			// buffer covers only the columns it touches, and put every row pair's groups
+			// on the same 8-column grid: consecutive pairs then load and store y at the
+			// same addresses, which store-to-load forwarding needs.
+			c.base[k], c.width[k] = int32(lo), int32(hi-lo)
+			var vals, groups int64
+			for p := range pairs {
+				a := rb[2*p*nb : (2*p+1)*nb]
+				var b []uint8
+				if 2*p+1 < ni {
+					b = rb[(2*p+1)*nb : (2*p+2)*nb]
+				}
+				pl, ph := spanBits(a, b)
+				if ph <= pl {
+					continue
+				}
+				pl = lo + (pl-lo)&^7
+				ng := (ph - pl + 7) / 8
+				pairs[p] = [2]uint16{uint16(pl - lo), uint16(ng)}
+				groups += int64(ng)
+				for gr := 0; gr < ng; gr++ {
+					ma, mb := byteAt(a, pl+8*gr), byteAt(b, pl+8*gr)
+					masks = append(masks, uint16(ma)|uint16(mb)<<8)
+					vals += int64(bits8(ma) + bits8(mb))
+				}
 				for r := 2 * p; r < min(2*p+2, ni); r++ {
-					first := 0
-					if j == i {
-						first = r + 1
-					}
-					l, h, nz, cnt := o.rowScan(ci.Start+r, cj.Start+first, cj.End, c2)
-					m += cnt
-					vals += nz
-					if nz > 0 {
-						lo, hi = min(lo, int32(first+l)), max(hi, int32(first+h))
-					}
-				}
-				pr := [2]int32{}
-				if hi >= 0 {
-					pr = [2]int32{lo, (hi - lo + 7) / 8}
-				}
-				c.pairs[c.poff[k]+int64(p)] = pr
-				groups += int64(pr[1])
-				for r := 2 * p; r < min(2*p+2, ni) && pr[1] > 0; r++ {
-					first := int(pr[0])
+					first := pl
 					if j == i {
 						first = max(first, r+1)
 					}
-					seen += int64(max(0, min(int(pr[0]+8*pr[1]), cj.End-cj.Start)-first))
+					seen += int64(max(0, min(pl+8*ng, nj)-first))
 				}
-			}
-			// Rebase the tile on the first column it reaches, so that its transposed
-			// buffer covers only the columns it touches.
-			pairs := c.pairs[c.poff[k] : c.poff[k]+int64(ni+1)/2]
-			b, e := int32(math.MaxInt32), int32(0)
-			for _, pr := range pairs {
-				if pr[1] > 0 {
-					b, e = min(b, pr[0]), max(e, min(pr[0]+8*pr[1], int32(cj.End-cj.Start)))
-				}
-			}
-			if e > 0 {
-				for q := range pairs {
-					if pairs[q][1] > 0 {
-						pairs[q][0] -= b
-					}
-				}
-				c.base[k], c.width[k] = b, e-b
 			}
 			counts[k] = tileCount{vals, groups}
-			n += 2 * m
+			scratch.Put(bp)
 		}
+		cellMasks[i] = masks
 		within.Add(n)
 		looked.Add(seen)
 	})
@@ -177,7 +221,7 @@ func (o *Operator) buildCache() {
 			}
 			if j > i {
 				c.yoff[k] = ypos
-				ypos += int64(c.width[k])
+				ypos += int64(c.width[k]+7) &^ 7 // whole groups
 			}
 		}
 	}
@@ -193,43 +237,34 @@ func (o *Operator) buildCache() {
 			c.yoff[k], c.base[k], c.width[k] = c.yoff[kk], c.base[kk], c.width[kk]
 		}
 	}
-	c.vals = make([]float32, vpos)
+	c.vals = make([]float32, vpos+8) // the AVX2 loop loads 8 values at a time
 	c.masks = make([]uint16, mpos)
+	// Pass 2: the values under the masks, row 2p's then row 2p+1's in each group.
 	o.parallel(func(_ []float64, i int) {
 		ci := g.Cells[i]
 		ni := ci.End - ci.Start
+		cm := cellMasks[i]
 		for k := g.NbrPtr[i]; k < g.NbrPtr[i+1]; k++ {
 			j := int(g.NbrCells[k])
-			if j < i {
+			if j < i || counts[k].groups == 0 {
 				continue
 			}
-			cj := g.Cells[j]
-			vp, mp := c.voff[k], c.moff[k]
-			for p := 0; 2*p < ni; p++ {
-				pr := c.pairs[c.poff[k]+int64(p)]
-				for gr := int32(0); gr < pr[1]; gr++ {
-					var mask uint16
-					var buf [16]float32
-					nb := 0
-					for r := 0; r < 2 && 2*p+r < ni; r++ {
+			src := g.Cells[j].Start + int(c.base[k])
+			copy(c.masks[c.moff[k]:], cm[:counts[k].groups])
+			w := c.vals[c.voff[k]:]
+			for p, pr := range c.pairs[c.poff[k] : c.poff[k]+int64(ni+1)/2] {
+				for gr := 0; gr < int(pr[1]); gr++ {
+					mm := cm[0]
+					cm = cm[1:]
+					col := src + int(pr[0]) + 8*gr
+					for r := 0; r < 2; r++ {
 						t := ci.Start + 2*p + r
-						for l := int32(0); l < 8; l++ {
-							col := int(c.base[k] + pr[0] + 8*gr + l)
-							if col >= cj.End-cj.Start || (j == i && col <= 2*p+r) {
-								continue
-							}
-							d2 := o.pairDist2(t, cj.Start+col)
-							if d2 <= o.c2 {
-								mask |= 1 << (8*r + int(l))
-								buf[nb] = gauss(d2, o.c2)
-								nb++
-							}
+						for m := uint8(mm >> (8 * r)); m != 0; m &= m - 1 {
+							s := col + bits.TrailingZeros8(m)
+							w[0] = gauss(o.pairDist2(t, s), o.c2)
+							w = w[1:]
 						}
 					}
-					c.masks[mp] = mask
-					copy(c.vals[vp:vp+int64(nb)], buf[:nb])
-					mp++
-					vp += int64(nb)
 				}
 			}
 		}
@@ -256,29 +291,71 @@ func (o *Operator) pairDist2(t, s int) float32 {
 	return d2
 }
 
-// rowScan looks at the sources a..b-1 for target t: the span [lo, hi) (relative to a) of
-// those whose kernel value is nonzero (float32 d2 <= o.c2, the rule of gauss), their
-// number, and the number within the cutoff c2.
-func (o *Operator) rowScan(t, a, b int, c2 float32) (lo, hi int, nonzero, within int64) {
-	lo = -1
-	for s := a; s < b; s++ {
-		d2 := o.pairDist2(t, s)
+// rowBits sets in row the bits of the sources a+first..a+nj-1 whose kernel value for
+// target t is nonzero (float32 d2 <= o.c2, the rule of gauss), bit s for source a+s,
+// and returns the number of sources within the cutoff c2. Whole bytes go to the AVX2
+// scan where there is one; the same float32 expressions either way.
+func (o *Operator) rowBits(row []uint8, t, a, first, nj int, c2 float32) (within int64) {
+	s := first
+	end := min(nj, (first+7)&^7) // up to the next whole byte one by one
+	within += o.rowBitsGo(row, t, a, s, end, c2)
+	s = end
+	if full := (nj - s) &^ 7; haveAVX2 && full > 0 {
+		if o.z != nil {
+			within += int64(scanBits3(&row[s>>3], o.x[t], o.y[t], o.z[t], &o.x[a+s], &o.y[a+s], &o.z[a+s], full, c2, o.c2))
+		} else {
+			within += int64(scanBits2(&row[s>>3], o.x[t], o.y[t], &o.x[a+s], &o.y[a+s], full, c2, o.c2))
+		}
+		s += full
+	}
+	return within + o.rowBitsGo(row, t, a, s, nj, c2)
+}
+
+// rowBitsGo is rowBits over the sources a+from..a+to-1, one at a time.
+func (o *Operator) rowBitsGo(row []uint8, t, a, from, to int, c2 float32) (within int64) {
+	for s := from; s < to; s++ {
+		d2 := o.pairDist2(t, a+s)
 		if d2 <= c2 {
 			within++
 		}
 		if d2 <= o.c2 {
-			if lo < 0 {
-				lo = s - a
-			}
-			hi = s - a + 1
-			nonzero++
+			row[s>>3] |= 1 << (s & 7)
 		}
 	}
-	if lo < 0 {
-		return 0, 0, 0, within
-	}
-	return lo, hi, nonzero, within
+	return within
 }
+
+// spanBits is the span [lo, hi) of the bits set in a or b (b may be nil); empty when
+// none is.
+func spanBits(a, b []uint8) (lo, hi int) {
+	lo, hi = len(a)*8, 0
+	for q := range a {
+		x := a[q]
+		if b != nil {
+			x |= b[q]
+		}
+		if x != 0 {
+			lo = min(lo, 8*q+bits.TrailingZeros8(x))
+			hi = max(hi, 8*q+8-bits.LeadingZeros8(x))
+		}
+	}
+	return lo, hi
+}
+
+// byteAt is the 8 bits of row from bit s (0 past its end; row may be nil).
+func byteAt(row []uint8, s int) uint8 {
+	q, r := s>>3, s&7
+	if row == nil || q >= len(row) {
+		return 0
+	}
+	x := row[q] >> r
+	if r > 0 && q+1 < len(row) {
+		x |= row[q+1] << (8 - r)
+	}
+	return x
+}
+
+func bits8(m uint8) int { return bits.OnesCount8(m) }
 
 // findNbr is the position of j in the ascending list (present by symmetry).
 func findNbr(list []int32, j int32) int {
@@ -302,6 +379,8 @@ func (o *Operator) cachedProduct(dst, src []float64) {
 	c := o.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	copy(c.vpad, src) // the loops read whole groups, up to 7 past the last point
+	src = c.vpad
 	o.parallel(func(acc []float64, i int) {
 		ci := g.Cells[i]
 		ni := ci.End - ci.Start
@@ -327,12 +406,15 @@ func (o *Operator) cachedProduct(dst, src []float64) {
 			if j == i {
 				y = acc[b:]
 			} else {
-				y = c.ybuf[c.yoff[k] : c.yoff[k]+wd]
+				y = c.ybuf[c.yoff[k] : c.yoff[k]+(wd+7)&^7]
 				clear(y)
 			}
-			if haveAVX512 {
+			switch c.simd {
+			case loopAVX512:
 				tileMask(&acc[0], &y[0], &w[0], &m[0], &vj[0], &vi[0], &pairs[0], ni)
-			} else {
+			case loopAVX2:
+				tileMask2(&acc[0], &y[0], &w[0], &m[0], &vj[0], &vi[0], &pairs[0], ni)
+			default:
 				tileMaskGo(acc, y, w, m, vj, vi, pairs, ni)
 			}
 		}
@@ -361,7 +443,7 @@ func (o *Operator) cachedProduct(dst, src []float64) {
 // tileMaskGo applies a stored tile both ways, lane by lane as the assembly does:
 // acc[r] += (row r) . vj and y += (row r) vi[r] for the rows r of each pair (the second
 // row of a last odd pair is absent: its masks are 0 and its vi is taken as 0).
-func tileMaskGo(acc, y []float64, w []float32, m []uint16, vj, vi []float64, pairs [][2]int32, rows int) {
+func tileMaskGo(acc, y []float64, w []float32, m []uint16, vj, vi []float64, pairs [][2]uint16, rows int) {
 	for p, pr := range pairs {
 		a, b := 2*p, 2*p+1
 		va, vb := vi[a], 0.0

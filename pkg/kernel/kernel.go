@@ -236,7 +236,7 @@ func (o *Operator) Stats() Stats { return o.stats }
 func (o *Operator) parallel(f func(acc []float64, cell int)) {
 	var next atomic.Int64
 	work := func() {
-		acc := make([]float64, o.maxCell)
+		acc := make([]float64, o.maxCell+8) // +8: the cached AVX2 loop stores whole 8-lane groups
 		for {
 			k := int(next.Add(1)) - 1
 			if k >= len(o.chunks)-1 {

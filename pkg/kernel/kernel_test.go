@@ -498,14 +498,30 @@ func TestAVX2MatchesGo(t *testing.T) {
 	}
 }
 
-// The cached mode's AVX-512 tile loop and the pure-Go one add the same terms in the same
-// order with the same fused multiply-adds: the same bits, including odd cells and the
-// diagonal tiles' aliasing of the two directions.
-func TestCachedAVX512MatchesGo(t *testing.T) {
-	if !haveAVX512 {
-		t.Skip("no AVX-512 on this machine")
+// The cached mode's AVX-512 and AVX2 tile loops and the pure-Go one add the same terms in
+// the same order with the same fused multiply-adds: the same bits, including odd cells
+// and the diagonal tiles' aliasing of the two directions.
+func TestCachedSIMDMatchesGo(t *testing.T) {
+	defer func(a, b bool) { haveAVX512, haveFMA = a, b }(haveAVX512, haveFMA)
+	loops := []struct {
+		name        string
+		avx512, fma bool
+	}{{"Go", false, false}}
+	if haveFMA {
+		loops = append(loops, struct {
+			name        string
+			avx512, fma bool
+		}{"AVX2", false, true})
 	}
-	defer func() { haveAVX512 = true }()
+	if haveAVX512 {
+		loops = append(loops, struct {
+			name        string
+			avx512, fma bool
+		}{"AVX-512", true, true})
+	}
+	if len(loops) == 1 {
+		t.Skip("no SIMD tile loop on this machine")
+	}
 	for _, c := range []cloud{
 		{"swissroll", 3, swissRoll(2500, 31), 0.03},
 		{"spiral", 2, spiral(2501, 32), 0.015},
@@ -513,16 +529,19 @@ func TestCachedAVX512MatchesGo(t *testing.T) {
 		for _, cut := range []float64{4, DefaultCutoff} {
 			g := mustGrid(t, c, cut, grid.Options{CellSize: cut})
 			v := positiveVec(g.N, 6)
-			var out [2][]float64
-			for k, simd := range []bool{true, false} {
-				haveAVX512 = simd
+			out := make([][]float64, len(loops))
+			for k, l := range loops {
+				haveAVX512, haveFMA = l.avx512, l.fma
 				op := mustOp(t, g, Options{CacheBudget: 1 << 40})
 				out[k] = make([]float64, g.N)
 				op.MulVec(out[k], v)
+				op.MulVec(out[k], v) // a second product reuses the buffers
 			}
-			for i := range v {
-				if out[0][i] != out[1][i] {
-					t.Fatalf("%s cutoff %g: entry %d AVX-512 %.17g, Go %.17g", c.name, cut, i, out[0][i], out[1][i])
+			for k := 1; k < len(loops); k++ {
+				for i := range v {
+					if out[k][i] != out[0][i] {
+						t.Fatalf("%s cutoff %g: entry %d %s %.17g, Go %.17g", c.name, cut, i, loops[k].name, out[k][i], out[0][i])
+					}
 				}
 			}
 		}

@@ -4,11 +4,13 @@ package kernel
 
 import "golang.org/x/sys/cpu"
 
-// haveAVX2 selects the on-the-fly AVX2 hot loop (sweep_amd64.s), haveAVX512 the cached
-// mode's masked tile loop; tests switch them off to compare with the pure-Go loops.
+// haveAVX2 selects the on-the-fly AVX2 hot loop (sweep_amd64.s); the cached mode's
+// masked tile loop uses AVX-512 where there is one, else AVX2+FMA. Tests switch them
+// off to compare with the pure-Go loops.
 var (
 	haveAVX2   = cpu.X86.HasAVX2
 	haveAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
+	haveFMA    = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasPOPCNT
 )
 
 //go:noescape
@@ -24,4 +26,13 @@ func sweep3x4avx(acc *[4]float64, tx, ty, tz *[4]float32, xs, ys, zs *float32, v
 func sweep2x4avx(acc *[4]float64, tx, ty *[4]float32, xs, ys *float32, v *float64, n int, c2 float32)
 
 //go:noescape
-func tileMask(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]int32, rows int)
+func tileMask(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)
+
+//go:noescape
+func tileMask2(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)
+
+//go:noescape
+func scanBits3(out *uint8, tx, ty, tz float32, xs, ys, zs *float32, n int, c2, oc2 float32) (within int)
+
+//go:noescape
+func scanBits2(out *uint8, tx, ty float32, xs, ys *float32, n int, c2, oc2 float32) (within int)

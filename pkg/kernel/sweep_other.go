@@ -2,7 +2,7 @@
 
 package kernel
 
-var haveAVX2, haveAVX512 = false, false
+var haveAVX2, haveAVX512, haveFMA = false, false, false
 
 func sweep3x8(acc *[8]float64, tx, ty, tz *[8]float32, xs, ys, zs *float32, v *float64, n int, c2 float32) {
 	panic("kernel: no AVX2 loop on this platform")
@@ -20,6 +20,18 @@ func sweep2x4avx(acc *[4]float64, tx, ty *[4]float32, xs, ys *float32, v *float6
 	panic("kernel: no AVX2 loop on this platform")
 }
 
-func tileMask(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]int32, rows int) {
+func tileMask(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int) {
 	panic("kernel: no AVX-512 loop on this platform")
+}
+
+func tileMask2(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func scanBits3(out *uint8, tx, ty, tz float32, xs, ys, zs *float32, n int, c2, oc2 float32) (within int) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func scanBits2(out *uint8, tx, ty float32, xs, ys *float32, n int, c2, oc2 float32) (within int) {
+	panic("kernel: no AVX2 loop on this platform")
 }
