@@ -3,6 +3,7 @@ package kernel
 import (
 	"fmt"
 	"math"
+	"slices"
 	"syscall"
 	"testing"
 
@@ -164,5 +165,83 @@ func cpuSeconds() float64 {
 func BenchmarkCellSizeCached(b *testing.B) {
 	for _, frac := range []float64{0.5001, 0.3334, 0.2501} {
 		b.Run(fmt.Sprintf("edge%.2f", frac), func(b *testing.B) { benchMulVec(b, Options{CacheBudget: 4 << 30}, frac) })
+	}
+}
+
+// BenchmarkPruning compares source-chunk sizes (and merge gaps) of the on-the-fly block
+// pattern with the whole-cell ranges ("cells") on the cases of BENCHMARKS.md. Variants
+// run interleaved, one product each per round (b.N rounds), so that the load of the
+// shared machine hits them alike; reported: pairs looked at per pair within the cutoff,
+// the median CPU ms per product and its ratio to whole cells, the median CPU ms of the
+// pattern's build and its bytes per point.
+func BenchmarkPruning(b *testing.B) {
+	variants := []struct {
+		name       string
+		chunk, gap int
+	}{{"cells", 0, 0}, {"c16", 16, 0}, {"c8", 8, 0}, {"c4", 4, 0}, {"c4g4", 4, 4}, {"c4g8", 4, 8}}
+	for _, bc := range benchCases {
+		b.Run(fmt.Sprintf("%s/cutoff%s", bc.cloud, cutName(bc.cutoff)), func(b *testing.B) {
+			c := benchCloud(bc.cloud)
+			g := mustGrid(b, c, bc.cutoff, grid.Options{})
+			op := mustOp(b, g, Options{CacheBudget: -1})
+			within := float64(op.Stats().PairsWithinCutoff)
+			v := signedVec(g.N, 1)
+			dst := make([]float64, g.N)
+			pats := make([]*blockPattern, len(variants))
+			evals := make([]int64, len(variants))
+			builds := make([]float64, len(variants))
+			for k, vr := range variants {
+				var cpuBuild []float64
+				for r := 0; r < 3; r++ {
+					c0 := cpuSeconds()
+					op.buildBlocks(vr.chunk, vr.gap)
+					cpuBuild = append(cpuBuild, cpuSeconds()-c0)
+				}
+				builds[k] = median(cpuBuild)
+				pats[k], evals[k] = op.blocks, op.stats.PairsEvaluated
+			}
+			cpu := make([][]float64, len(variants))
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for k := range variants {
+					op.blocks = pats[k]
+					c0 := cpuSeconds()
+					op.MulVec(dst, v)
+					cpu[k] = append(cpu[k], cpuSeconds()-c0)
+				}
+			}
+			b.StopTimer()
+			base := median(cpu[0])
+			for k, vr := range variants {
+				b.ReportMetric(float64(evals[k])/within, vr.name+"-eval/within")
+				b.ReportMetric(median(cpu[k])*1e3, vr.name+"-cpu-ms")
+				b.ReportMetric(median(cpu[k])/base, vr.name+"-cpu-ratio")
+				b.ReportMetric(builds[k]*1e3, vr.name+"-build-cpu-ms")
+				b.ReportMetric(float64(pats[k].bytes())/float64(g.N), vr.name+"-B/point")
+			}
+		})
+	}
+}
+
+func median(x []float64) float64 {
+	y := slices.Clone(x)
+	slices.Sort(y)
+	if len(y) == 0 {
+		return math.NaN()
+	}
+	return y[len(y)/2]
+}
+
+// BenchmarkBuildBlocks times the on-the-fly block pattern's build alone (default chunks).
+func BenchmarkBuildBlocks(b *testing.B) {
+	for _, bc := range benchCases[:2] {
+		b.Run(fmt.Sprintf("%s/cutoff%s", bc.cloud, cutName(bc.cutoff)), func(b *testing.B) {
+			g := mustGrid(b, benchCloud(bc.cloud), bc.cutoff, grid.Options{})
+			op := mustOp(b, g, Options{CacheBudget: -1, Threads: 1})
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				op.buildBlocks(sourceChunk, mergeGap)
+			}
+		})
 	}
 }

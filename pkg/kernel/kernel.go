@@ -58,19 +58,6 @@ type Operator struct {
 	blocks  *blockPattern // on the fly: per-block source ranges (nil: per-cell ranges)
 }
 
-// blockPattern refines the grid's per-cell ranges to blocks of 8 targets (aligned at each
-// cell's start; the grid orders points inside cells along a Z curve, so a block is
-// compact): a neighbour cell's range is swept for a block only when the cell's box comes
-// within the cutoff of the block's box. Still exact, with the grid's 1e-5 slack.
-type blockPattern struct {
-	first  []int // per cell: index of its first block
-	ptr    []int // per block b: ranges[ptr[b]:ptr[b+1]]
-	ranges [][2]int32
-}
-
-// blockSize is the number of targets per block (the AVX2 loop's lanes).
-const blockSize = 8
-
 // CachedCellFraction is the cell edge, as a fraction of the cutoff, that suits the cached
 // mode: measured on the Swiss roll (n = 10^4, sigma 0.02 and n = 10^5, sigma 0.01, cutoff
 // 4 and 5.77), edges of one cutoff made cached products 1.9-2.4x faster than the grid's
@@ -83,61 +70,6 @@ const CachedCellFraction = 1.0
 // (~10 points per cell): 0.58 vs 1.51 ms per product; spiral n = 10^4, sigma 0.05
 // (hundreds per cell): 5.5 vs 2.9 ms, i.e. slower with larger cells.
 const SparseCellPoints = 48
-
-func (o *Operator) buildBlocks() {
-	g := o.g
-	c2 := float64(cutoff2(g)) * (1 + 1e-5)
-	bp := &blockPattern{first: make([]int, len(g.Cells)+1), ptr: []int{0}}
-	var evaluated int64
-	for i, c := range g.Cells {
-		bp.first[i] = len(bp.ptr) - 1
-		for t0 := c.Start; t0 < c.End; t0 += blockSize {
-			t1 := min(t0+blockSize, c.End)
-			var lo, hi [3]float32
-			for a := 0; a < g.Dim; a++ {
-				lo[a], hi[a] = g.Points[t0*g.Dim+a], g.Points[t0*g.Dim+a]
-				for t := t0 + 1; t < t1; t++ {
-					lo[a] = min(lo[a], g.Points[t*g.Dim+a])
-					hi[a] = max(hi[a], g.Points[t*g.Dim+a])
-				}
-			}
-			start := len(bp.ranges)
-			var src int64
-			for _, j := range g.NbrCells[g.NbrPtr[i]:g.NbrPtr[i+1]] {
-				cj := &g.Cells[j]
-				d2 := 0.0
-				for a := 0; a < g.Dim; a++ {
-					gap := math.Max(0, math.Max(float64(cj.Min[a])-float64(hi[a]), float64(lo[a])-float64(cj.Max[a])))
-					d2 += gap * gap
-				}
-				if d2 > c2 {
-					continue
-				}
-				src += int64(cj.End - cj.Start)
-				if last := len(bp.ranges) - 1; last >= start && int(bp.ranges[last][1]) == cj.Start {
-					bp.ranges[last][1] = int32(cj.End)
-				} else {
-					bp.ranges = append(bp.ranges, [2]int32{int32(cj.Start), int32(cj.End)})
-				}
-			}
-			bp.ptr = append(bp.ptr, len(bp.ranges))
-			evaluated += int64(t1-t0) * src
-		}
-	}
-	bp.first[len(g.Cells)] = len(bp.ptr) - 1
-	o.blocks = bp
-	o.stats.PairsEvaluated = evaluated
-}
-
-// sourceRanges are the source ranges swept for the block of targets starting at t in cell i.
-func (o *Operator) sourceRanges(i, t int) [][2]int32 {
-	g := o.g
-	if o.blocks == nil {
-		return g.Ranges[g.RangePtr[i]:g.RangePtr[i+1]]
-	}
-	b := o.blocks.first[i] + (t-g.Cells[i].Start)/blockSize
-	return o.blocks.ranges[o.blocks.ptr[b]:o.blocks.ptr[b+1]]
-}
 
 // New builds the operator and computes the degrees.
 func New(g *grid.Grid, opt Options) (*Operator, error) {
@@ -185,7 +117,7 @@ func New(g *grid.Grid, opt Options) (*Operator, error) {
 		o.stats.CacheBytes = o.cache.bytes()
 	} else {
 		if g.Cutoff > 0 {
-			o.buildBlocks()
+			o.buildBlocks(sourceChunk, mergeGap)
 		}
 		o.stats.PairsWithinCutoff = o.countWithin(c2)
 	}

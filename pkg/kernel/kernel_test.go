@@ -584,3 +584,41 @@ func TestDefaultCutoff(t *testing.T) {
 		t.Fatalf("exp(-c^2/2) = %g, want 2^-24", r)
 	}
 }
+
+// Source-chunk pruning skips only pairs beyond the cutoff, which add exactly 0: the
+// product is bit-identical to sweeping whole neighbour cells, for any chunk size and
+// merge gap, and the pairs looked at stay between the pairs within the cutoff and the
+// whole-cell count.
+func TestSourceChunksBitIdentical(t *testing.T) {
+	for _, c := range []cloud{
+		{"swissroll", 3, swissRoll(3000, 31), 0.02},
+		{"spiral", 2, spiral(3000, 32), 0.01},
+		{"uniform3d", 3, uniform(1500, 3, 33), 0.07},
+	} {
+		for _, cutoff := range []float64{DefaultCutoff, 2.5} {
+			g := mustGrid(t, c, cutoff, grid.Options{})
+			op := mustOp(t, g, Options{CacheBudget: -1})
+			within := op.Stats().PairsWithinCutoff
+			v := signedVec(g.N, 9)
+			op.buildBlocks(0, 0)
+			whole := op.Stats().PairsEvaluated
+			ref := make([]float64, g.N)
+			op.MulVec(ref, v)
+			for _, p := range [][2]int{{sourceChunk, mergeGap}, {8, 0}, {32, 0}, {16, 16}, {1, 0}, {4, 4}, {3, 5}} {
+				op.buildBlocks(p[0], p[1])
+				ev := op.Stats().PairsEvaluated
+				if ev < within || ev > whole {
+					t.Errorf("%s cutoff %g chunks %v: evaluated %d, within %d, whole cells %d", c.name, cutoff, p, ev, within, whole)
+				}
+				kv := make([]float64, g.N)
+				op.MulVec(kv, v)
+				for i := range kv {
+					if math.Float64bits(kv[i]) != math.Float64bits(ref[i]) {
+						t.Fatalf("%s cutoff %g chunks %v: entry %d = %.17g, whole cells %.17g", c.name, cutoff, p, i, kv[i], ref[i])
+					}
+				}
+				t.Logf("%s cutoff %.3g chunks %v: evaluated/within %.3f (whole cells %.3f)", c.name, cutoff, p, float64(ev)/float64(within), float64(whole)/float64(within))
+			}
+		}
+	}
+}
