@@ -15,14 +15,36 @@ type device struct {
 	stats   func() kernel.Stats
 }
 
-// newMatrix builds the kernel operator on the device the options ask for. The CPU's
-// cached mode may sort the cloud again with larger cells, so the grid the operator uses
-// is returned.
-func newMatrix(c *cloudio.Cloud, g *grid.Grid, opt Options) (kernel.Matrix, *grid.Grid, device, error) {
+// buildGrid sorts the cloud into cells for the device that will run: the CPU's cached
+// mode is fastest on cells of kernel.CachedCellFraction cutoffs, the on-the-fly mode and
+// the GPU on the grid's default cells. Where a GPU may be used (auto with a CUDA driver
+// present) the default cells are built, and newMatrix re-sorts if the CPU runs after all.
+func buildGrid(c *cloudio.Cloud, sigma, cutoff float64, opt Options) (*grid.Grid, error) {
+	if cutoff > 0 && (opt.Device == "cpu" || !gpuDriverPresent()) {
+		g, err := grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{CellSize: kernel.CachedCellFraction * cutoff})
+		if err != nil {
+			return nil, err
+		}
+		if kernel.WouldCache(g, cpuKernelOptions(opt)) {
+			return g, nil
+		}
+	}
+	return grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{})
+}
+
+// cpuKernelOptions are the CPU operator's options for opt.
+func cpuKernelOptions(opt Options) kernel.Options {
 	threads := opt.Threads
 	if threads == 0 {
 		threads = runtime.NumCPU()
 	}
+	return kernel.Options{Threads: threads, CacheBudget: opt.CacheMemory}
+}
+
+// newMatrix builds the kernel operator on the device the options ask for. The CPU's
+// cached mode may sort the cloud again with larger cells (after a GPU was tried), so the
+// grid the operator uses is returned.
+func newMatrix(c *cloudio.Cloud, g *grid.Grid, opt Options) (kernel.Matrix, *grid.Grid, device, error) {
 	if opt.Device != "cpu" {
 		m, dev, err := newGPUMatrix(g, opt)
 		switch {
@@ -33,14 +55,12 @@ func newMatrix(c *cloudio.Cloud, g *grid.Grid, opt Options) (kernel.Matrix, *gri
 		}
 		// auto: fall back to the CPU silently; the summary says which device ran.
 	}
-	kopt := kernel.Options{Threads: threads, CacheBudget: opt.CacheMemory}
-	if g.Cutoff > 0 && float64(g.N) < kernel.SparseCellPoints*float64(len(g.Cells)) && kernel.EstimateCost(g, kopt).Cached {
-		// Sparse cells make small tiles: cached products run 2-2.6x faster on cells of
-		// one cutoff (kernel.CachedCellFraction). Dense cells (the spiral at sigma 0.05,
-		// hundreds of points per cell) are faster as they are. Re-sorting costs little
-		// next to building the cache.
-		g2, err := grid.Build(c.Points, c.Dim, g.Sigma, g.Cutoff, grid.Options{CellSize: kernel.CachedCellFraction * g.Cutoff})
-		if err == nil && kernel.EstimateCost(g2, kopt).Cached {
+	kopt := cpuKernelOptions(opt)
+	if edge := kernel.CachedCellFraction * g.Cutoff; g.Cutoff > 0 && g.CellEdge != edge && kernel.WouldCache(g, kopt) {
+		// Cached products run fastest on larger cells (kernel.CachedCellFraction);
+		// re-sorting costs little next to building the cache.
+		g2, err := grid.Build(c.Points, c.Dim, g.Sigma, g.Cutoff, grid.Options{CellSize: edge})
+		if err == nil && kernel.WouldCache(g2, kopt) {
 			g = g2
 		}
 	}
@@ -48,5 +68,5 @@ func newMatrix(c *cloudio.Cloud, g *grid.Grid, opt Options) (kernel.Matrix, *gri
 	if err != nil {
 		return nil, nil, device{}, err
 	}
-	return op, g, device{name: "cpu", threads: threads, stats: op.Stats}, nil
+	return op, g, device{name: "cpu", threads: kopt.Threads, stats: op.Stats}, nil
 }

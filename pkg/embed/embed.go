@@ -139,7 +139,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	// Grid.
 	report(opt, Event{Stage: "grid"}, start)
 	t = time.Now()
-	g, err := grid.Build(cloud.Points, cloud.Dim, res.Sigma, res.Cutoff, grid.Options{})
+	g, err := buildGrid(cloud, res.Sigma, res.Cutoff, opt)
 	if err != nil {
 		return nil, fmt.Errorf("grid: %w", err)
 	}

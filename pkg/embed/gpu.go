@@ -25,3 +25,10 @@ func deviceErr(m kernel.Matrix) error {
 	}
 	return nil
 }
+
+// gpuDriverPresent says whether a CUDA driver library loads (cheap: no device is
+// touched), i.e. whether --device auto may run on a GPU.
+func gpuDriverPresent() bool {
+	_, err := gpu.Load()
+	return err == nil
+}

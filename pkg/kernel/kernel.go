@@ -58,19 +58,6 @@ type Operator struct {
 	blocks  *blockPattern // on the fly: per-block source ranges (nil: per-cell ranges)
 }
 
-// CachedCellFraction is the cell edge, as a fraction of the cutoff, that suits the cached
-// mode: measured on the Swiss roll (n = 10^4, sigma 0.02 and n = 10^5, sigma 0.01, cutoff
-// 4 and 5.77), edges of one cutoff made cached products 1.9-2.4x faster than the grid's
-// default cutoff/2 (fuller tiles, fewer rows), at about the same bytes per nonzero; the
-// on-the-fly mode is fastest at the default (BENCHMARKS.md).
-const CachedCellFraction = 1.0
-
-// SparseCellPoints is the mean number of points per default cell below which the larger
-// cells pay off in the cached mode. Measured: Swiss roll n = 10^4, sigma 0.02, cutoff 4
-// (~10 points per cell): 0.58 vs 1.51 ms per product; spiral n = 10^4, sigma 0.05
-// (hundreds per cell): 5.5 vs 2.9 ms, i.e. slower with larger cells.
-const SparseCellPoints = 48
-
 // New builds the operator and computes the degrees.
 func New(g *grid.Grid, opt Options) (*Operator, error) {
 	if g == nil || g.N == 0 || len(g.Cells) == 0 {
