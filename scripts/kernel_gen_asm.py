@@ -110,7 +110,8 @@ def func(dim, lanes):
 def mask_kernel():
     """Row-pair loop over a masked tile (see pkg/kernel/cache.go), AVX-512: per group of
     8 source columns, one uint16 mask (row 2p low byte, row 2p+1 high byte) expand-loads
-    each row's packed float32 values into their lanes (zeros elsewhere); v and y are
+    both rows' packed float32 values into their lanes at once (row 2p in lanes 0-7, row
+    2p+1 in 8-15, zeros elsewhere); v and y are
     loaded and y stored as whole groups on the tile's 8-column grid (the caller pads
     them), so lanes outside the rows' masks get 0 * v = 0 added.
     Each row's 8 lane sums are FMA chains reduced at the end as halves, quarters, last
@@ -132,11 +133,10 @@ def mask_kernel():
          "\tVXORPD Z0, Z0, Z0", "\tVXORPD Z8, Z8, Z8",
          "\tTESTQ CX, CX", f"\tJZ {x}Sum",
          f"{x}Grp:",
-         "\tMOVWLZX (R14), AX", "\tKMOVB AX, K1",
-         "\tMOVL AX, R12", "\tSHRL $8, R12", "\tKMOVB R12, K2",
-         "\tMOVL AX, R9", "\tANDL $0xff, R9", "\tPOPCNTL R9, R9", "\tPOPCNTL AX, AX",
-         "\tVEXPANDPS.Z (SI), K1, Y2", "\tVEXPANDPS.Z (SI)(R9*4), K2, Y4",
+         "\tMOVWLZX (R14), AX", "\tKMOVW AX, K1", "\tPOPCNTL AX, AX",
+         "\tVEXPANDPS.Z (SI), K1, Z2",
          "\tLEAQ (SI)(AX*4), SI",
+         "\tVEXTRACTF32X8 $1, Z2, Y4",
          "\tVCVTPS2PD Y2, Z2", "\tVCVTPS2PD Y4, Z4",
          "\tVMOVUPD (DX), Z10",
          "\tVFMADD231PD Z10, Z2, Z0", "\tVFMADD231PD Z10, Z4, Z8",
