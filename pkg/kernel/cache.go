@@ -99,14 +99,55 @@ func CacheBytesFor(g *grid.Grid) int64 {
 // 2.60 bytes per nonzero on the roll n = 10^4 at cutoff 4).
 const CachedCellFraction = 1.5
 
-// WouldCache says whether New would cache the kernel of g under opt: the budget
-// (opt.CacheBudget; 0 = half of the available memory, < 0 = never) holds CacheBytesFor(g).
+// WouldCache says whether New would cache the kernel of g under opt: whether the
+// budget (opt.CacheBudget; 0 = half of the available memory, < 0 = never) holds
+// cacheNeed(g).
 func WouldCache(g *grid.Grid, opt Options) bool {
-	budget := opt.CacheBudget
-	if budget == 0 {
-		budget = defaultBudget()
+	budget := cacheBudget(opt)
+	return budget > 0 && cacheNeed(g, budget) <= budget
+}
+
+// cacheBudget is opt's cache budget in bytes (<= 0: no cache).
+func cacheBudget(opt Options) int64 {
+	if opt.CacheBudget == 0 {
+		return defaultBudget()
 	}
-	return budget > 0 && CacheBytesFor(g) <= budget
+	return opt.CacheBudget
+}
+
+// cacheNeed is the memory the cache is taken to need: the bound CacheBytesFor when that
+// fits the budget, else the smaller of the bound and an estimate from the sampled count
+// of pairs within the cutoff (cacheBytesEstimate, plus 10%), so that a cloud whose
+// dense-tile bound is far above its real need (the 10^6-point Swiss roll: ~4x) can
+// still be cached. The sampling is skipped when the bound decides.
+func cacheNeed(g *grid.Grid, budget int64) int64 {
+	bound := CacheBytesFor(g)
+	if bound <= budget || bound == math.MaxInt64 {
+		return bound
+	}
+	_, within := EstimatePairs(g)
+	return min(bound, cacheBytesEstimate(g, within)*11/10)
+}
+
+// cacheBytesEstimate is CacheBytesFor with the stored values counted from an estimate of
+// the pairs within the cutoff instead of every pair of the pattern (the values are
+// ~85% of the cache; masks, spans and buffers keep their bounds).
+func cacheBytesEstimate(g *grid.Grid, within int64) int64 {
+	var vals int64
+	for i := range g.Cells {
+		ni := int64(g.Cells[i].End - g.Cells[i].Start)
+		for _, j := range g.NbrCells[g.NbrPtr[i]:g.NbrPtr[i+1]] {
+			nj := int64(g.Cells[j].End - g.Cells[j].Start)
+			switch {
+			case int(j) == i:
+				vals += ni * (ni - 1) / 2
+			case int(j) > i:
+				vals += ni * nj
+			}
+		}
+	}
+	nonzero := max(within-int64(g.N), 0) / 2
+	return CacheBytesFor(g) - 4*(vals-min(vals, nonzero))
 }
 
 // tileCount is what the first pass finds for one stored tile.

@@ -93,12 +93,7 @@ func New(g *grid.Grid, opt Options) (*Operator, error) {
 	o.stats.PairsEvaluated = evaluated(g)
 	o.chunks = splitWork(g, o.threads)
 
-	budget := opt.CacheBudget
-	if budget == 0 {
-		budget = defaultBudget()
-	}
-	need := CacheBytesFor(g)
-	if budget > 0 && need <= budget {
+	if WouldCache(g, opt) {
 		o.buildCache()
 		o.stats.Cached = true
 		o.stats.CacheBytes = o.cache.bytes()
@@ -272,7 +267,7 @@ func dist2(p, q []float32) float32 {
 type Estimate struct {
 	PairsEvaluated    int64   // ordered pairs looked at per on-the-fly product (exact)
 	PairsWithinCutoff int64   // estimated nonzeros of K
-	CacheBytes        int64   // memory of the cached mode
+	CacheBytes        int64   // memory of the cached mode (an upper bound, or an estimate where that bound is over budget)
 	Cached            bool    // whether New would cache under opt
 	SecondsPerProduct float64 // from the throughputs measured on a 2-core x86_64 VM
 	SecondsFirstBuild float64 // extra time of New (cache fill or counting, and the degrees)
@@ -291,15 +286,13 @@ const (
 // kernel (for `spectral info`).
 func EstimateCost(g *grid.Grid, opt Options) Estimate {
 	ev, within := EstimatePairs(g)
-	e := Estimate{PairsEvaluated: ev, PairsWithinCutoff: within, CacheBytes: CacheBytesFor(g)}
+	e := Estimate{PairsEvaluated: ev, PairsWithinCutoff: within}
 	threads := opt.Threads
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	budget := opt.CacheBudget
-	if budget == 0 {
-		budget = defaultBudget()
-	}
+	budget := cacheBudget(opt)
+	e.CacheBytes = cacheNeed(g, budget)
 	e.Cached = budget > 0 && e.CacheBytes <= budget
 	otf := float64(ev) / (OnTheFlyPairsPerSecondPerCore * float64(threads))
 	if e.Cached {

@@ -565,9 +565,23 @@ func TestEstimateCost(t *testing.T) {
 		t.Errorf("times %+v", e)
 	}
 	need := CacheBytesFor(g)
-	if EstimateCost(g, Options{CacheBudget: need}).Cached != true || EstimateCost(g, Options{CacheBudget: need - 1}).Cached {
+	if EstimateCost(g, Options{CacheBudget: need}).Cached != true || !WouldCache(g, Options{CacheBudget: need}) {
+		t.Error("cache refused at its bound")
+	}
+	// Under the bound, the estimate from the sampled pairs decides; it is above the
+	// real size and below the bound.
+	small := EstimateCost(g, Options{CacheBudget: need - 1})
+	cached := mustOp(t, g, Options{CacheBudget: 1 << 40}).Stats().CacheBytes
+	if small.CacheBytes >= need || small.CacheBytes < cached {
+		t.Errorf("estimated cache %d bytes, bound %d, built %d", small.CacheBytes, need, cached)
+	}
+	if EstimateCost(g, Options{CacheBudget: small.CacheBytes}).Cached != true || EstimateCost(g, Options{CacheBudget: small.CacheBytes - 1}).Cached {
 		t.Error("cache decision does not follow the budget")
 	}
+	if op := mustOp(t, g, Options{CacheBudget: small.CacheBytes}); !op.Stats().Cached {
+		t.Error("New refused a cache EstimateCost accepted")
+	}
+	need = small.CacheBytes
 	if op2 := mustOp(t, g, Options{CacheBudget: need - 1}); op2.Stats().Cached {
 		t.Error("cached over budget")
 	}
