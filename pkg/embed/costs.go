@@ -38,16 +38,30 @@ func EstimateCosts(c *cloudio.Cloud, sigma, cutoff float64, k, threads int) (*Co
 	if err != nil {
 		return nil, fmt.Errorf("grid: %w", err)
 	}
-	est := kernel.EstimateCost(g, kernel.Options{Threads: threads})
-	// Both modes' times from the one estimate (each EstimateCost walks the whole grid).
+	kopt := kernel.Options{Threads: threads}
+	est := kernel.EstimateCost(g, kopt)
+	// The cached mode runs on larger cells (see buildGrid): its memory from those.
+	cache := est
+	if cutoff > 0 {
+		g2, err := grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{CellSize: kernel.CachedCellFraction * cutoff})
+		if err != nil {
+			return nil, fmt.Errorf("grid: %w", err)
+		}
+		cache = kernel.EstimateCost(g2, kopt)
+	}
+	// Both modes' times from the estimates (each EstimateCost walks the whole grid).
 	otf := float64(est.PairsEvaluated) / (kernel.OnTheFlyPairsPerSecondPerCore * float64(threads))
 	cached := float64(est.PairsWithinCutoff) / (kernel.CachedProductsPerSecondPerCore * float64(threads))
+	used := otf
+	if cache.Cached {
+		used = cached
+	}
 	return &Costs{
 		Sigma: sigma, Cutoff: cutoff,
 		PairsWithinCutoff: est.PairsWithinCutoff, PairsEvaluated: est.PairsEvaluated,
 		MemoryBytes: EstimateMemory(c.N(), c.Dim, k, defaultNCVEstimate(k)),
-		CacheBytes:  est.CacheBytes, CacheFits: est.Cached,
+		CacheBytes:  cache.CacheBytes, CacheFits: cache.Cached,
 		SecondsPerProduct: otf, SecondsPerCachedProduct: cached,
-		SecondsPerProductUsed: est.SecondsPerProduct, Threads: threads,
+		SecondsPerProductUsed: used, Threads: threads,
 	}, nil
 }
