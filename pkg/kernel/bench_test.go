@@ -234,7 +234,7 @@ func median(x []float64) float64 {
 
 // BenchmarkBuildBlocks times the on-the-fly block pattern's build alone (default chunks).
 func BenchmarkBuildBlocks(b *testing.B) {
-	for _, bc := range benchCases[:2] {
+	for _, bc := range benchCases {
 		b.Run(fmt.Sprintf("%s/cutoff%s", bc.cloud, cutName(bc.cutoff)), func(b *testing.B) {
 			g := mustGrid(b, benchCloud(bc.cloud), bc.cutoff, grid.Options{})
 			op := mustOp(b, g, Options{CacheBudget: -1, Threads: 1})

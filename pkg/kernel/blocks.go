@@ -117,97 +117,118 @@ type blockPart struct {
 	evaluated int64
 }
 
+// blockPrep is what building the pattern of any run of cells needs: the cutoff, with and
+// without slack, and the boxes of every cell and of every source chunk.
+type blockPrep struct {
+	g          *grid.Grid
+	chunk, gap int
+	c2, slack  float64
+	cellBox    []bbox
+	chunkFirst []int
+	chunkBox   []bbox
+}
+
+func newBlockPrep(g *grid.Grid, chunk, gap int) *blockPrep {
+	p := &blockPrep{g: g, chunk: chunk, gap: gap, c2: float64(cutoff2(g))}
+	p.slack = p.c2 * (1 + 1e-5)
+	p.cellBox = make([]bbox, len(g.Cells))
+	for j := range g.Cells {
+		p.cellBox[j] = makeBox(&g.Cells[j].Min, &g.Cells[j].Max)
+	}
+	p.chunkFirst, p.chunkBox = chunkBoxes(g, chunk)
+	return p
+}
+
+// build appends the pattern of the blocks of cells [cells0, cells1) to part.
+func (p *blockPrep) build(cells0, cells1 int, part *blockPart) {
+	g, chunk, gap, c2, slack := p.g, p.chunk, p.gap, p.c2, p.slack
+	cellBox, chunkFirst, chunkBox := p.cellBox, p.chunkFirst, p.chunkBox
+	var boxes []bbox
+	var lists [][][2]int32 // per block of the cell: its ranges so far
+	// keep adds [a, e) of the cell starting at cs to block b's ranges; gaps of at most
+	// gap sources are swept too, but only inside one cell, so that the ranges stay in
+	// the grid's pattern.
+	keep := func(b, cs, a, e int) {
+		l := lists[b]
+		if n := len(l); n > 0 && (int(l[n-1][1]) == a || (int(l[n-1][1]) > cs && a-int(l[n-1][1]) <= gap)) {
+			l[n-1][1] = int32(e)
+		} else {
+			lists[b] = append(l, [2]int32{int32(a), int32(e)})
+		}
+	}
+	for i := cells0; i < cells1; i++ {
+		c := g.Cells[i]
+		nb := (c.End - c.Start + blockSize - 1) / blockSize
+		boxes = boxes[:0]
+		for t0 := c.Start; t0 < c.End; t0 += blockSize {
+			boxes = append(boxes, pointsBox(g.Points, g.Dim, t0, min(t0+blockSize, c.End)))
+		}
+		for len(lists) < nb {
+			lists = append(lists, nil)
+		}
+		for b := range nb {
+			lists[b] = lists[b][:0]
+		}
+		cb := &cellBox[i]
+		for _, j := range g.NbrCells[g.NbrPtr[i]:g.NbrPtr[i+1]] {
+			cj := &g.Cells[j]
+			if chunk == 0 || far2(cb, &cellBox[j]) <= c2 {
+				for b := range nb {
+					if gap2(&boxes[b], &cellBox[j]) <= slack {
+						keep(b, cj.Start, cj.Start, cj.End)
+					}
+				}
+				continue
+			}
+			// Per block, the kept chunks of cell j as bit masks of 64 chunks, built
+			// without data-dependent branches (the compiler makes the select a CMOV),
+			// then swept as runs of consecutive chunks.
+			for b := range nb {
+				tb := &boxes[b]
+				if gap2(tb, &cellBox[j]) > slack {
+					continue
+				}
+				if far2(tb, &cellBox[j]) <= c2 {
+					keep(b, cj.Start, cj.Start, cj.End)
+					continue
+				}
+				for w0 := chunkFirst[j]; w0 < chunkFirst[j+1]; w0 += 64 {
+					var mask uint64
+					for k := w0; k < min(w0+64, chunkFirst[j+1]); k++ {
+						var bit uint64
+						if gap2(tb, &chunkBox[k]) <= slack {
+							bit = 1
+						}
+						mask |= bit << (k - w0)
+					}
+					s0 := cj.Start + (w0-chunkFirst[j])*chunk
+					for mask != 0 {
+						k0 := bits.TrailingZeros64(mask)
+						run := bits.TrailingZeros64(^(mask >> k0))
+						keep(b, cj.Start, s0+k0*chunk, min(s0+(k0+run)*chunk, cj.End))
+						mask &^= (uint64(1)<<run - 1) << k0
+					}
+				}
+			}
+		}
+		for b := range nb {
+			var src int64
+			for _, r := range lists[b] {
+				src += int64(r[1] - r[0])
+			}
+			part.ranges = append(part.ranges, lists[b]...)
+			part.count = append(part.count, len(lists[b]))
+			part.evaluated += int64(min(blockSize, c.End-c.Start-b*blockSize)) * src
+		}
+	}
+}
+
 // buildBlocks sets o.blocks and the evaluated-pairs count for source chunks of chunk
 // points (0: whole neighbour cells), merging kept ranges at most gap sources apart.
 // Work items of cells are built in parallel and concatenated in order.
 func (o *Operator) buildBlocks(chunk, gap int) {
 	g := o.g
-	dim := g.Dim
-	c2 := float64(cutoff2(g))
-	slack := c2 * (1 + 1e-5)
-	cellBox := make([]bbox, len(g.Cells))
-	for j := range g.Cells {
-		cellBox[j] = makeBox(&g.Cells[j].Min, &g.Cells[j].Max)
-	}
-	chunkFirst, chunkBox := chunkBoxes(g, chunk)
-	// A cell's blocks are built together, chunk by chunk: one test against the cell's
-	// box rejects a far chunk for all its blocks, or keeps a near one for all of them.
-	build := func(cells0, cells1 int, part *blockPart) {
-		var boxes []bbox
-		var lists [][][2]int32 // per block of the cell: its ranges so far
-		// keep adds [a, e) of the cell starting at cs to block b's ranges; gaps of at most
-		// gap sources are swept too, but only inside one cell, so that the ranges stay in
-		// the grid's pattern.
-		keep := func(b, cs, a, e int) {
-			l := lists[b]
-			if n := len(l); n > 0 && (int(l[n-1][1]) == a || (int(l[n-1][1]) > cs && a-int(l[n-1][1]) <= gap)) {
-				l[n-1][1] = int32(e)
-			} else {
-				lists[b] = append(l, [2]int32{int32(a), int32(e)})
-			}
-		}
-		for i := cells0; i < cells1; i++ {
-			c := g.Cells[i]
-			nb := (c.End - c.Start + blockSize - 1) / blockSize
-			boxes = boxes[:0]
-			for t0 := c.Start; t0 < c.End; t0 += blockSize {
-				boxes = append(boxes, pointsBox(g.Points, dim, t0, min(t0+blockSize, c.End)))
-			}
-			for len(lists) < nb {
-				lists = append(lists, nil)
-			}
-			for b := range nb {
-				lists[b] = lists[b][:0]
-			}
-			cb := &cellBox[i]
-			for _, j := range g.NbrCells[g.NbrPtr[i]:g.NbrPtr[i+1]] {
-				cj := &g.Cells[j]
-				if chunk == 0 || far2(cb, &cellBox[j]) <= c2 {
-					for b := range nb {
-						if gap2(&boxes[b], &cellBox[j]) <= slack {
-							keep(b, cj.Start, cj.Start, cj.End)
-						}
-					}
-					continue
-				}
-				// Per block, the kept chunks of cell j as bit masks of 64 chunks, built
-				// without data-dependent branches (the compiler makes the select a CMOV),
-				// then swept as runs of consecutive chunks.
-				for b := range nb {
-					tb := &boxes[b]
-					if gap2(tb, &cellBox[j]) > slack {
-						continue
-					}
-					for w0 := chunkFirst[j]; w0 < chunkFirst[j+1]; w0 += 64 {
-						var mask uint64
-						for k := w0; k < min(w0+64, chunkFirst[j+1]); k++ {
-							var bit uint64
-							if gap2(tb, &chunkBox[k]) <= slack {
-								bit = 1
-							}
-							mask |= bit << (k - w0)
-						}
-						s0 := cj.Start + (w0-chunkFirst[j])*chunk
-						for mask != 0 {
-							k0 := bits.TrailingZeros64(mask)
-							run := bits.TrailingZeros64(^(mask >> k0))
-							keep(b, cj.Start, s0+k0*chunk, min(s0+(k0+run)*chunk, cj.End))
-							mask &^= (uint64(1)<<run - 1) << k0
-						}
-					}
-				}
-			}
-			for b := range nb {
-				var src int64
-				for _, r := range lists[b] {
-					src += int64(r[1] - r[0])
-				}
-				part.ranges = append(part.ranges, lists[b]...)
-				part.count = append(part.count, len(lists[b]))
-				part.evaluated += int64(min(blockSize, c.End-c.Start-b*blockSize)) * src
-			}
-		}
-	}
+	prep := newBlockPrep(g, chunk, gap)
 	parts := make([]blockPart, len(o.chunks)-1)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -220,7 +241,7 @@ func (o *Operator) buildBlocks(chunk, gap int) {
 				if k >= len(parts) {
 					return
 				}
-				build(o.chunks[k], o.chunks[k+1], &parts[k])
+				prep.build(o.chunks[k], o.chunks[k+1], &parts[k])
 			}
 		}()
 	}
@@ -247,6 +268,28 @@ func (o *Operator) buildBlocks(chunk, gap int) {
 	bp.first[len(g.Cells)] = b
 	o.blocks = bp
 	o.stats.PairsEvaluated = evaluated
+}
+
+// estimateBlockPairs estimates, without evaluating the kernel, the ordered pairs an
+// on-the-fly product looks at: the block pattern of every step-th cell (about 1024
+// cells), scaled by the number of targets; exact when the grid has at most 1024 cells.
+func estimateBlockPairs(g *grid.Grid) int64 {
+	if g.Cutoff == 0 {
+		return int64(g.N) * int64(g.N)
+	}
+	prep := newBlockPrep(g, sourceChunk, mergeGap)
+	step := max(1, (len(g.Cells)+1023)/1024)
+	var part blockPart
+	var targets int64
+	for i := 0; i < len(g.Cells); i += step {
+		prep.build(i, i+1, &part)
+		part.count, part.ranges = part.count[:0], part.ranges[:0]
+		targets += int64(g.Cells[i].End - g.Cells[i].Start)
+	}
+	if step == 1 {
+		return part.evaluated
+	}
+	return int64(math.Round(float64(part.evaluated) * float64(g.N) / float64(targets)))
 }
 
 // sourceRanges are the source ranges swept for the block of targets starting at t in cell i.

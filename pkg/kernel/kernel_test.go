@@ -126,6 +126,11 @@ func checkAgainstBrute(t *testing.T, c cloud, cutoff float64) {
 		if m.name == "cached" && (st.CacheBytes > CacheBytesFor(g) || (cutoff > 0 && st.CacheBytes < 2*(st.PairsWithinCutoff-int64(g.N)))) {
 			t.Errorf("%s: cache bytes %d, CacheBytesFor %d, nonzeros %d", c.name, st.CacheBytes, CacheBytesFor(g), st.PairsWithinCutoff)
 		}
+		if !st.Cached && len(g.Cells) <= 1024 {
+			if e := EstimateCost(g, m.opt); e.PairsEvaluated != st.PairsEvaluated {
+				t.Errorf("%s: EstimateCost evaluated %d, exact %d (up to 1024 cells every cell is sampled)", c.name, e.PairsEvaluated, st.PairsEvaluated)
+			}
+		}
 		if g.N <= 2048 && withinEst != ref.within {
 			t.Errorf("%s: EstimatePairs within %d, exact %d (N <= 2048 samples every target)", c.name, withinEst, ref.within)
 		}
@@ -554,12 +559,18 @@ func TestEstimateCost(t *testing.T) {
 	op := mustOp(t, g, Options{CacheBudget: -1})
 	st := op.Stats()
 	e := EstimateCost(g, Options{CacheBudget: -1, Threads: 2})
-	if e.PairsEvaluated < st.PairsEvaluated || e.Cached {
+	if e.Cached {
 		t.Fatalf("estimate %+v, stats %+v", e, st)
 	}
-	// Sampled count within 5% of the exact one.
+	// Sampled counts within 5% of the exact ones.
 	if r := float64(e.PairsWithinCutoff) / float64(st.PairsWithinCutoff); r < 0.95 || r > 1.05 {
 		t.Errorf("estimated %d pairs within, exact %d", e.PairsWithinCutoff, st.PairsWithinCutoff)
+	}
+	if len(g.Cells) <= 1024 {
+		t.Fatalf("%d cells: the on-the-fly estimate would not be sampled", len(g.Cells))
+	}
+	if r := float64(e.PairsEvaluated) / float64(st.PairsEvaluated); r < 0.95 || r > 1.05 {
+		t.Errorf("estimated %d pairs evaluated on the fly, exact %d", e.PairsEvaluated, st.PairsEvaluated)
 	}
 	if !(e.SecondsPerProduct > 0) || !(e.SecondsFirstBuild > 0) {
 		t.Errorf("times %+v", e)
