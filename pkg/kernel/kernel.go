@@ -285,7 +285,7 @@ const (
 // EstimateCost predicts the work of an operator on g under opt without evaluating the
 // kernel (for `spectral info`).
 func EstimateCost(g *grid.Grid, opt Options) Estimate {
-	_, within := EstimatePairs(g)
+	cellPairs, within := EstimatePairs(g)
 	ev := estimateBlockPairs(g)
 	e := Estimate{PairsEvaluated: ev, PairsWithinCutoff: within}
 	threads := opt.Threads
@@ -298,7 +298,8 @@ func EstimateCost(g *grid.Grid, opt Options) Estimate {
 	otf := float64(ev) / (OnTheFlyPairsPerSecondPerCore * float64(threads))
 	if e.Cached {
 		e.SecondsPerProduct = float64(within) / (CachedProductsPerSecondPerCore * float64(threads))
-		e.SecondsFirstBuild = otf/2 + e.SecondsPerProduct
+		// The cache fill evaluates the grid's pattern once per unordered pair of cells.
+		e.SecondsFirstBuild = float64(cellPairs)/(2*OnTheFlyPairsPerSecondPerCore*float64(threads)) + e.SecondsPerProduct
 	} else {
 		e.SecondsPerProduct = otf
 		e.SecondsFirstBuild = 1.3 * otf
