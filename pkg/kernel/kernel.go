@@ -332,7 +332,9 @@ func AvailableMemory() int64 {
 	return fallback
 }
 
-// countWithin counts the ordered pairs with float32 d2 <= c2 (the exact nonzero count).
+// countWithin counts the ordered pairs with float32 d2 <= c2 (the exact nonzero count),
+// over the sources the products sweep (the block pattern where there is one), so that a
+// pair the pattern missed would show in the count.
 func (o *Operator) countWithin(c2 float32) int64 {
 	g := o.g
 	if g.Cutoff == 0 {
@@ -342,8 +344,8 @@ func (o *Operator) countWithin(c2 float32) int64 {
 	o.parallel(func(_ []float64, i int) {
 		c := g.Cells[i]
 		var n int64
-		for _, r := range g.Ranges[g.RangePtr[i]:g.RangePtr[i+1]] {
-			for t := c.Start; t < c.End; t++ {
+		for t := c.Start; t < c.End; t++ {
+			for _, r := range o.sourceRanges(i, t) {
 				n += o.countRow(t, int(r[0]), int(r[1]), c2)
 			}
 		}
