@@ -13,13 +13,16 @@ import (
 // once (symmetric storage): the tile of (i, j) also serves (j, i), transposed, and the
 // diagonal tile (i, i) keeps only its strict upper triangle (K(t, t) = exp(0) = 1).
 //
-// A tile's target rows go in pairs (2p, 2p+1). Each pair covers ng groups of 8 source
-// columns from its first nonzero column lo; per group one uint16 says which of the 8
-// values of row 2p (low byte) and row 2p+1 (high byte) are nonzero, and only those
-// values are stored, packed, row 2p's then row 2p+1's. So memory is 4 bytes per stored
-// nonzero plus one bit per looked-at pair: about 2.1 bytes per nonzero of K against
-// scipy's 12, while the product still works on whole 8-lane groups (an AVX-512
-// expand-load puts the packed values back in their lanes).
+// A tile's columns start at its base, the first source column any of its rows reaches.
+// Its target rows go in pairs (2p, 2p+1); each pair covers ng groups of 8 columns from
+// lo, a multiple of 8 (all pairs of a tile on one grid, so that consecutive pairs load
+// and store the same y addresses). Per group one uint16 says which of the 8 values of
+// row 2p (low byte) and row 2p+1 (high byte) are nonzero, and only those values are
+// stored, packed, row 2p's then row 2p+1's. So memory is 4 bytes per stored nonzero plus
+// one bit per looked-at pair and the per-tile offsets and buffers: 2.1-2.4 bytes per
+// nonzero of K against scipy's 12, while the product still works on whole 8-lane groups
+// (an AVX-512 expand-load, or VPERMPS from a table in AVX2, puts the packed values back
+// in their lanes).
 //
 // A product reads each tile once: the owner of cell i applies tile (i, j>i) both ways,
 // adding T v_j to its own targets and T^T v_i into a small per-tile buffer (ybuf); the
@@ -28,7 +31,7 @@ import (
 // thus summed in an order fixed by the data, whatever the threads.
 type tileCache struct {
 	mu    sync.Mutex  // one product at a time: ybuf and vpad are per product
-	simd  simdLoop    // the tile loop, chosen when the cache is built (it sets the padding)
+	simd  simdLoop    // the tile loop, chosen when the cache is built
 	vpad  []float64   // the product's input and 8 zeros: the loops read whole groups
 	vals  []float32   // packed nonzero values
 	masks []uint16    // per row pair and group: nonzero lanes of row 2p | row 2p+1 << 8
