@@ -5,6 +5,11 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack"
+	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
 // BenchmarkDiagonal1e6 measures the solver's own cost: a free operator (a diagonal
@@ -96,4 +101,43 @@ func BenchmarkStep1e4(b *testing.B) {
 	b.ReportMetric(float64(el.Nanoseconds())/float64(products)/1e6, "ms/product")
 	b.ReportMetric(float64(products)/float64(b.N), "products/op")
 	b.ReportMetric(float64(passes2)/float64(products), "second-passes/product")
+}
+
+// BenchmarkCheck compares a convergence check's eigensolve of the projected matrix
+// (ncv = 50, thick-restart shape: 20 kept Ritz values, an arrow, tridiagonal after):
+// gonum's Syev (blocked reduction) and syevVectors (unblocked) with all eigenvectors,
+// and syevLast (values and last components only).
+func BenchmarkCheck(b *testing.B) {
+	const n, p = 50, 20
+	a := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		a[i*n+i] = 1 - 0.01*float64(i)/n
+		if i < p {
+			a[i*n+p], a[p*n+i] = 1e-3/float64(i+1), 1e-3/float64(i+1)
+		} else if i+1 < n {
+			a[i*n+i+1], a[(i+1)*n+i] = 1e-2, 1e-2
+		}
+	}
+	work := []float64{0}
+	y, w, z, rot := make([]float64, n*n), make([]float64, n), make([]float64, n), make([]float64, 2*n)
+	lapack64.Syev(lapack.EVCompute, blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: y}, w, work, -1)
+	work = make([]float64, int(work[0]))
+	b.Run("Syev", func(b *testing.B) {
+		for b.Loop() {
+			copy(y, a)
+			lapack64.Syev(lapack.EVCompute, blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: y}, w, work, len(work))
+		}
+	})
+	b.Run("syevVectors", func(b *testing.B) {
+		for b.Loop() {
+			copy(y, a)
+			syevVectors(n, y, n, w, work, len(work))
+		}
+	})
+	b.Run("syevLast", func(b *testing.B) {
+		for b.Loop() {
+			copy(y, a)
+			syevLast(n, y, n, w, z, work, rot)
+		}
+	})
 }

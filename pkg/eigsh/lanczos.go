@@ -82,6 +82,9 @@ type lanczos struct {
 	y     []float64 // eigenvectors, column j belongs to theta[j]; stride ma
 	theta []float64
 	work  []float64
+	ylast []float64 // last row of y: what a convergence check needs
+	yFull bool      // y holds all the eigenvectors, not only ylast (see syevLast)
+	rot   []float64 // syevLast's rotations
 
 	// Candidates: locked pairs then active Ritz pairs, ranked by which.
 	cval  []float64
@@ -142,6 +145,8 @@ func solveLanczos(op Operator, k, ncv int, opt Options) (*Result, error) {
 		lockRes: make([]float64, ncv),
 		y:       make([]float64, ncv*ncv),
 		theta:   make([]float64, ncv),
+		ylast:   make([]float64, ncv),
+		rot:     make([]float64, 2*ncv),
 		cval:    make([]float64, ncv),
 		cres:    make([]float64, ncv),
 		order:   make([]int, ncv),
@@ -211,9 +216,15 @@ func (l *lanczos) run() (*Result, error) {
 				return nil, err
 			}
 			if done {
+				if err := l.vectors(); err != nil {
+					return nil, err
+				}
 				return l.result(true), nil
 			}
 			l.planChecks()
+		}
+		if err := l.vectors(); err != nil {
+			return nil, err
 		}
 		if l.restarts >= l.maxIter {
 			res := l.result(false)
@@ -352,8 +363,13 @@ func (l *lanczos) ritz() (bool, error) {
 	for i := 0; i < ma; i++ {
 		copy(y[i*ma:(i+1)*ma], l.t[(lo+i)*ncv+lo:(lo+i)*ncv+lo+ma])
 	}
-	if !lapack64.Syev(lapack.EVCompute, blas64.Symmetric{N: ma, Stride: ma, Uplo: blas.Upper, Data: y}, l.theta[:ma], l.work, len(l.work)) {
-		return false, fmt.Errorf("eigsh: the projected %dx%d eigenproblem did not converge", ma, ma)
+	// A full basis is restarted, which needs all the eigenvectors; before that, the
+	// last components are enough unless this check is the last.
+	l.yFull = false
+	if l.m == ncv || !syevLast(ma, y, ma, l.theta[:ma], l.ylast[:ma], l.work, l.rot[:2*ma]) {
+		if err := l.vectors(); err != nil {
+			return false, err
+		}
 	}
 	c := l.m
 	for i := 0; i < lo; i++ {
@@ -362,11 +378,31 @@ func (l *lanczos) ritz() (bool, error) {
 	}
 	for i := 0; i < ma; i++ {
 		l.cval[lo+i] = l.theta[i]
-		l.cres[lo+i] = math.Abs(l.beta * y[(ma-1)*ma+i])
+		l.cres[lo+i] = math.Abs(l.beta * l.ylast[i])
 	}
 	rank(l.which, l.cval[:c], l.order[:c], l.tmpi[:c])
 	nconv, _ := l.wantedStatus()
 	return nconv == l.k, nil
+}
+
+// vectors puts all the eigenvectors of the active block into y, after a check that
+// computed only their last row: the same values (syevLast gives syevVectors' bits).
+func (l *lanczos) vectors() error {
+	if l.yFull {
+		return nil
+	}
+	ncv, lo := l.ncv, l.nlock
+	ma := l.m - lo
+	y := l.y[:ma*ma]
+	for i := 0; i < ma; i++ {
+		copy(y[i*ma:(i+1)*ma], l.t[(lo+i)*ncv+lo:(lo+i)*ncv+lo+ma])
+	}
+	if !syevVectors(ma, y, ma, l.theta[:ma], l.work, len(l.work)) {
+		return fmt.Errorf("eigsh: the projected %dx%d eigenproblem did not converge", ma, ma)
+	}
+	copy(l.ylast[:ma], y[(ma-1)*ma:])
+	l.yFull = true
+	return nil
 }
 
 // wantedStatus counts the converged among the k most wanted candidates and returns the
