@@ -270,15 +270,20 @@ func (o *Operator) buildBlocks(chunk, gap int) {
 	o.stats.PairsEvaluated = evaluated
 }
 
+// estimateTargets is about how many targets estimateBlockPairs samples.
+const estimateTargets = 8192
+
 // estimateBlockPairs estimates, without evaluating the kernel, the ordered pairs an
-// on-the-fly product looks at: the block pattern of every step-th cell (about 1024
-// cells), scaled by the number of targets; exact when the grid has at most 1024 cells.
+// on-the-fly product looks at: the block pattern of every step-th cell (about
+// estimateTargets targets, and at least 128 cells), scaled by the number of targets;
+// exact up to estimateTargets points; 0.955-1.053 of the exact count on the 8 cases of
+// docs/bench/pruning.md.
 func estimateBlockPairs(g *grid.Grid) int64 {
 	if g.Cutoff == 0 {
 		return int64(g.N) * int64(g.N)
 	}
 	prep := newBlockPrep(g, sourceChunk, mergeGap)
-	step := max(1, (len(g.Cells)+1023)/1024)
+	step := max(1, min((g.N+estimateTargets-1)/estimateTargets, len(g.Cells)/128))
 	var part blockPart
 	var targets int64
 	for i := 0; i < len(g.Cells); i += step {

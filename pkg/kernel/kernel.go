@@ -265,7 +265,7 @@ func dist2(p, q []float32) float32 {
 
 // Estimate is what a product will cost, known before building the operator.
 type Estimate struct {
-	PairsEvaluated    int64   // ordered pairs looked at per on-the-fly product (sampled blocks; exact up to 1024 cells)
+	PairsEvaluated    int64   // ordered pairs looked at per on-the-fly product (sampled cells; exact up to 8192 points)
 	PairsWithinCutoff int64   // estimated nonzeros of K
 	CacheBytes        int64   // memory of the cached mode (an upper bound, or an estimate where that bound is over budget)
 	Cached            bool    // whether New would cache under opt

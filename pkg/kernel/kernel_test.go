@@ -126,9 +126,9 @@ func checkAgainstBrute(t *testing.T, c cloud, cutoff float64) {
 		if m.name == "cached" && (st.CacheBytes > CacheBytesFor(g) || (cutoff > 0 && st.CacheBytes < 2*(st.PairsWithinCutoff-int64(g.N)))) {
 			t.Errorf("%s: cache bytes %d, CacheBytesFor %d, nonzeros %d", c.name, st.CacheBytes, CacheBytesFor(g), st.PairsWithinCutoff)
 		}
-		if !st.Cached && len(g.Cells) <= 1024 {
+		if !st.Cached && g.N <= estimateTargets {
 			if e := EstimateCost(g, m.opt); e.PairsEvaluated != st.PairsEvaluated {
-				t.Errorf("%s: EstimateCost evaluated %d, exact %d (up to 1024 cells every cell is sampled)", c.name, e.PairsEvaluated, st.PairsEvaluated)
+				t.Errorf("%s: EstimateCost evaluated %d, exact %d (every cell is sampled)", c.name, e.PairsEvaluated, st.PairsEvaluated)
 			}
 		}
 		if g.N <= 2048 && withinEst != ref.within {
@@ -554,7 +554,7 @@ func TestCachedSIMDMatchesGo(t *testing.T) {
 }
 
 func TestEstimateCost(t *testing.T) {
-	c := cloud{"swissroll", 3, swissRoll(6000, 41), 0.02}
+	c := cloud{"swissroll", 3, swissRoll(20000, 41), 0.02}
 	g := mustGrid(t, c, 4, grid.Options{})
 	op := mustOp(t, g, Options{CacheBudget: -1})
 	st := op.Stats()
@@ -566,8 +566,8 @@ func TestEstimateCost(t *testing.T) {
 	if r := float64(e.PairsWithinCutoff) / float64(st.PairsWithinCutoff); r < 0.95 || r > 1.05 {
 		t.Errorf("estimated %d pairs within, exact %d", e.PairsWithinCutoff, st.PairsWithinCutoff)
 	}
-	if len(g.Cells) <= 1024 {
-		t.Fatalf("%d cells: the on-the-fly estimate would not be sampled", len(g.Cells))
+	if g.N <= estimateTargets {
+		t.Fatalf("%d points: the on-the-fly estimate would not be sampled", g.N)
 	}
 	if r := float64(e.PairsEvaluated) / float64(st.PairsEvaluated); r < 0.95 || r > 1.05 {
 		t.Errorf("estimated %d pairs evaluated on the fly, exact %d", e.PairsEvaluated, st.PairsEvaluated)
