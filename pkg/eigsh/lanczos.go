@@ -135,6 +135,29 @@ func (l *lanczos) planChecks() {
 }
 
 func solveLanczos(op Operator, k, ncv int, opt Options) (*Result, error) {
+	l := newLanczos(op, k, ncv, opt)
+	defer l.chunks.close()
+	if solveHook != nil {
+		defer solveHook(l)
+	}
+	n := l.n
+	if opt.V0 != nil {
+		v0 := l.v[:n]
+		copy(v0, opt.V0)
+		nrm := blas64.Nrm2(vec(v0))
+		if nrm == 0 || math.IsNaN(nrm) || math.IsInf(nrm, 0) {
+			return nil, fmt.Errorf("%w: V0 must be finite and nonzero", ErrInvalidOptions)
+		}
+		blas64.Scal(1/nrm, vec(v0))
+	} else if err := l.randomOrthogonal(0); err != nil {
+		return nil, err
+	}
+	return l.run()
+}
+
+// newLanczos allocates the solver's state, with its reorthogonalisation workers
+// started (l.chunks.close stops them) and an empty basis.
+func newLanczos(op Operator, k, ncv int, opt Options) *lanczos {
 	n := op.Dims()
 	l := &lanczos{
 		op: op, n: n, k: k, ncv: ncv, which: opt.Which,
@@ -166,22 +189,7 @@ func solveLanczos(op Operator, k, ncv int, opt Options) (*Result, error) {
 	l.work = make([]float64, int(work[0]))
 
 	l.chunks = newChunker(n, ncv)
-	defer l.chunks.close()
-	if solveHook != nil {
-		defer solveHook(l)
-	}
-	if opt.V0 != nil {
-		v0 := l.v[:n]
-		copy(v0, opt.V0)
-		nrm := blas64.Nrm2(vec(v0))
-		if nrm == 0 || math.IsNaN(nrm) || math.IsInf(nrm, 0) {
-			return nil, fmt.Errorf("%w: V0 must be finite and nonzero", ErrInvalidOptions)
-		}
-		blas64.Scal(1/nrm, vec(v0))
-	} else if err := l.randomOrthogonal(0); err != nil {
-		return nil, err
-	}
-	return l.run()
+	return l
 }
 
 // solveHook, when set (by tests and benchmarks), sees the solver state at the end of

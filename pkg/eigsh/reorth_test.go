@@ -96,6 +96,9 @@ func TestDeterministicChunks(t *testing.T) {
 		return res
 	}
 	r1 := run()
+	if r1.Restarts == 0 {
+		t.Fatal("want a case that restarts (the rotation is chunked too)")
+	}
 	prev := runtime.GOMAXPROCS(1)
 	r2 := run()
 	runtime.GOMAXPROCS(max(prev, 4))
@@ -143,6 +146,53 @@ func TestReorthTable(t *testing.T) {
 				}
 				fmt.Printf("| %s | %d | %g | %d | %d | %.1g | %.15g |\n", name, ncv, tol, res.MatVecs, p2, orth, res.Values[0])
 			}
+		}
+	}
+}
+
+// TestStepSecondPass drives step by hand where the full pass matters: the basis is
+// e_0, e_1, e_2 (t couples rows 1 and 2, as Lanczos would), and A e_2 = e_0 + 1e-3 e_5
+// has a large component along e_0 that t knows nothing about (lost orthogonality, in
+// the extreme). The local step leaves norm ~1, the full pass leaves 1e-3: the DGKS
+// second pass must run, and the new vector is e_5 with beta = 1e-3. With A e_2 = e_0
+// exactly, w vanishes: an invariant subspace, and the new vector is a random one
+// orthogonal to the basis, with beta = 0.
+func TestStepSecondPass(t *testing.T) {
+	const n, ncv = 3*minChunk + 7, 8
+	for _, small := range []float64{1e-3, 0} {
+		op := funcOp{n, func(dst, src []float64) {
+			clear(dst)
+			dst[0] = src[2]
+			dst[5] = small * src[2]
+		}}
+		l := newLanczos(op, 2, ncv, Options{Seed: 1})
+		for i := 0; i < 3; i++ {
+			l.row(i)[i] = 1
+		}
+		l.t[1*ncv+2], l.t[2*ncv+1] = 0.5, 0.5
+		l.m = 2
+		err := l.step()
+		l.chunks.close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.passes2 != 1 && small != 0 {
+			t.Errorf("small=%g: %d second passes, want 1", small, l.passes2)
+		}
+		if l.m != 3 || l.beta != small || l.t[2*ncv+2] != 0 || l.t[3*ncv+2] != small {
+			t.Errorf("small=%g: m=%d beta=%g alpha=%g t[3,2]=%g", small, l.m, l.beta, l.t[2*ncv+2], l.t[3*ncv+2])
+		}
+		w := l.row(3)
+		if nrm := blas64.Nrm2(vec(w)); math.Abs(nrm-1) > 1e-15 {
+			t.Errorf("small=%g: new vector has norm %v", small, nrm)
+		}
+		for i := 0; i < 3; i++ {
+			if d := blas64.Dot(vec(w), vec(l.row(i))); math.Abs(d) > 1e-15 {
+				t.Errorf("small=%g: new vector . v_%d = %g", small, i, d)
+			}
+		}
+		if small != 0 && w[5] != 1 {
+			t.Errorf("small=%g: new vector is not e_5 (w[5] = %v)", small, w[5])
 		}
 	}
 }
