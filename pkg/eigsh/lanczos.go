@@ -22,9 +22,10 @@ const eta = 0.7071067811865476
 const pcgStream = 0x9e3779b97f4a7c15
 
 // chunkCols is the column block of the in-place basis rotation at a restart: the
-// workspace is ncv x chunkCols per chunk of reorth.go, and the Gemm stays below gonum's
-// parallel threshold, so a restart starts no goroutines of gonum and allocates nothing.
-const chunkCols = 128
+// workspace is ncv x chunkCols per chunk of reorth.go, and a block of 50 basis rows
+// (25 KB) stays in L1 while it is read once per kept row (BenchmarkRotate: 64 a little
+// faster than 128, 256 slower).
+const chunkCols = 64
 
 // keepRule chooses how many Ritz vectors (locked ones included) a restart keeps, given
 // k, ncv and the number of converged wanted pairs; a variable so that tests can compare.
