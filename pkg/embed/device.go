@@ -16,8 +16,9 @@ type device struct {
 }
 
 // buildGrid sorts the cloud into cells for the device that will run: the CPU's cached
-// mode is fastest on cells of kernel.CachedCellFraction cutoffs, the on-the-fly mode and
-// the GPU on the grid's default cells. Where a GPU may be used (auto with a CUDA driver
+// mode is fastest on cells of kernel.CachedCellFraction cutoffs unless those hold more
+// than kernel.CachedCellMaxPoints points on average, the on-the-fly mode and the GPU on
+// the grid's default cells. Where a GPU may be used (auto with a CUDA driver
 // present) the default cells are built, and newMatrix re-sorts if the CPU runs after all.
 func buildGrid(c *cloudio.Cloud, sigma, cutoff float64, opt Options) (*grid.Grid, error) {
 	if cutoff > 0 && (opt.Device == "cpu" || !gpuDriverPresent()) {
@@ -25,7 +26,7 @@ func buildGrid(c *cloudio.Cloud, sigma, cutoff float64, opt Options) (*grid.Grid
 		if err != nil {
 			return nil, err
 		}
-		if kernel.WouldCache(g, cpuKernelOptions(opt)) {
+		if g.N <= kernel.CachedCellMaxPoints*len(g.Cells) && kernel.WouldCache(g, cpuKernelOptions(opt)) {
 			return g, nil
 		}
 	}
@@ -57,10 +58,11 @@ func newMatrix(c *cloudio.Cloud, g *grid.Grid, opt Options) (kernel.Matrix, *gri
 	}
 	kopt := cpuKernelOptions(opt)
 	if edge := kernel.CachedCellFraction * g.Cutoff; g.Cutoff > 0 && g.CellEdge != edge && kernel.WouldCache(g, kopt) {
+		// (buildGrid's rule: larger cells unless they hold too many points each.)
 		// Cached products run fastest on larger cells (kernel.CachedCellFraction);
 		// re-sorting costs little next to building the cache.
 		g2, err := grid.Build(c.Points, c.Dim, g.Sigma, g.Cutoff, grid.Options{CellSize: edge})
-		if err == nil && kernel.WouldCache(g2, kopt) {
+		if err == nil && g2.N <= kernel.CachedCellMaxPoints*len(g2.Cells) && kernel.WouldCache(g2, kopt) {
 			g = g2
 		}
 	}
