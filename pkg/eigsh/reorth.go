@@ -13,7 +13,8 @@ import (
 // each: at n = 10^4..10^5 it costs a third of a cheap kernel product. It is split into
 // column chunks that depend only on n and worked on by all cores; the chunks' partial dot
 // products are added in chunk order, so results are the same bits for any GOMAXPROCS.
-// gonum's Gemv is single-threaded, hence this hand-written split. Workers live for one
+// gonum's Gemv is single-threaded, hence this hand-written split (and gemv.go's
+// four-row kernels). Workers live for one
 // Solve and take no allocation per step.
 //
 // One job does, per chunk of columns c and in this order: w[c] -= S[:, c]^T s (a
@@ -102,11 +103,11 @@ func (c *chunker) drain() {
 		w := vec(c.w[lo:hi])
 		p := c.partial[k*c.width : (k+1)*c.width]
 		if c.sub.Rows > 0 {
-			blas64.Gemv(blas.Trans, -1, cols(c.sub, lo, hi), vec(c.subH), 1, w)
+			subtractRows(c.sub, lo, hi, c.subH, c.w[lo:hi])
 		}
 		p[c.width-1] = blas64.Dot(w, w)
 		if c.proj.Rows > 0 {
-			blas64.Gemv(blas.NoTrans, 1, cols(c.proj, lo, hi), w, 0, vec(p[:c.proj.Rows]))
+			projectRows(c.proj, lo, hi, c.w[lo:hi], p[:c.proj.Rows])
 		}
 	}
 }
