@@ -8,7 +8,8 @@
 #
 # Needs Debian's python3-scipy and python3-sklearn (installed with apt-get when missing)
 # and GNU time. Prints one markdown row per case and tool: median wall seconds of RUNS
-# runs, median peak RSS, and the ratio to spectral at the same cutoff.
+# runs (the tools alternating run by run; scipy once at n = 10^5, scikit-learn once),
+# median peak RSS, and the ratio to spectral at cutoff 4.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -23,17 +24,19 @@ trap 'rm -rf "$work"' EXIT
 go build -o "$work/spectral" ./cmd/spectral
 S="$work/spectral"
 
-# measure CMD...: runs CMD $runs times (stdout of the last in $work/out), prints "median_seconds median_rss_bytes".
-measure() {
-	local ts=() rs=()
-	for _ in $(seq "$runs"); do
-		/usr/bin/time -f '%e %M' -o "$work/t" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err" >&2; return 1; }
-		read -r t r <"$work/t"
-		ts+=("$t"); rs+=("$((r * 1024))")
-	done
-	printf '%s\n' "${ts[@]}" | sort -g | awk '{a[NR]=$1} END{printf "%s ", a[int((NR+1)/2)]}'
-	printf '%s\n' "${rs[@]}" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'
+# once NAME CMD...: runs CMD once, appends its wall seconds and peak RSS bytes to
+# $work/NAME.t and $work/NAME.r (stdout in $work/NAME.out).
+once() {
+	local name=$1
+	shift
+	/usr/bin/time -f '%e %M' -o "$work/t" "$@" >"$work/$name.out" 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+	read -r t r <"$work/t"
+	echo "$t" >>"$work/$name.t"
+	echo "$((r * 1024))" >>"$work/$name.r"
 }
+
+# med FILE: the median of the numbers in FILE.
+med() { sort -g "$1" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
 echo "| case | tool | cutoff | median s | peak RSS MB | products | x spectral |"
 echo "|---|---|---|---|---|---|---|"
@@ -46,21 +49,27 @@ for c in $cases; do
 	esac
 	pts="$work/$c.csv"
 	"$S" generate "$shape" -n "$n" -o "$pts"
-	read -r ours oursrss < <(measure "$S" embed --sigma "$sigma" --cutoff 4 -k 7 -q --summary "$work/s.json" "$pts" -o "$work/o.csv")
-	prod=$(grep -o '"matvecs": [0-9]*' "$work/s.json" | grep -o '[0-9]*$')
-	echo "| $c | spectral | 4 | $ours | $((oursrss / 1000000)) | $prod | 1.0 |"
-	read -r auto autorss < <(measure "$S" embed --sigma "$sigma" -k 7 -q --summary "$work/s.json" "$pts" -o "$work/o.csv")
-	prod=$(grep -o '"matvecs": [0-9]*' "$work/s.json" | grep -o '[0-9]*$')
-	echo "| $c | spectral | auto (5.77) | $auto | $((autorss / 1000000)) | $prod | $(awk -v a="$auto" -v b="$ours" 'BEGIN{printf "%.2f", a/b}') |"
-	peer_runs=$runs
-	[ "$c" = sr1e5 ] && peer_runs=1 # scipy takes minutes here
-	runs_saved=$runs; runs=$peer_runs
-	read -r sp sprss < <(measure $py scripts/peer_embed.py scipy "$pts" "$sigma" 4 7 0)
-	prod=$(grep -o '"matvecs": [0-9]*' "$work/out" | grep -o '[0-9]*$' || echo "?")
-	echo "| $c | scipy cKDTree+eigsh | 4 | $sp | $((sprss / 1000000)) | $prod | $(awk -v a="$sp" -v b="$ours" 'BEGIN{printf "%.1f", a/b}') |"
-	[ -n "${SKIP_SKLEARN:-}" ] && { runs=$runs_saved; continue; }
-	read -r sk skrss < <(measure $py scripts/peer_embed.py sklearn "$pts" "$sigma" 4 7)
+	rm -f "$work"/*.t "$work"/*.r
+	# The tools take turns, run by run, so that the machine's drift hits all of them
+	# alike; scipy runs once at n = 10^5 (it takes minutes), in the middle.
+	for i in $(seq "$runs"); do
+		once c4 "$S" embed --sigma "$sigma" --cutoff 4 -k 7 -q --summary "$work/c4.json" "$pts" -o "$work/o.csv"
+		once auto "$S" embed --sigma "$sigma" -k 7 -q --summary "$work/auto.json" "$pts" -o "$work/o.csv"
+		if [ "$c" != sr1e5 ] || [ "$i" -eq $(((runs + 1) / 2)) ]; then
+			once scipy $py scripts/peer_embed.py scipy "$pts" "$sigma" 4 7 0
+		fi
+	done
+	ours=$(med "$work/c4.t")
+	row() { # row LABEL CUTOFF NAME PRODUCTS
+		local t
+		t=$(med "$work/$3.t")
+		echo "| $c | $1 | $2 | $t | $(($(med "$work/$3.r") / 1000000)) | $4 | $(awk -v a="$t" -v b="$ours" 'BEGIN{printf "%.2f", a/b}') |"
+	}
+	row spectral 4 c4 "$(grep -o '"matvecs": [0-9]*' "$work/c4.json" | grep -o '[0-9]*$')"
+	row spectral "auto (5.77)" auto "$(grep -o '"matvecs": [0-9]*' "$work/auto.json" | grep -o '[0-9]*$')"
+	row "scipy cKDTree+eigsh" 4 scipy "$(grep -o '"matvecs": [0-9]*' "$work/scipy.out" | grep -o '[0-9]*$' || echo "?")"
+	[ -n "${SKIP_SKLEARN:-}" ] && continue
+	once sklearn $py scripts/peer_embed.py sklearn "$pts" "$sigma" 4 7
 	mode=precomputed; [ "$n" -le 10000 ] && mode="rbf, dense"
-	echo "| $c | sklearn SpectralEmbedding ($mode) | 4 | $sk | $((skrss / 1000000)) | | $(awk -v a="$sk" -v b="$ours" 'BEGIN{printf "%.1f", a/b}') |"
-	runs=$runs_saved
+	row "sklearn SpectralEmbedding ($mode)" 4 sklearn ""
 done
