@@ -114,13 +114,13 @@ def mask_kernel():
     2p+1 in 8-15, zeros elsewhere); v and y are
     loaded and y stored as whole groups on the tile's 8-column grid (the caller pads
     them), so lanes outside the rows' masks get 0 * v = 0 added.
-    Each row's 8 lane sums are FMA chains reduced at the end as halves, quarters, last
-    two (hsum8 in cache.go), then added to acc[r]. y aliases acc for diagonal tiles: the
+    Each row's 8 lane sums continue the row's lanes in acc8 (8 per row, loaded at the
+    pair's start and stored at its end); the caller reduces them once per cell. y aliases acc for diagonal tiles: the
     y stores precede the final read of acc[r] in program order."""
     x = "tileMask"
-    L = ["// func tileMask(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)",
+    L = ["// func tileMask(acc8, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)",
          f"TEXT ·{x}(SB), NOSPLIT, $0-64",
-         "\tMOVQ acc+0(FP), DI", "\tMOVQ w+16(FP), SI", "\tMOVQ m+24(FP), R14",
+         "\tMOVQ acc8+0(FP), DI", "\tMOVQ w+16(FP), SI", "\tMOVQ m+24(FP), R14",
          "\tMOVQ vi+40(FP), R8", "\tMOVQ pairs+48(FP), R10", "\tMOVQ rows+56(FP), R11",
          "\tTESTQ R11, R11", f"\tJLE {x}Done",
          f"{x}Pair:",
@@ -130,7 +130,7 @@ def mask_kernel():
          "\tVBROADCASTSD (R8), Z6", "\tVXORPD Z7, Z7, Z7",
          "\tCMPQ R11, $2", f"\tJLT {x}One", "\tVBROADCASTSD 8(R8), Z7",
          f"{x}One:",
-         "\tVXORPD Z0, Z0, Z0", "\tVXORPD Z8, Z8, Z8",
+         "\tVMOVUPD (DI), Z0", "\tVMOVUPD 64(DI), Z8",
          "\tTESTQ CX, CX", f"\tJZ {x}Sum",
          f"{x}Grp:",
          "\tMOVWLZX (R14), AX", "\tKMOVW AX, K1", "\tPOPCNTL AX, AX",
@@ -146,14 +146,8 @@ def mask_kernel():
          "\tADDQ $64, DX", "\tADDQ $64, BX", "\tADDQ $2, R14",
          "\tDECQ CX", f"\tJNZ {x}Grp",
          f"{x}Sum:",
-         "\tVEXTRACTF64X4 $1, Z0, Y1", "\tVADDPD Y1, Y0, Y0",
-         "\tVEXTRACTF128 $1, Y0, X1", "\tVADDPD X1, X0, X0", "\tVHADDPD X0, X0, X0",
-         "\tVEXTRACTF64X4 $1, Z8, Y9", "\tVADDPD Y9, Y8, Y8",
-         "\tVEXTRACTF128 $1, Y8, X9", "\tVADDPD X9, X8, X8", "\tVHADDPD X8, X8, X8",
-         "\tVADDSD (DI), X0, X0", "\tVMOVSD X0, (DI)",
-         "\tCMPQ R11, $2", f"\tJLT {x}Done",
-         "\tVADDSD 8(DI), X8, X8", "\tVMOVSD X8, 8(DI)",
-         "\tADDQ $16, DI", "\tADDQ $16, R8", "\tADDQ $4, R10",
+         "\tVMOVUPD Z0, (DI)", "\tVMOVUPD Z8, 64(DI)",
+         "\tADDQ $128, DI", "\tADDQ $16, R8", "\tADDQ $4, R10",
          "\tSUBQ $2, R11", f"\tJGT {x}Pair",
          f"{x}Done:", "\tVZEROUPPER", "\tRET", ""]
     return "\n".join(L)
@@ -223,9 +217,9 @@ def mask_kernel_avx2():
     loads and stores whole groups: the caller pads the packed values by 8 floats, v and
     the tile buffers by 7 doubles (lanes outside a row's mask get 0 * v = 0 added)."""
     x = "tileMask2"
-    L = ["// func tileMask2(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)",
+    L = ["// func tileMask2(acc8, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)",
          f"TEXT ·{x}(SB), NOSPLIT, $0-64",
-         "\tMOVQ acc+0(FP), DI", "\tMOVQ w+16(FP), SI", "\tMOVQ m+24(FP), R14",
+         "\tMOVQ acc8+0(FP), DI", "\tMOVQ w+16(FP), SI", "\tMOVQ m+24(FP), R14",
          "\tMOVQ vi+40(FP), R8", "\tMOVQ pairs+48(FP), R10", "\tMOVQ rows+56(FP), R11",
          "\tLEAQ expandLUT<>(SB), R15",
          "\tTESTQ R11, R11", f"\tJLE {x}Done",
@@ -236,7 +230,7 @@ def mask_kernel_avx2():
          "\tVBROADCASTSD (R8), Y6", "\tVXORPD Y7, Y7, Y7",
          "\tCMPQ R11, $2", f"\tJLT {x}One", "\tVBROADCASTSD 8(R8), Y7",
          f"{x}One:",
-         "\tVXORPD Y0, Y0, Y0", "\tVXORPD Y1, Y1, Y1", "\tVXORPD Y12, Y12, Y12", "\tVXORPD Y13, Y13, Y13",
+         "\tVMOVUPD (DI), Y0", "\tVMOVUPD 32(DI), Y1", "\tVMOVUPD 64(DI), Y12", "\tVMOVUPD 96(DI), Y13",
          "\tTESTQ CX, CX", f"\tJZ {x}Sum",
          f"{x}Grp:",
          "\tMOVWLZX (R14), AX",
@@ -257,12 +251,8 @@ def mask_kernel_avx2():
          "\tADDQ $64, DX", "\tADDQ $64, BX", "\tADDQ $2, R14",
          "\tDECQ CX", f"\tJNZ {x}Grp",
          f"{x}Sum:",
-         "\tVADDPD Y1, Y0, Y0", "\tVEXTRACTF128 $1, Y0, X1", "\tVADDPD X1, X0, X0", "\tVHADDPD X0, X0, X0",
-         "\tVADDPD Y13, Y12, Y12", "\tVEXTRACTF128 $1, Y12, X13", "\tVADDPD X13, X12, X12", "\tVHADDPD X12, X12, X12",
-         "\tVADDSD (DI), X0, X0", "\tVMOVSD X0, (DI)",
-         "\tCMPQ R11, $2", f"\tJLT {x}Done",
-         "\tVADDSD 8(DI), X12, X12", "\tVMOVSD X12, 8(DI)",
-         "\tADDQ $16, DI", "\tADDQ $16, R8", "\tADDQ $4, R10",
+         "\tVMOVUPD Y0, (DI)", "\tVMOVUPD Y1, 32(DI)", "\tVMOVUPD Y12, 64(DI)", "\tVMOVUPD Y13, 96(DI)",
+         "\tADDQ $128, DI", "\tADDQ $16, R8", "\tADDQ $4, R10",
          "\tSUBQ $2, R11", f"\tJGT {x}Pair",
          f"{x}Done:", "\tVZEROUPPER", "\tRET", ""]
     return "\n".join(L)

@@ -453,11 +453,16 @@ func (o *Operator) cachedProduct(dst, src []float64) {
 	defer c.mu.Unlock()
 	copy(c.vpad, src) // the loops read whole groups, up to 7 past the last point
 	src = c.vpad
-	o.parallel(func(acc []float64, i int) {
+	o.parallel(func(scratch []float64, i int) {
 		ci := g.Cells[i]
 		ni := ci.End - ci.Start
-		acc = acc[:ni]
+		// acc: the sums the diagonal tile's transposed half adds (+8: its loops store
+		// whole groups); acc8: 8 lanes per row (one row more for an odd last pair), the
+		// row sums of all tiles, reduced once at the end.
+		acc := scratch[: ni : o.maxCell+8]
+		acc8 := scratch[o.maxCell+8 : o.maxCell+8+8*(ni+1)]
 		clear(acc)
+		clear(acc8)
 		vi := src[ci.Start:ci.End]
 		np := int64(ni+1) / 2
 		for k := g.NbrPtr[i]; k < g.NbrPtr[i+1]; k++ {
@@ -483,16 +488,16 @@ func (o *Operator) cachedProduct(dst, src []float64) {
 			}
 			switch c.simd {
 			case loopAVX512:
-				tileMask(&acc[0], &y[0], &w[0], &m[0], &vj[0], &vi[0], &pairs[0], ni)
+				tileMask(&acc8[0], &y[0], &w[0], &m[0], &vj[0], &vi[0], &pairs[0], ni)
 			case loopAVX2:
-				tileMask2(&acc[0], &y[0], &w[0], &m[0], &vj[0], &vi[0], &pairs[0], ni)
+				tileMask2(&acc8[0], &y[0], &w[0], &m[0], &vj[0], &vi[0], &pairs[0], ni)
 			default:
-				tileMaskGo(acc, y, w, m, vj, vi, pairs, ni)
+				tileMaskGo(acc8, y, w, m, vj, vi, pairs, ni)
 			}
 		}
 		out := dst[ci.Start:ci.End]
 		for t := range out {
-			out[t] = acc[t] + vi[t]
+			out[t] = (hsum8((*[8]float64)(acc8[8*t:])) + acc[t]) + vi[t]
 		}
 	})
 	o.parallel(func(_ []float64, j int) {
@@ -512,10 +517,11 @@ func (o *Operator) cachedProduct(dst, src []float64) {
 	})
 }
 
-// tileMaskGo applies a stored tile both ways, lane by lane as the assembly does:
-// acc[r] += (row r) . vj and y += (row r) vi[r] for the rows r of each pair (the second
-// row of a last odd pair is absent: its masks are 0 and its vi is taken as 0).
-func tileMaskGo(acc, y []float64, w []float32, m []uint16, vj, vi []float64, pairs [][2]uint16, rows int) {
+// tileMaskGo applies a stored tile both ways, lane by lane as the assembly does: lane
+// l of acc8[8r:8r+8] += (row r)[l::8] . vj and y += (row r) vi[r] for the rows r of each
+// pair (the second row of a last odd pair is absent: its masks are 0, its vi is taken
+// as 0, and its lanes go to the spare row of acc8).
+func tileMaskGo(acc8, y []float64, w []float32, m []uint16, vj, vi []float64, pairs [][2]uint16, rows int) {
 	for p, pr := range pairs {
 		a, b := 2*p, 2*p+1
 		va, vb := vi[a], 0.0
@@ -523,7 +529,7 @@ func tileMaskGo(acc, y []float64, w []float32, m []uint16, vj, vi []float64, pai
 			vb = vi[b]
 		}
 		lo, ng := int(pr[0]), int(pr[1])
-		var sa, sb [8]float64
+		sa, sb := (*[8]float64)(acc8[8*a:]), (*[8]float64)(acc8[8*b:])
 		for gr := 0; gr < ng; gr++ {
 			mm := m[0]
 			m = m[1:]
@@ -546,10 +552,6 @@ func tileMaskGo(acc, y []float64, w []float32, m []uint16, vj, vi []float64, pai
 				y[base+l] = math.FMA(wb[l], vb, yl)
 			}
 		}
-		acc[a] += hsum8(&sa)
-		if b < rows {
-			acc[b] += hsum8(&sb)
-		}
 	}
 }
 
@@ -564,7 +566,7 @@ func expand(dst *[8]float64, packed []float32, mask uint8) {
 	}
 }
 
-// hsum8 adds eight lanes in the assembly's order: halves, quarters, then the last two.
+// hsum8 adds eight lanes as halves, quarters, then the last two.
 func hsum8(s *[8]float64) float64 {
 	t0, t1, t2, t3 := s[0]+s[4], s[1]+s[5], s[2]+s[6], s[3]+s[7]
 	return (t0 + t2) + (t1 + t3)

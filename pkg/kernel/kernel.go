@@ -150,7 +150,7 @@ func (o *Operator) Stats() Stats { return o.stats }
 func (o *Operator) parallel(f func(acc []float64, cell int)) {
 	var next atomic.Int64
 	work := func() {
-		acc := make([]float64, o.maxCell+8) // +8: the cached AVX2 loop stores whole 8-lane groups
+		acc := make([]float64, 9*(o.maxCell+8)) // the cached product's scratch (cachedProduct)
 		for {
 			k := int(next.Add(1)) - 1
 			if k >= len(o.chunks)-1 {

@@ -26,10 +26,10 @@ func sweep3x4avx(acc *[4]float64, tx, ty, tz *[4]float32, xs, ys, zs *float32, v
 func sweep2x4avx(acc *[4]float64, tx, ty *[4]float32, xs, ys *float32, v *float64, n int, c2 float32)
 
 //go:noescape
-func tileMask(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)
+func tileMask(acc8, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)
 
 //go:noescape
-func tileMask2(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)
+func tileMask2(acc8, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)
 
 //go:noescape
 func scanBits3(out *uint8, tx, ty, tz float32, xs, ys, zs *float32, n int, c2, oc2 float32) (within int)

@@ -4506,9 +4506,9 @@ done3x4:
 	VZEROUPPER
 	RET
 
-// func tileMask(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)
+// func tileMask(acc8, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)
 TEXT ·tileMask(SB), NOSPLIT, $0-64
-	MOVQ acc+0(FP), DI
+	MOVQ acc8+0(FP), DI
 	MOVQ w+16(FP), SI
 	MOVQ m+24(FP), R14
 	MOVQ vi+40(FP), R8
@@ -4529,8 +4529,8 @@ tileMaskPair:
 	JLT tileMaskOne
 	VBROADCASTSD 8(R8), Z7
 tileMaskOne:
-	VXORPD Z0, Z0, Z0
-	VXORPD Z8, Z8, Z8
+	VMOVUPD (DI), Z0
+	VMOVUPD 64(DI), Z8
 	TESTQ CX, CX
 	JZ tileMaskSum
 tileMaskGrp:
@@ -4555,23 +4555,9 @@ tileMaskGrp:
 	DECQ CX
 	JNZ tileMaskGrp
 tileMaskSum:
-	VEXTRACTF64X4 $1, Z0, Y1
-	VADDPD Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD X1, X0, X0
-	VHADDPD X0, X0, X0
-	VEXTRACTF64X4 $1, Z8, Y9
-	VADDPD Y9, Y8, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VADDPD X9, X8, X8
-	VHADDPD X8, X8, X8
-	VADDSD (DI), X0, X0
-	VMOVSD X0, (DI)
-	CMPQ R11, $2
-	JLT tileMaskDone
-	VADDSD 8(DI), X8, X8
-	VMOVSD X8, 8(DI)
-	ADDQ $16, DI
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z8, 64(DI)
+	ADDQ $128, DI
 	ADDQ $16, R8
 	ADDQ $4, R10
 	SUBQ $2, R11
@@ -4580,9 +4566,9 @@ tileMaskDone:
 	VZEROUPPER
 	RET
 
-// func tileMask2(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)
+// func tileMask2(acc8, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int)
 TEXT ·tileMask2(SB), NOSPLIT, $0-64
-	MOVQ acc+0(FP), DI
+	MOVQ acc8+0(FP), DI
 	MOVQ w+16(FP), SI
 	MOVQ m+24(FP), R14
 	MOVQ vi+40(FP), R8
@@ -4604,10 +4590,10 @@ tileMask2Pair:
 	JLT tileMask2One
 	VBROADCASTSD 8(R8), Y7
 tileMask2One:
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y12, Y12, Y12
-	VXORPD Y13, Y13, Y13
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD 64(DI), Y12
+	VMOVUPD 96(DI), Y13
 	TESTQ CX, CX
 	JZ tileMask2Sum
 tileMask2Grp:
@@ -4652,21 +4638,11 @@ tileMask2Grp:
 	DECQ CX
 	JNZ tileMask2Grp
 tileMask2Sum:
-	VADDPD Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD X1, X0, X0
-	VHADDPD X0, X0, X0
-	VADDPD Y13, Y12, Y12
-	VEXTRACTF128 $1, Y12, X13
-	VADDPD X13, X12, X12
-	VHADDPD X12, X12, X12
-	VADDSD (DI), X0, X0
-	VMOVSD X0, (DI)
-	CMPQ R11, $2
-	JLT tileMask2Done
-	VADDSD 8(DI), X12, X12
-	VMOVSD X12, 8(DI)
-	ADDQ $16, DI
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y12, 64(DI)
+	VMOVUPD Y13, 96(DI)
+	ADDQ $128, DI
 	ADDQ $16, R8
 	ADDQ $4, R10
 	SUBQ $2, R11

@@ -20,11 +20,11 @@ func sweep2x4avx(acc *[4]float64, tx, ty *[4]float32, xs, ys *float32, v *float6
 	panic("kernel: no AVX2 loop on this platform")
 }
 
-func tileMask(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int) {
+func tileMask(acc8, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int) {
 	panic("kernel: no AVX-512 loop on this platform")
 }
 
-func tileMask2(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int) {
+func tileMask2(acc8, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows int) {
 	panic("kernel: no AVX2 loop on this platform")
 }
 
