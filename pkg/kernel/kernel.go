@@ -278,11 +278,13 @@ type Estimate struct {
 
 // Throughputs measured on the project's 2-core x86_64 VM with both cores free
 // (BENCHMARKS.md), per core; used only for estimates. On the fly: the 10^6-point Swiss
-// roll (sigma 0.01, cutoff 4) ran at 1.86e9 evaluated pairs/s on 2 cores; cached: the
-// 10^5-point roll at cutoff 4 at 2.7e9 nonzeros/s. A loaded machine gives less.
+// roll (sigma 0.01, cutoff 4) ran at 1.86e9 evaluated pairs/s on 2 cores; cached (masked
+// tiles, AVX-512): 2.1e9-5.9e9 nonzeros/s on 2 cores over the benchmark cases, and ~1 s
+// per product for the 5.06e9 nonzeros of that roll, Lanczos step included. A loaded
+// machine, or one without AVX-512, gives less.
 const (
 	OnTheFlyPairsPerSecondPerCore  = 9.0e8
-	CachedProductsPerSecondPerCore = 1.3e9
+	CachedProductsPerSecondPerCore = 2.0e9
 )
 
 // EstimateCost predicts the work of an operator on g under opt without evaluating the
