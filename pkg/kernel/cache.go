@@ -68,28 +68,43 @@ func (c *tileCache) bytes() int64 {
 // point of j for each tile (i, j>i) (the transposed products), and the AVX2 loop's padding. The built cache stores
 // only the nonzeros (Stats.CacheBytes: about half of this bound on the Swiss roll).
 func CacheBytesFor(g *grid.Grid) int64 {
-	var vals, masks, pairs, y int64
+	p, ok := patternSizes(g)
+	if !ok {
+		return math.MaxInt64 // row pairs index their columns with 16 bits
+	}
+	return 4*(p.vals+8) + 2*p.masks + 4*p.pairs + 8*(p.y+int64(g.N)+8) + 40*int64(len(g.NbrCells))
+}
+
+// patternCounts are the sizes of a cache that stored every pair of the cell pattern.
+type patternCounts struct {
+	vals, masks, pairs, y int64
+}
+
+// patternSizes counts the cache's parts over g's stored tiles (i, j >= i); false when a
+// cell has more points than 16-bit spans can index.
+func patternSizes(g *grid.Grid) (patternCounts, bool) {
+	var p patternCounts
 	for i := range g.Cells {
 		ni := int64(g.Cells[i].End - g.Cells[i].Start)
 		if ni > math.MaxUint16 {
-			return math.MaxInt64 // row pairs index their columns with 16 bits
+			return p, false
 		}
 		for _, j := range g.NbrCells[g.NbrPtr[i]:g.NbrPtr[i+1]] {
 			nj := int64(g.Cells[j].End - g.Cells[j].Start)
 			switch {
 			case int(j) == i:
-				vals += ni * (ni - 1) / 2
+				p.vals += ni * (ni - 1) / 2
 			case int(j) > i:
-				vals += ni * nj
-				y += nj + 7 // the AVX2 loop's padding
+				p.vals += ni * nj
+				p.y += nj + 7 // the loops' padding
 			default:
 				continue
 			}
-			pairs += (ni + 1) / 2
-			masks += (ni + 1) / 2 * ((nj + 7) / 8)
+			p.pairs += (ni + 1) / 2
+			p.masks += (ni + 1) / 2 * ((nj + 7) / 8)
 		}
 	}
-	return 4*(vals+8) + 2*masks + 4*pairs + 8*(y+int64(g.N)+8) + 40*int64(len(g.NbrCells))
+	return p, true
 }
 
 // CachedCellFraction is the cell edge, as a fraction of the cutoff, that suits the cached
@@ -144,21 +159,9 @@ func cacheNeed(g *grid.Grid, budget int64) int64 {
 // the pairs within the cutoff instead of every pair of the pattern (the values are
 // ~85% of the cache; masks, spans and buffers keep their bounds).
 func cacheBytesEstimate(g *grid.Grid, within int64) int64 {
-	var vals int64
-	for i := range g.Cells {
-		ni := int64(g.Cells[i].End - g.Cells[i].Start)
-		for _, j := range g.NbrCells[g.NbrPtr[i]:g.NbrPtr[i+1]] {
-			nj := int64(g.Cells[j].End - g.Cells[j].Start)
-			switch {
-			case int(j) == i:
-				vals += ni * (ni - 1) / 2
-			case int(j) > i:
-				vals += ni * nj
-			}
-		}
-	}
+	p, _ := patternSizes(g)
 	nonzero := max(within-int64(g.N), 0) / 2
-	return CacheBytesFor(g) - 4*(vals-min(vals, nonzero))
+	return CacheBytesFor(g) - 4*(p.vals-min(p.vals, nonzero))
 }
 
 // tileCount is what the first pass finds for one stored tile.
