@@ -316,6 +316,7 @@ func (o *Operator) buildCache() {
 	c.masks = make([]uint16, mpos)
 	// Pass 2: the values under the masks, row 2p's then row 2p+1's in each group.
 	o.parallel(func(_ []float64, i int) {
+		var row []float32
 		ci := g.Cells[i]
 		ni := ci.End - ci.Start
 		cm := cellMasks[i]
@@ -328,15 +329,31 @@ func (o *Operator) buildCache() {
 			copy(c.masks[c.moff[k]:], cm[:counts[k].groups])
 			w := c.vals[c.voff[k]:]
 			for p, pr := range c.pairs[c.poff[k] : c.poff[k]+int64(ni+1)/2] {
-				for gr := 0; gr < int(pr[1]); gr++ {
+				col := src + int(pr[0])
+				ng := int(pr[1])
+				if c.simd != loopGo && ng > 0 {
+					// Both rows' values over the pair's groups, 8 at a time, then
+					// packed under the masks.
+					if cap(row) < 16*ng {
+						row = make([]float32, 16*ng)
+					}
+					row = row[:16*ng]
+					for r := 0; r < 2 && 2*p+r < ni; r++ {
+						o.rowGauss(row[r*8*ng:(r+1)*8*ng], ci.Start+2*p+r, col)
+					}
+				}
+				for gr := 0; gr < ng; gr++ {
 					mm := cm[0]
 					cm = cm[1:]
-					col := src + int(pr[0]) + 8*gr
 					for r := 0; r < 2; r++ {
 						t := ci.Start + 2*p + r
 						for m := uint8(mm >> (8 * r)); m != 0; m &= m - 1 {
-							s := col + bits.TrailingZeros8(m)
-							w[0] = gauss(o.pairDist2(t, s), o.c2)
+							l := 8*gr + bits.TrailingZeros8(m)
+							if c.simd != loopGo {
+								w[0] = row[r*8*ng+l]
+							} else {
+								w[0] = gauss(o.pairDist2(t, col+l), o.c2)
+							}
 							w = w[1:]
 						}
 					}
@@ -352,6 +369,17 @@ func (o *Operator) buildCache() {
 	if g.Cutoff == 0 {
 		o.stats.PairsWithinCutoff = int64(g.N) * int64(g.N)
 	}
+}
+
+// rowGauss sets out[l] = gauss(d2(t, s+l), o.c2) for the len(out) sources from s (a
+// multiple of 8; the coordinate slices have 8 spare values past the last point), with
+// the AVX2 loop.
+func (o *Operator) rowGauss(out []float32, t, s int) {
+	if o.z != nil {
+		rowGauss3(&out[0], o.x[t], o.y[t], o.z[t], &o.x[s : s+1][0], &o.y[s : s+1][0], &o.z[s : s+1][0], len(out), o.c2)
+		return
+	}
+	rowGauss2(&out[0], o.x[t], o.y[t], &o.x[s : s+1][0], &o.y[s : s+1][0], len(out), o.c2)
 }
 
 // pairDist2 is the float32 squared distance between sorted points t and s, the same

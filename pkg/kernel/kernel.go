@@ -70,10 +70,10 @@ func New(g *grid.Grid, opt Options) (*Operator, error) {
 	if o.threads <= 0 {
 		o.threads = runtime.GOMAXPROCS(0)
 	}
-	o.x = make([]float32, g.N)
-	o.y = make([]float32, g.N)
+	o.x = make([]float32, g.N, g.N+8) // +8: the cache fill reads whole groups
+	o.y = make([]float32, g.N, g.N+8) // +8: the cache fill reads whole groups
 	if g.Dim == 3 {
-		o.z = make([]float32, g.N)
+		o.z = make([]float32, g.N, g.N+8) // +8: the cache fill reads whole groups
 	}
 	for s := 0; s < g.N; s++ {
 		p := g.Points[s*g.Dim : (s+1)*g.Dim]

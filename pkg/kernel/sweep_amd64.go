@@ -36,3 +36,9 @@ func scanBits3(out *uint8, tx, ty, tz float32, xs, ys, zs *float32, n int, c2, o
 
 //go:noescape
 func scanBits2(out *uint8, tx, ty float32, xs, ys *float32, n int, c2, oc2 float32) (within int)
+
+//go:noescape
+func rowGauss3(out *float32, tx, ty, tz float32, xs, ys, zs *float32, n int, c2 float32)
+
+//go:noescape
+func rowGauss2(out *float32, tx, ty float32, xs, ys *float32, n int, c2 float32)

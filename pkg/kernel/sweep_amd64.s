@@ -4730,3 +4730,126 @@ scanBits2Done:
 	MOVQ R10, within+48(FP)
 	VZEROUPPER
 	RET
+
+// func rowGauss3(out *float32, tx, ty, tz float32, xs, ys, zs *float32, n int, c2 float32)
+TEXT ·rowGauss3(SB), NOSPLIT, $0-60
+	MOVQ out+0(FP), AX
+	VBROADCASTSS tx+8(FP), Y0
+	VBROADCASTSS ty+12(FP), Y1
+	VBROADCASTSS tz+16(FP), Y2
+	MOVQ xs+24(FP), SI
+	MOVQ ys+32(FP), DI
+	MOVQ zs+40(FP), R8
+	MOVQ n+48(FP), CX
+	SHRQ $3, CX
+	VBROADCASTSS c2+56(FP), Y5
+	TESTQ CX, CX
+	JLE rowGauss3Done
+rowGauss3Loop:
+	VMOVUPS (SI), Y7
+	VSUBPS Y7, Y0, Y7
+	VMULPS Y7, Y7, Y7
+	VMOVUPS (DI), Y8
+	VSUBPS Y8, Y1, Y8
+	VMULPS Y8, Y8, Y8
+	VADDPS Y8, Y7, Y7
+	VMOVUPS (R8), Y9
+	VSUBPS Y9, Y2, Y9
+	VMULPS Y9, Y9, Y9
+	VADDPS Y9, Y7, Y7
+	VCMPPS $2, Y5, Y7, Y10
+	VMULPS kNegHalf<>(SB), Y7, Y7
+	VMULPS kLog2e<>(SB), Y7, Y11
+	VADDPS kMagic<>(SB), Y11, Y11
+	VSUBPS kMagic<>(SB), Y11, Y12
+	VMULPS kLn2Hi<>(SB), Y12, Y13
+	VSUBPS Y13, Y7, Y7
+	VMULPS kLn2Lo<>(SB), Y12, Y13
+	VSUBPS Y13, Y7, Y7
+	// Y7 = r; polynomial
+	VMULPS kP0<>(SB), Y7, Y13
+	VADDPS kP1<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP2<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP3<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP4<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP5<>(SB), Y13, Y13
+	VMULPS Y7, Y7, Y14
+	VMULPS Y14, Y13, Y13
+	VADDPS Y7, Y13, Y13
+	VADDPS kOne<>(SB), Y13, Y13
+	// scale by 2^n: bits(y) + bits(fx)<<23 (the magic's bits vanish mod 2^32)
+	VPSLLD $23, Y11, Y11
+	VPADDD Y11, Y13, Y13
+	VANDPS Y10, Y13, Y13
+	VMOVUPS Y13, (AX)
+	ADDQ $32, AX
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, R8
+	DECQ CX
+	JNZ rowGauss3Loop
+rowGauss3Done:
+	VZEROUPPER
+	RET
+
+// func rowGauss2(out *float32, tx, ty float32, xs, ys *float32, n int, c2 float32)
+TEXT ·rowGauss2(SB), NOSPLIT, $0-44
+	MOVQ out+0(FP), AX
+	VBROADCASTSS tx+8(FP), Y0
+	VBROADCASTSS ty+12(FP), Y1
+	MOVQ xs+16(FP), SI
+	MOVQ ys+24(FP), DI
+	MOVQ n+32(FP), CX
+	SHRQ $3, CX
+	VBROADCASTSS c2+40(FP), Y5
+	TESTQ CX, CX
+	JLE rowGauss2Done
+rowGauss2Loop:
+	VMOVUPS (SI), Y7
+	VSUBPS Y7, Y0, Y7
+	VMULPS Y7, Y7, Y7
+	VMOVUPS (DI), Y8
+	VSUBPS Y8, Y1, Y8
+	VMULPS Y8, Y8, Y8
+	VADDPS Y8, Y7, Y7
+	VCMPPS $2, Y5, Y7, Y10
+	VMULPS kNegHalf<>(SB), Y7, Y7
+	VMULPS kLog2e<>(SB), Y7, Y11
+	VADDPS kMagic<>(SB), Y11, Y11
+	VSUBPS kMagic<>(SB), Y11, Y12
+	VMULPS kLn2Hi<>(SB), Y12, Y13
+	VSUBPS Y13, Y7, Y7
+	VMULPS kLn2Lo<>(SB), Y12, Y13
+	VSUBPS Y13, Y7, Y7
+	// Y7 = r; polynomial
+	VMULPS kP0<>(SB), Y7, Y13
+	VADDPS kP1<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP2<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP3<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP4<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP5<>(SB), Y13, Y13
+	VMULPS Y7, Y7, Y14
+	VMULPS Y14, Y13, Y13
+	VADDPS Y7, Y13, Y13
+	VADDPS kOne<>(SB), Y13, Y13
+	// scale by 2^n: bits(y) + bits(fx)<<23 (the magic's bits vanish mod 2^32)
+	VPSLLD $23, Y11, Y11
+	VPADDD Y11, Y13, Y13
+	VANDPS Y10, Y13, Y13
+	VMOVUPS Y13, (AX)
+	ADDQ $32, AX
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ rowGauss2Loop
+rowGauss2Done:
+	VZEROUPPER
+	RET

@@ -35,3 +35,11 @@ func scanBits3(out *uint8, tx, ty, tz float32, xs, ys, zs *float32, n int, c2, o
 func scanBits2(out *uint8, tx, ty float32, xs, ys *float32, n int, c2, oc2 float32) (within int) {
 	panic("kernel: no AVX2 loop on this platform")
 }
+
+func rowGauss3(out *float32, tx, ty, tz float32, xs, ys, zs *float32, n int, c2 float32) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func rowGauss2(out *float32, tx, ty float32, xs, ys *float32, n int, c2 float32) {
+	panic("kernel: no AVX2 loop on this platform")
+}
