@@ -647,3 +647,26 @@ func TestSourceChunksBitIdentical(t *testing.T) {
 		}
 	}
 }
+
+// A cell of more than 65535 points cannot be indexed by the cache's 16-bit row spans:
+// such a grid is never cached (it runs on the fly), whatever the budget.
+func TestCacheRefusesHugeCells(t *testing.T) {
+	const n = 70000
+	pts := make([]float64, 2*n) // all at the origin: one cell
+	g, err := grid.Build(pts, 2, 1, 4, grid.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Cells) != 1 {
+		t.Fatalf("%d cells, want 1", len(g.Cells))
+	}
+	if b := CacheBytesFor(g); b != math.MaxInt64 {
+		t.Errorf("CacheBytesFor = %d, want MaxInt64", b)
+	}
+	if WouldCache(g, Options{CacheBudget: math.MaxInt64 - 1}) {
+		t.Error("WouldCache accepted a cell of 70000 points")
+	}
+	if e := EstimateCost(g, Options{CacheBudget: math.MaxInt64 - 1}); e.Cached {
+		t.Error("EstimateCost would cache a cell of 70000 points")
+	}
+}
