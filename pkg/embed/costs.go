@@ -12,13 +12,17 @@ import (
 // Costs is what an embedding would cost, estimated before any kernel evaluation (the grid
 // is built, which is cheap): `spectral info --sigma`.
 type Costs struct {
-	Sigma                   float64 `json:"sigma"`
-	Cutoff                  float64 `json:"cutoff"`
-	PairsWithinCutoff       int64   `json:"pairs_within_cutoff"`
-	PairsEvaluated          int64   `json:"pairs_evaluated_per_product"`
-	MemoryBytes             int64   `json:"memory_bytes"`
-	CacheBytes              int64   `json:"cache_bytes"`
-	CacheFits               bool    `json:"cache_fits"`
+	Sigma             float64 `json:"sigma"`
+	Cutoff            float64 `json:"cutoff"`
+	PairsWithinCutoff int64   `json:"pairs_within_cutoff"`
+	PairsEvaluated    int64   `json:"pairs_evaluated_per_product"`
+	MemoryBytes       int64   `json:"memory_bytes"`
+	CacheBytes        int64   `json:"cache_bytes"`
+	CacheFits         bool    `json:"cache_fits"`
+	// SuggestCacheMemory is a --cache-memory value that would cache the kernel when the
+	// default budget (half the available memory) is too small but the machine is not;
+	// empty otherwise.
+	SuggestCacheMemory      string  `json:"suggest_cache_memory,omitempty"`
 	SecondsPerProduct       float64 `json:"seconds_per_product_on_the_fly"`
 	SecondsPerCachedProduct float64 `json:"seconds_per_product_cached"`
 	SecondsPerProductUsed   float64 `json:"seconds_per_product"`
@@ -56,11 +60,16 @@ func EstimateCosts(c *cloudio.Cloud, sigma, cutoff float64, k, threads int) (*Co
 	if cache.Cached {
 		used = cached
 	}
+	mem := EstimateMemory(c.N(), c.Dim, k, defaultNCVEstimate(k))
+	suggest := ""
+	if !cache.Cached && cutoff > 0 && float64(cache.CacheBytes+mem) < 0.9*float64(kernel.AvailableMemory()) {
+		suggest = fmt.Sprintf("%dGiB", (cache.CacheBytes+1<<30-1)>>30)
+	}
 	return &Costs{
 		Sigma: sigma, Cutoff: cutoff,
 		PairsWithinCutoff: est.PairsWithinCutoff, PairsEvaluated: est.PairsEvaluated,
-		MemoryBytes: EstimateMemory(c.N(), c.Dim, k, defaultNCVEstimate(k)),
-		CacheBytes:  cache.CacheBytes, CacheFits: cache.Cached,
+		MemoryBytes: mem,
+		CacheBytes:  cache.CacheBytes, CacheFits: cache.Cached, SuggestCacheMemory: suggest,
 		SecondsPerProduct: otf, SecondsPerCachedProduct: cached,
 		SecondsPerProductUsed: used, Threads: threads,
 	}, nil
