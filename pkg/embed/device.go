@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"fmt"
 	"runtime"
 
 	"github.com/spectral-dev/spectral/pkg/grid"
@@ -20,17 +21,40 @@ type device struct {
 // than kernel.CachedCellMaxPoints points on average, the on-the-fly mode and the GPU on
 // the grid's default cells. Where a GPU may be used (auto with a CUDA driver
 // present) the default cells are built, and newMatrix re-sorts if the CPU runs after all.
-func buildGrid(c *cloudio.Cloud, sigma, cutoff float64, opt Options) (*grid.Grid, error) {
+// hint is a warning for the summary when the cache is over the budget but would fit the
+// machine.
+func buildGrid(c *cloudio.Cloud, sigma, cutoff float64, opt Options) (g *grid.Grid, hint string, err error) {
 	if cutoff > 0 && (opt.Device == "cpu" || !gpuDriverPresent()) {
 		g, err := grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{CellSize: kernel.CachedCellFraction * cutoff})
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		if g.N <= kernel.CachedCellMaxPoints*len(g.Cells) && kernel.WouldCache(g, cpuKernelOptions(opt)) {
-			return g, nil
+		kopt := cpuKernelOptions(opt)
+		crowded := g.N > kernel.CachedCellMaxPoints*len(g.Cells)
+		if !crowded && kernel.WouldCache(g, kopt) {
+			return g, "", nil
+		}
+		if !crowded && opt.CacheMemory >= 0 {
+			hint = cacheHint(kernel.EstimateCost(g, kopt).CacheBytes)
 		}
 	}
-	return grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{})
+	g, err = grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{})
+	return g, hint, err
+}
+
+// cacheHint says how to cache a kernel of the given size when it fits in 80% of the
+// available memory (empty otherwise): cached products were ~5x faster than on the fly on
+// the 10^6-point Swiss roll.
+func cacheHint(bytes int64) string {
+	if bytes <= 0 || float64(bytes) > 0.8*float64(kernel.AvailableMemory()) {
+		return ""
+	}
+	flag := fmt.Sprintf("%dGiB", (bytes+1<<30-1)>>30)
+	if bytes < 1<<30 {
+		flag = fmt.Sprintf("%dMiB", (bytes+1<<20-1)>>20)
+	}
+	return fmt.Sprintf("the kernel cache (~%s) is over the cache budget, so products are evaluated on the fly (several times slower); --cache-memory %s would cache it",
+		FormatBytes(bytes), flag)
 }
 
 // cpuKernelOptions are the CPU operator's options for opt.

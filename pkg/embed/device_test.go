@@ -28,7 +28,7 @@ func TestBuildGridCells(t *testing.T) {
 		{"every pair", roll, 0.02, 0, 0, false},
 	} {
 		opt := Options{Device: "cpu", CacheMemory: c.cache}
-		g, err := buildGrid(c.cloud, c.sigma, c.cutoff, opt)
+		g, hint, err := buildGrid(c.cloud, c.sigma, c.cutoff, opt)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -36,6 +36,10 @@ func TestBuildGridCells(t *testing.T) {
 		if larger != c.cached {
 			t.Errorf("%s: cell edge %g (cutoff %g, %.0f points per cell), want the cached cells: %v",
 				c.name, g.CellEdge, c.cutoff, float64(g.N)/float64(len(g.Cells)), c.cached)
+		}
+		// Only the over-budget cache that fits the machine gets a hint.
+		if (hint != "") != (c.name == "roll, cache over budget") {
+			t.Errorf("%s: hint %q", c.name, hint)
 		}
 		if c.cached && float64(g.N) > kernel.CachedCellMaxPoints*float64(len(g.Cells)) {
 			t.Errorf("%s: %d points in %d cells", c.name, g.N, len(g.Cells))

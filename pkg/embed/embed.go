@@ -139,9 +139,12 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	// Grid.
 	report(opt, Event{Stage: "grid"}, start)
 	t = time.Now()
-	g, err := buildGrid(cloud, res.Sigma, res.Cutoff, opt)
+	g, hint, err := buildGrid(cloud, res.Sigma, res.Cutoff, opt)
 	if err != nil {
 		return nil, fmt.Errorf("grid: %w", err)
+	}
+	if hint != "" {
+		res.Warnings = append(res.Warnings, hint)
 	}
 	res.Seconds.Grid = time.Since(t).Seconds()
 	if err := ctx.Err(); err != nil {
