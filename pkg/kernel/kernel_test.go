@@ -280,23 +280,26 @@ func TestThreadsBitIdentical(t *testing.T) {
 		{"swissroll", 3, swissRoll(4000, 7), 0.03},
 		{"spiral", 2, spiral(4000, 8), 0.015},
 	} {
-		g := mustGrid(t, c, DefaultCutoff, grid.Options{})
-		v := signedVec(g.N, 4)
-		for _, m := range modes {
-			var ref []float64
-			for _, th := range []int{1, 2, 8} {
-				opt := m.opt
-				opt.Threads = th
-				op := mustOp(t, g, opt)
-				kv := make([]float64, g.N)
-				op.MulVec(kv, v)
-				if ref == nil {
-					ref = kv
-					continue
-				}
-				for i := range kv {
-					if math.Float64bits(kv[i]) != math.Float64bits(ref[i]) {
-						t.Fatalf("%s %s: %d threads entry %d = %.17g, 1 thread %.17g", c.name, m.name, th, i, kv[i], ref[i])
+		// The default cells and the cached mode's (the pipeline's choice when caching).
+		for _, edge := range []float64{0, CachedCellFraction * DefaultCutoff} {
+			g := mustGrid(t, c, DefaultCutoff, grid.Options{CellSize: edge})
+			v := signedVec(g.N, 4)
+			for _, m := range modes {
+				var ref []float64
+				for _, th := range []int{1, 2, 8} {
+					opt := m.opt
+					opt.Threads = th
+					op := mustOp(t, g, opt)
+					kv := make([]float64, g.N)
+					op.MulVec(kv, v)
+					if ref == nil {
+						ref = kv
+						continue
+					}
+					for i := range kv {
+						if math.Float64bits(kv[i]) != math.Float64bits(ref[i]) {
+							t.Fatalf("%s %s edge %g: %d threads entry %d = %.17g, 1 thread %.17g", c.name, m.name, edge, th, i, kv[i], ref[i])
+						}
 					}
 				}
 			}
