@@ -259,3 +259,14 @@ func BenchmarkBuildBlocks(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMulVecCachedAVX2 is BenchmarkMulVecCached1T with the AVX-512 loop switched
+// off: what a machine with AVX2 and FMA only runs.
+func BenchmarkMulVecCachedAVX2(b *testing.B) {
+	if !haveFMA {
+		b.Skip("no AVX2+FMA")
+	}
+	defer func(v bool) { haveAVX512 = v }(haveAVX512)
+	haveAVX512 = false
+	benchMulVec(b, Options{CacheBudget: 4 << 30, Threads: 1}, CachedCellFraction)
+}
