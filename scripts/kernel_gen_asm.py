@@ -153,40 +153,63 @@ def mask_kernel():
     return "\n".join(L)
 
 
+def one_target(dim, name, args, frame, out_reg):
+    """The shared head of scanBits and rowGauss: one target (tx, ty[, tz] broadcast in Y0-Y2)
+    against 8 sources a step (xs, ys, zs in SI, DI, R8), CX = n/8 steps, Y5 = c2 and the
+    loop label; each step's float32 d2 (gauss's operations in its order) lands in Y7.
+    args are the Go arguments after the target's coordinates, with their frame offsets."""
+    L = [f"TEXT ·{name}(SB), NOSPLIT, {frame}", f"\tMOVQ out+0(FP), {out_reg}",
+         "\tVBROADCASTSS tx+8(FP), Y0", "\tVBROADCASTSS ty+12(FP), Y1"]
+    if dim == 3:
+        L += ["\tVBROADCASTSS tz+16(FP), Y2"]
+    for arg, reg in zip(["xs", "ys", "zs"][:dim], ["SI", "DI", "R8"]):
+        L.append(f"\tMOVQ {arg}+{args[arg]}(FP), {reg}")
+    L += [f"\tMOVQ n+{args['n']}(FP), CX", "\tSHRQ $3, CX", f"\tVBROADCASTSS c2+{args['c2']}(FP), Y5"]
+    loop = [f"{name}Loop:",
+            "\tVMOVUPS (SI), Y7", "\tVSUBPS Y7, Y0, Y7", "\tVMULPS Y7, Y7, Y7",
+            "\tVMOVUPS (DI), Y8", "\tVSUBPS Y8, Y1, Y8", "\tVMULPS Y8, Y8, Y8", "\tVADDPS Y8, Y7, Y7"]
+    if dim == 3:
+        loop += ["\tVMOVUPS (R8), Y9", "\tVSUBPS Y9, Y2, Y9", "\tVMULPS Y9, Y9, Y9", "\tVADDPS Y9, Y7, Y7"]
+    step = ["\tADDQ $32, SI", "\tADDQ $32, DI"] + (["\tADDQ $32, R8"] if dim == 3 else [])
+    return L, loop, step
+
+
+def signature(dim, name, out, extra):
+    """The Go signature and frame offsets of a one-target kernel: out, the target's
+    coordinates, the sources, n, then the float32 arguments extra (and a result)."""
+    tgt = ", ".join("t" + c for c in "xyz"[:dim])
+    srcs = ", ".join(c + "s" for c in "xyz"[:dim])
+    off = 8 + 4 * dim
+    off = (off + 7) // 8 * 8
+    args = {}
+    for c in "xyz"[:dim]:
+        args[c + "s"] = off
+        off += 8
+    args["n"] = off
+    off += 8
+    for e in extra:
+        args[e] = off
+        off += 4
+    return f"// func {name}(out {out}, {tgt} float32, {srcs} *float32, n int, {', '.join(extra)} float32)", args, off
+
+
 def scan_kernel(dim):
     """scanBits: for one target and n sources (n a multiple of 8), one byte per 8 sources
     with the bits of those whose kernel value is nonzero (float32 d2 <= oc2, the rule of
     gauss, d2 summed as in the sweep loops, without FMA), and the count of those within
     the cutoff (d2 <= c2). Builds the cache's masks 8 sources at a time."""
     x = f"scanBits{dim}"
-    if dim == 3:
-        sig = f"// func {x}(out *uint8, tx, ty, tz float32, xs, ys, zs *float32, n int, c2, oc2 float32) (within int)"
-        frame, offs = "$0-72", dict(xs=24, ys=32, zs=40, n=48, c2=56, oc2=60, within=64)
-    else:
-        sig = f"// func {x}(out *uint8, tx, ty float32, xs, ys *float32, n int, c2, oc2 float32) (within int)"
-        frame, offs = "$0-56", dict(xs=16, ys=24, n=32, c2=40, oc2=44, within=48)
-    L = [sig, f"TEXT ·{x}(SB), NOSPLIT, {frame}",
-         "\tMOVQ out+0(FP), DI",
-         "\tVBROADCASTSS tx+8(FP), Y0", "\tVBROADCASTSS ty+12(FP), Y1"]
-    if dim == 3:
-        L += ["\tVBROADCASTSS tz+16(FP), Y2"]
-    L += [f"\tMOVQ xs+{offs['xs']}(FP), SI", f"\tMOVQ ys+{offs['ys']}(FP), R8"]
-    if dim == 3:
-        L += [f"\tMOVQ zs+{offs['zs']}(FP), R9"]
-    L += [f"\tMOVQ n+{offs['n']}(FP), CX", "\tSHRQ $3, CX",
-          f"\tVBROADCASTSS c2+{offs['c2']}(FP), Y5", f"\tVBROADCASTSS oc2+{offs['oc2']}(FP), Y6",
-          "\tXORQ R10, R10", "\tTESTQ CX, CX", f"\tJLE {x}Done",
-          f"{x}Loop:",
-          "\tVSUBPS (SI), Y0, Y7", "\tVMULPS Y7, Y7, Y7",
-          "\tVSUBPS (R8), Y1, Y8", "\tVMULPS Y8, Y8, Y8", "\tVADDPS Y8, Y7, Y7"]
-    if dim == 3:
-        L += ["\tVSUBPS (R9), Y2, Y8", "\tVMULPS Y8, Y8, Y8", "\tVADDPS Y8, Y7, Y7", "\tADDQ $32, R9"]
-    L += ["\tVCMPPS $2, Y5, Y7, Y9", "\tVCMPPS $2, Y6, Y7, Y10",
-          "\tVMOVMSKPS Y9, AX", "\tPOPCNTL AX, AX", "\tADDQ AX, R10",
-          "\tVMOVMSKPS Y10, AX", "\tMOVB AX, (DI)",
-          "\tADDQ $32, SI", "\tADDQ $32, R8", "\tINCQ DI",
-          "\tDECQ CX", f"\tJNZ {x}Loop",
-          f"{x}Done:", f"\tMOVQ R10, within+{offs['within']}(FP)", "\tVZEROUPPER", "\tRET", ""]
+    sig, args, off = signature(dim, x, "*uint8", ["c2", "oc2"])
+    within = (off + 7) // 8 * 8
+    head, loop, step = one_target(dim, x, args, f"$0-{within + 8}", "R11")
+    L = [sig + " (within int)"] + head + [
+        f"\tVBROADCASTSS oc2+{args['oc2']}(FP), Y6",
+        "\tXORQ R10, R10", "\tTESTQ CX, CX", f"\tJLE {x}Done"] + loop + [
+        "\tVCMPPS $2, Y5, Y7, Y9", "\tVCMPPS $2, Y6, Y7, Y10",
+        "\tVMOVMSKPS Y9, AX", "\tPOPCNTL AX, AX", "\tADDQ AX, R10",
+        "\tVMOVMSKPS Y10, AX", "\tMOVB AX, (R11)"] + step + [
+        "\tINCQ R11", "\tDECQ CX", f"\tJNZ {x}Loop",
+        f"{x}Done:", f"\tMOVQ R10, within+{within}(FP)", "\tVZEROUPPER", "\tRET", ""]
     return "\n".join(L)
 
 
@@ -195,33 +218,14 @@ def fill_kernel(dim):
     target against 8 sources per step, with gauss's float32 operations in its order (the
     exp of body() above, without FMA): the cache's values, bit for bit as the Go fill."""
     x = f"rowGauss{dim}"
-    if dim == 3:
-        sig = f"// func {x}(out *float32, tx, ty, tz float32, xs, ys, zs *float32, n int, c2 float32)"
-        frame, offs = "$0-60", dict(xs=24, ys=32, zs=40, n=48, c2=56)
-    else:
-        sig = f"// func {x}(out *float32, tx, ty float32, xs, ys *float32, n int, c2 float32)"
-        frame, offs = "$0-44", dict(xs=16, ys=24, n=32, c2=40)
-    L = [sig, f"TEXT ·{x}(SB), NOSPLIT, {frame}", "\tMOVQ out+0(FP), AX",
-         "\tVBROADCASTSS tx+8(FP), Y0", "\tVBROADCASTSS ty+12(FP), Y1"]
-    if dim == 3:
-        L += ["\tVBROADCASTSS tz+16(FP), Y2"]
-    L += [f"\tMOVQ xs+{offs['xs']}(FP), SI", f"\tMOVQ ys+{offs['ys']}(FP), DI"]
-    if dim == 3:
-        L += [f"\tMOVQ zs+{offs['zs']}(FP), R8"]
-    L += [f"\tMOVQ n+{offs['n']}(FP), CX", "\tSHRQ $3, CX",
-          f"\tVBROADCASTSS c2+{offs['c2']}(FP), Y5", "\tTESTQ CX, CX", f"\tJLE {x}Done", f"{x}Loop:",
-          "\tVMOVUPS (SI), Y7", "\tVSUBPS Y7, Y0, Y7", "\tVMULPS Y7, Y7, Y7",
-          "\tVMOVUPS (DI), Y8", "\tVSUBPS Y8, Y1, Y8", "\tVMULPS Y8, Y8, Y8", "\tVADDPS Y8, Y7, Y7"]
-    if dim == 3:
-        L += ["\tVMOVUPS (R8), Y9", "\tVSUBPS Y9, Y2, Y9", "\tVMULPS Y9, Y9, Y9", "\tVADDPS Y9, Y7, Y7"]
+    sig, args, off = signature(dim, x, "*float32", ["c2"])
+    head, loop, step = one_target(dim, x, args, f"$0-{off}", "AX")
     b = body(dim, 8).split("\n")
     i0 = next(i for i, l in enumerate(b) if "VCMPPS" in l)
     i1 = next(i for i, l in enumerate(b) if "VANDPS" in l)
-    L += b[i0:i1 + 1]
-    L += ["\tVMOVUPS Y13, (AX)", "\tADDQ $32, AX", "\tADDQ $32, SI", "\tADDQ $32, DI"]
-    if dim == 3:
-        L += ["\tADDQ $32, R8"]
-    L += ["\tDECQ CX", f"\tJNZ {x}Loop", f"{x}Done:", "\tVZEROUPPER", "\tRET", ""]
+    L = [sig] + head + ["\tTESTQ CX, CX", f"\tJLE {x}Done"] + loop + b[i0:i1 + 1] + [
+        "\tVMOVUPS Y13, (AX)", "\tADDQ $32, AX"] + step + [
+        "\tDECQ CX", f"\tJNZ {x}Loop", f"{x}Done:", "\tVZEROUPPER", "\tRET", ""]
     return "\n".join(L)
 
 

@@ -4653,13 +4653,13 @@ tileMask2Done:
 
 // func scanBits3(out *uint8, tx, ty, tz float32, xs, ys, zs *float32, n int, c2, oc2 float32) (within int)
 TEXT ·scanBits3(SB), NOSPLIT, $0-72
-	MOVQ out+0(FP), DI
+	MOVQ out+0(FP), R11
 	VBROADCASTSS tx+8(FP), Y0
 	VBROADCASTSS ty+12(FP), Y1
 	VBROADCASTSS tz+16(FP), Y2
 	MOVQ xs+24(FP), SI
-	MOVQ ys+32(FP), R8
-	MOVQ zs+40(FP), R9
+	MOVQ ys+32(FP), DI
+	MOVQ zs+40(FP), R8
 	MOVQ n+48(FP), CX
 	SHRQ $3, CX
 	VBROADCASTSS c2+56(FP), Y5
@@ -4668,25 +4668,28 @@ TEXT ·scanBits3(SB), NOSPLIT, $0-72
 	TESTQ CX, CX
 	JLE scanBits3Done
 scanBits3Loop:
-	VSUBPS (SI), Y0, Y7
+	VMOVUPS (SI), Y7
+	VSUBPS Y7, Y0, Y7
 	VMULPS Y7, Y7, Y7
-	VSUBPS (R8), Y1, Y8
+	VMOVUPS (DI), Y8
+	VSUBPS Y8, Y1, Y8
 	VMULPS Y8, Y8, Y8
 	VADDPS Y8, Y7, Y7
-	VSUBPS (R9), Y2, Y8
-	VMULPS Y8, Y8, Y8
-	VADDPS Y8, Y7, Y7
-	ADDQ $32, R9
+	VMOVUPS (R8), Y9
+	VSUBPS Y9, Y2, Y9
+	VMULPS Y9, Y9, Y9
+	VADDPS Y9, Y7, Y7
 	VCMPPS $2, Y5, Y7, Y9
 	VCMPPS $2, Y6, Y7, Y10
 	VMOVMSKPS Y9, AX
 	POPCNTL AX, AX
 	ADDQ AX, R10
 	VMOVMSKPS Y10, AX
-	MOVB AX, (DI)
+	MOVB AX, (R11)
 	ADDQ $32, SI
+	ADDQ $32, DI
 	ADDQ $32, R8
-	INCQ DI
+	INCQ R11
 	DECQ CX
 	JNZ scanBits3Loop
 scanBits3Done:
@@ -4696,11 +4699,11 @@ scanBits3Done:
 
 // func scanBits2(out *uint8, tx, ty float32, xs, ys *float32, n int, c2, oc2 float32) (within int)
 TEXT ·scanBits2(SB), NOSPLIT, $0-56
-	MOVQ out+0(FP), DI
+	MOVQ out+0(FP), R11
 	VBROADCASTSS tx+8(FP), Y0
 	VBROADCASTSS ty+12(FP), Y1
 	MOVQ xs+16(FP), SI
-	MOVQ ys+24(FP), R8
+	MOVQ ys+24(FP), DI
 	MOVQ n+32(FP), CX
 	SHRQ $3, CX
 	VBROADCASTSS c2+40(FP), Y5
@@ -4709,9 +4712,11 @@ TEXT ·scanBits2(SB), NOSPLIT, $0-56
 	TESTQ CX, CX
 	JLE scanBits2Done
 scanBits2Loop:
-	VSUBPS (SI), Y0, Y7
+	VMOVUPS (SI), Y7
+	VSUBPS Y7, Y0, Y7
 	VMULPS Y7, Y7, Y7
-	VSUBPS (R8), Y1, Y8
+	VMOVUPS (DI), Y8
+	VSUBPS Y8, Y1, Y8
 	VMULPS Y8, Y8, Y8
 	VADDPS Y8, Y7, Y7
 	VCMPPS $2, Y5, Y7, Y9
@@ -4720,10 +4725,10 @@ scanBits2Loop:
 	POPCNTL AX, AX
 	ADDQ AX, R10
 	VMOVMSKPS Y10, AX
-	MOVB AX, (DI)
+	MOVB AX, (R11)
 	ADDQ $32, SI
-	ADDQ $32, R8
-	INCQ DI
+	ADDQ $32, DI
+	INCQ R11
 	DECQ CX
 	JNZ scanBits2Loop
 scanBits2Done:
