@@ -44,14 +44,17 @@ func EstimateCosts(c *cloudio.Cloud, sigma, cutoff float64, k, threads int) (*Co
 	}
 	kopt := kernel.Options{Threads: threads}
 	est := kernel.EstimateCost(g, kopt)
-	// The cached mode runs on larger cells (see buildGrid): its memory from those.
+	// The cached mode runs on larger cells unless they are crowded (see buildGrid): its
+	// memory from those.
 	cache := est
 	if cutoff > 0 {
 		g2, err := grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{CellSize: kernel.CachedCellFraction * cutoff})
 		if err != nil {
 			return nil, fmt.Errorf("grid: %w", err)
 		}
-		cache = kernel.EstimateCost(g2, kopt)
+		if g2.N <= kernel.CachedCellMaxPoints*len(g2.Cells) {
+			cache = kernel.EstimateCost(g2, kopt)
+		}
 	}
 	// Both modes' times from the estimates (each EstimateCost walks the whole grid).
 	otf := float64(est.PairsEvaluated) / (kernel.OnTheFlyPairsPerSecondPerCore * float64(threads))

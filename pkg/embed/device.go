@@ -24,21 +24,29 @@ type device struct {
 // hint is a warning for the summary when the cache is over the budget but would fit the
 // machine.
 func buildGrid(c *cloudio.Cloud, sigma, cutoff float64, opt Options) (g *grid.Grid, hint string, err error) {
-	if cutoff > 0 && (opt.Device == "cpu" || !gpuDriverPresent()) {
+	cpu := cutoff > 0 && (opt.Device == "cpu" || !gpuDriverPresent())
+	kopt := cpuKernelOptions(opt)
+	if cpu {
 		g, err := grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{CellSize: kernel.CachedCellFraction * cutoff})
 		if err != nil {
 			return nil, "", err
 		}
-		kopt := cpuKernelOptions(opt)
-		crowded := g.N > kernel.CachedCellMaxPoints*len(g.Cells)
-		if !crowded && kernel.WouldCache(g, kopt) {
-			return g, "", nil
-		}
-		if !crowded && opt.CacheMemory >= 0 {
-			hint = cacheHint(kernel.EstimateCost(g, kopt).CacheBytes)
+		if g.N <= kernel.CachedCellMaxPoints*len(g.Cells) {
+			if kernel.WouldCache(g, kopt) {
+				return g, "", nil
+			}
+			if opt.CacheMemory >= 0 {
+				hint = cacheHint(kernel.EstimateCost(g, kopt).CacheBytes)
+			}
+			cpu = false // the hint is given
 		}
 	}
 	g, err = grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{})
+	if err == nil && cpu && opt.CacheMemory >= 0 && !kernel.WouldCache(g, kopt) {
+		// Crowded cells: the cache would use the default ones (the 10^6-point Swiss
+		// roll: 0.95 s per product on them against 1.08 s on cells of 1.5 cutoffs).
+		hint = cacheHint(kernel.EstimateCost(g, kopt).CacheBytes)
+	}
 	return g, hint, err
 }
 
