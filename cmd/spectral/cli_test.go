@@ -22,6 +22,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/spectral-dev/spectral/internal/testref"
 	"github.com/spectral-dev/spectral/pkg/gpu"
 )
 
@@ -580,28 +581,6 @@ func TestUsageErrors(t *testing.T) {
 // ---------------------------------------------------------------------------------------
 // embed: accuracy against the dense reference
 
-type refEigen struct {
-	L     struct{ EighFloat64 []float64 } `json:"L"`
-	LNorm struct{ EighFloat64 []float64 } `json:"L_norm"`
-}
-
-func (r *refEigen) UnmarshalJSON(b []byte) error {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return err
-	}
-	for key, dst := range map[string]*[]float64{"L": &r.L.EighFloat64, "L_norm": &r.LNorm.EighFloat64} {
-		var v struct {
-			E []float64 `json:"eigh_float64"`
-		}
-		if err := json.Unmarshal(m[key], &v); err != nil {
-			return fmt.Errorf("%s: %w", key, err)
-		}
-		*dst = v.E
-	}
-	return nil
-}
-
 // principalAngles between span(a) and span(b), both n x k with orthonormal columns.
 func principalAngles(a, b *mat.Dense) []float64 {
 	var m mat.Dense
@@ -663,20 +642,13 @@ func TestEmbedMatchesDenseReference(t *testing.T) {
 		{"spiral_n1000_s0.05", "0.05", []string{"x", "y"}},
 		{"swissroll_n1000_s0.1", "0.1", []string{"x", "y", "z"}},
 	} {
-		b, err := os.ReadFile(filepath.Join(refDir, c.name+"_eigen.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ref refEigen
-		if err := json.Unmarshal(b, &ref); err != nil {
-			t.Fatal(err)
-		}
+		refL, refLNorm := testref.Eigen(t, c.name)
 		for _, l := range []struct {
 			lap, vecs string
 			want      []float64
 		}{
-			{"normalized", "_L_norm_eigvecs123.csv", ref.LNorm.EighFloat64},
-			{"unnormalized", "_L_eigvecs123.csv", ref.L.EighFloat64},
+			{"normalized", "_L_norm_eigvecs123.csv", refLNorm},
+			{"unnormalized", "_L_eigvecs123.csv", refL},
 		} {
 			name := c.name + " " + l.lap
 			out, sum := filepath.Join(dir, "out.csv"), filepath.Join(dir, "sum.json")

@@ -1,17 +1,12 @@
 package eigsh
 
 import (
-	"bufio"
-	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
 	"testing"
 
+	"github.com/spectral-dev/spectral/internal/testref"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -104,49 +99,16 @@ func checkPairs(t *testing.T, op Operator, res *Result, resBound, orthoBound flo
 
 // refCase is one case of testdata/reference.
 type refCase struct {
-	name   string
-	sigma  float64
-	points [][]float64
-	eigen  struct {
-		L struct {
-			Eigh []float64 `json:"eigh_float64"`
-		} `json:"L"`
-		LNorm struct {
-			Eigh []float64 `json:"eigh_float64"`
-		} `json:"L_norm"`
-	}
+	name        string
+	sigma       float64
+	points      [][]float64
+	eigL, eigLN []float64 // numpy's dense eigh of L and L_norm
 }
-
-const refDir = "../../testdata/reference"
 
 func loadRef(t testing.TB, name string, sigma float64) *refCase {
 	t.Helper()
-	c := &refCase{name: name, sigma: sigma}
-	b, err := os.ReadFile(filepath.Join(refDir, name+"_eigen.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &c.eigen); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(filepath.Join(refDir, name+"_points.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Scan() // header
-	for sc.Scan() {
-		var p []float64
-		for _, s := range strings.Split(strings.TrimSpace(sc.Text()), ",") {
-			x, err := strconv.ParseFloat(s, 32)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p = append(p, float64(float32(x)))
-		}
-		c.points = append(c.points, p)
-	}
+	c := &refCase{name: name, sigma: sigma, points: testref.Points(t, name+"_points.csv")}
+	c.eigL, c.eigLN = testref.Eigen(t, name)
 	return c
 }
 

@@ -2,35 +2,14 @@ package embed
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"testing"
 
+	"github.com/spectral-dev/spectral/internal/testref"
 	"github.com/spectral-dev/spectral/pkg/generate"
 	cloudio "github.com/spectral-dev/spectral/pkg/io"
 )
-
-func refEigen(t *testing.T, name string) (l, lnorm []float64) {
-	t.Helper()
-	b, err := os.ReadFile("../../testdata/reference/" + name + "_eigen.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r struct {
-		L struct {
-			Eigh []float64 `json:"eigh_float64"`
-		} `json:"L"`
-		LNorm struct {
-			Eigh []float64 `json:"eigh_float64"`
-		} `json:"L_norm"`
-	}
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
-	return r.L.Eigh, r.LNorm.Eigh
-}
 
 // Every Laplacian against numpy's dense float64 eigh on the reference clouds (dense kernel).
 func TestEigenvaluesMatchReference(t *testing.T) {
@@ -42,7 +21,7 @@ func TestEigenvaluesMatchReference(t *testing.T) {
 		{"swissroll_n1000_s0.1", 0.1},
 	}
 	for _, c := range cases {
-		l, lnorm := refEigen(t, c.name)
+		l, lnorm := testref.Eigen(t, c.name)
 		for _, lap := range []Laplacian{Normalized, Unnormalized, RandomWalk} {
 			res, err := Run(context.Background(), Options{
 				Input: "../../testdata/reference/" + c.name + "_points.csv",

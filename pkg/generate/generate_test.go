@@ -1,36 +1,10 @@
 package generate
 
 import (
-	"bufio"
+	"github.com/spectral-dev/spectral/internal/testref"
 	"math"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 )
-
-// readRef parses a reference points CSV (header, then %.9g float32 values).
-func readRef(t *testing.T, path string) []float64 {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var pts []float64
-	sc := bufio.NewScanner(f)
-	sc.Scan() // header
-	for sc.Scan() {
-		for _, s := range strings.Split(sc.Text(), ",") {
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pts = append(pts, float64(float32(v))) // %.9g round-trips to float32
-		}
-	}
-	return pts
-}
 
 // The reference points were made by numpy with RandomState(0); our stream must give the
 // same float32 values, bit for bit.
@@ -45,7 +19,7 @@ func TestMatchesNumpyReference(t *testing.T) {
 		{"swissroll_n1000_s0.1_points.csv", 1000, SwissRoll},
 	}
 	for _, c := range cases {
-		ref := readRef(t, "../../testdata/reference/"+c.file)
+		ref := testref.Flat(t, c.file)
 		got := c.gen(c.n, 0.01, 0)
 		if len(got) != len(ref) {
 			t.Fatalf("%s: %d values, want %d", c.file, len(got), len(ref))
