@@ -44,15 +44,15 @@ func EstimateCosts(c *cloudio.Cloud, sigma, cutoff float64, k, threads int) (*Co
 	}
 	kopt := kernel.Options{Threads: threads}
 	est := kernel.EstimateCost(g, kopt)
-	// The cached mode runs on larger cells unless they are crowded (see buildGrid): its
-	// memory from those.
+	// The cached mode runs on cachedCells where they are not crowded: its memory from
+	// those.
 	cache := est
 	if cutoff > 0 {
-		g2, err := grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{CellSize: kernel.CachedCellFraction * cutoff})
+		g2, err := cachedCells(c, sigma, cutoff)
 		if err != nil {
 			return nil, fmt.Errorf("grid: %w", err)
 		}
-		if g2.N <= kernel.CachedCellMaxPoints*len(g2.Cells) {
+		if g2 != nil {
 			cache = kernel.EstimateCost(g2, kopt)
 		}
 	}

@@ -17,37 +17,46 @@ type device struct {
 }
 
 // buildGrid sorts the cloud into cells for the device that will run: the CPU's cached
-// mode is fastest on cells of kernel.CachedCellFraction cutoffs unless those hold more
-// than kernel.CachedCellMaxPoints points on average, the on-the-fly mode and the GPU on
-// the grid's default cells. Where a GPU may be used (auto with a CUDA driver
-// present) the default cells are built, and newMatrix re-sorts if the CPU runs after all.
-// hint is a warning for the summary when the cache is over the budget but would fit the
-// machine.
+// mode on cachedCells where those are not crowded, the on-the-fly mode and the GPU on the
+// grid's default cells. Where a GPU may be used (auto with a CUDA driver present) the
+// default cells are built, and newMatrix re-sorts if the CPU runs after all. hint is a
+// warning for the summary when the cache is over the budget but would fit the machine.
 func buildGrid(c *cloudio.Cloud, sigma, cutoff float64, opt Options) (g *grid.Grid, hint string, err error) {
 	cpu := cutoff > 0 && (opt.Device == "cpu" || !gpuDriverPresent())
 	kopt := cpuKernelOptions(opt)
+	var cached *grid.Grid
 	if cpu {
-		g, err := grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{CellSize: kernel.CachedCellFraction * cutoff})
-		if err != nil {
+		if cached, err = cachedCells(c, sigma, cutoff); err != nil {
 			return nil, "", err
 		}
-		if g.N <= kernel.CachedCellMaxPoints*len(g.Cells) {
-			if kernel.WouldCache(g, kopt) {
-				return g, "", nil
-			}
-			if opt.CacheMemory >= 0 {
-				hint = cacheHint(kernel.EstimateCost(g, kopt).CacheBytes)
-			}
-			cpu = false // the hint is given
+		if cached != nil && kernel.WouldCache(cached, kopt) {
+			return cached, "", nil
 		}
 	}
 	g, err = grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{})
-	if err == nil && cpu && opt.CacheMemory >= 0 && !kernel.WouldCache(g, kopt) {
-		// Crowded cells: the cache would use the default ones (the 10^6-point Swiss
-		// roll: 0.95 s per product on them against 1.08 s on cells of 1.5 cutoffs).
-		hint = cacheHint(kernel.EstimateCost(g, kopt).CacheBytes)
+	if err == nil && cpu && opt.CacheMemory >= 0 {
+		cg := cached // the cells the cache would use
+		if cg == nil {
+			cg = g
+		}
+		if !kernel.WouldCache(cg, kopt) {
+			hint = cacheHint(kernel.EstimateCost(cg, kopt).CacheBytes)
+		}
 	}
 	return g, hint, err
+}
+
+// cachedCells sorts the cloud into the cached mode's cells (kernel.CachedCellFraction
+// cutoffs), or returns nil when those would be crowded (more than
+// kernel.CachedCellMaxPoints points each on average) and the cache is better off on the
+// default cells: the 10^6-point Swiss roll took 0.95 s per product on those against 1.08
+// s on the larger ones.
+func cachedCells(c *cloudio.Cloud, sigma, cutoff float64) (*grid.Grid, error) {
+	g, err := grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{CellSize: kernel.CachedCellFraction * cutoff})
+	if err != nil || g.N > kernel.CachedCellMaxPoints*len(g.Cells) {
+		return nil, err
+	}
+	return g, nil
 }
 
 // cacheHint says how to cache a kernel of the given size when it fits in 80% of the
@@ -89,12 +98,10 @@ func newMatrix(c *cloudio.Cloud, g *grid.Grid, opt Options) (kernel.Matrix, *gri
 		// auto: fall back to the CPU silently; the summary says which device ran.
 	}
 	kopt := cpuKernelOptions(opt)
-	if edge := kernel.CachedCellFraction * g.Cutoff; g.Cutoff > 0 && g.CellEdge != edge && kernel.WouldCache(g, kopt) {
-		// (buildGrid's rule: larger cells unless they hold too many points each.)
-		// Cached products run fastest on larger cells (kernel.CachedCellFraction);
-		// re-sorting costs little next to building the cache.
-		g2, err := grid.Build(c.Points, c.Dim, g.Sigma, g.Cutoff, grid.Options{CellSize: edge})
-		if err == nil && g2.N <= kernel.CachedCellMaxPoints*len(g2.Cells) && kernel.WouldCache(g2, kopt) {
+	if g.Cutoff > 0 && g.CellEdge != kernel.CachedCellFraction*g.Cutoff && kernel.WouldCache(g, kopt) {
+		// Cached products run fastest on cachedCells; re-sorting costs little next to
+		// building the cache.
+		if g2, err := cachedCells(c, g.Sigma, g.Cutoff); err == nil && g2 != nil && kernel.WouldCache(g2, kopt) {
 			g = g2
 		}
 	}
