@@ -65,8 +65,8 @@ func EstimateCosts(c *cloudio.Cloud, sigma, cutoff float64, k, threads int) (*Co
 	}
 	mem := EstimateMemory(c.N(), c.Dim, k, defaultNCVEstimate(k))
 	suggest := ""
-	if !cache.Cached && cutoff > 0 && float64(cache.CacheBytes+mem) < 0.9*float64(kernel.AvailableMemory()) {
-		suggest = fmt.Sprintf("%dGiB", (cache.CacheBytes+1<<30-1)>>30)
+	if !cache.Cached && cutoff > 0 {
+		suggest = cacheMemoryFlag(cache.CacheBytes)
 	}
 	return &Costs{
 		Sigma: sigma, Cutoff: cutoff,

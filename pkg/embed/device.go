@@ -59,19 +59,29 @@ func cachedCells(c *cloudio.Cloud, sigma, cutoff float64) (*grid.Grid, error) {
 	return g, nil
 }
 
-// cacheHint says how to cache a kernel of the given size when it fits in 80% of the
-// available memory (empty otherwise): cached products were ~5x faster than on the fly on
-// the 10^6-point Swiss roll.
+// cacheHint says how to cache a kernel of the given size when that fits the machine
+// (cacheMemoryFlag); empty otherwise.
 func cacheHint(bytes int64) string {
-	if bytes <= 0 || float64(bytes) > 0.8*float64(kernel.AvailableMemory()) {
+	flag := cacheMemoryFlag(bytes)
+	if flag == "" {
 		return ""
-	}
-	flag := fmt.Sprintf("%dGiB", (bytes+1<<30-1)>>30)
-	if bytes < 1<<30 {
-		flag = fmt.Sprintf("%dMiB", (bytes+1<<20-1)>>20)
 	}
 	return fmt.Sprintf("the kernel cache (~%s) is over the cache budget, so products are evaluated on the fly (several times slower); --cache-memory %s would cache it",
 		FormatBytes(bytes), flag)
+}
+
+// cacheMemoryFlag is a --cache-memory value that holds a cache of the given size, or
+// empty when that is over 80% of the available memory: cached products were ~5x faster
+// than on the fly on the 10^6-point Swiss roll, worth raising the default budget (half
+// the available memory) for, but not worth swapping.
+func cacheMemoryFlag(bytes int64) string {
+	switch {
+	case bytes <= 0 || float64(bytes) > 0.8*float64(kernel.AvailableMemory()):
+		return ""
+	case bytes < 1<<30:
+		return fmt.Sprintf("%dMiB", (bytes+1<<20-1)>>20)
+	}
+	return fmt.Sprintf("%dGiB", (bytes+1<<30-1)>>30)
 }
 
 // cpuKernelOptions are the CPU operator's options for opt.

@@ -112,7 +112,7 @@ func (o *Operator) buildCache() {
 				for gr := 0; gr < ng; gr++ {
 					ma, mb := byteAt(a, pl+8*gr), byteAt(b, pl+8*gr)
 					masks = append(masks, uint16(ma)|uint16(mb)<<8)
-					vals += int64(bits8(ma) + bits8(mb))
+					vals += int64(bits.OnesCount8(ma) + bits.OnesCount8(mb))
 				}
 				for r := 2 * p; r < min(2*p+2, ni); r++ {
 					first := pl
@@ -301,8 +301,6 @@ func byteAt(row []uint8, s int) uint8 {
 	}
 	return x
 }
-
-func bits8(m uint8) int { return bits.OnesCount8(m) }
 
 // findNbr is the position of j in the ascending list (present by symmetry).
 func findNbr(list []int32, j int32) int {
