@@ -17,7 +17,7 @@ func (o *Operator) cachedProduct(dst, src []float64) {
 	defer c.mu.Unlock()
 	copy(c.vpad, src) // the loops read whole groups, up to 7 past the last point
 	src = c.vpad
-	o.parallel(func(scratch []float64, i int) {
+	o.parallelScratch(9*(o.maxCell+8), func(scratch []float64, i int) {
 		ci := g.Cells[i]
 		ni := ci.End - ci.Start
 		// acc: the sums the diagonal tile's transposed half adds (+8: its loops store

@@ -147,10 +147,16 @@ func (o *Operator) Stats() Stats { return o.stats }
 
 // parallel runs f on every target cell, with o.threads workers taking contiguous chunks
 // of cells in turn. Which worker does a cell does not change its result.
-func (o *Operator) parallel(f func(acc []float64, cell int)) {
+func (o *Operator) parallel(f func(acc []float64, cell int)) { o.parallelScratch(0, f) }
+
+// parallelScratch is parallel with a scratch slice of the given length per worker.
+func (o *Operator) parallelScratch(scratch int, f func(acc []float64, cell int)) {
 	var next atomic.Int64
 	work := func() {
-		acc := make([]float64, 9*(o.maxCell+8)) // the cached product's scratch (cachedProduct)
+		var acc []float64
+		if scratch > 0 {
+			acc = make([]float64, scratch)
+		}
 		for {
 			k := int(next.Add(1)) - 1
 			if k >= len(o.chunks)-1 {
