@@ -11,19 +11,19 @@ import "gonum.org/v1/gonum/blas/blas64"
 // projectRows sets h[i] = a[i, lo:hi] . w for the rows of a (w = the chunk of w).
 func projectRows(a blas64.General, lo, hi int, w, h []float64) {
 	n := hi - lo
-	full := n &^ 7
-	var out [4]float64
+	full := 0 // columns done by the SIMD kernel, a multiple of 8
+	if haveFMA {
+		full = n &^ 7
+	}
 	for i := 0; i < a.Rows; i += 4 {
 		var r [4][]float64
 		for q := range r {
 			row := min(i+q, a.Rows-1) // a short last group repeats its last row
 			r[q] = a.Data[row*a.Stride+lo : row*a.Stride+hi]
 		}
-		if haveFMA && full > 0 {
+		var out [4]float64
+		if full > 0 {
 			dot4(&r[0][0], &r[1][0], &r[2][0], &r[3][0], &w[0], full, &out)
-		} else {
-			out = [4]float64{}
-			full = 0
 		}
 		for q := 0; q < 4 && i+q < a.Rows; q++ {
 			s := out[q]
@@ -38,7 +38,10 @@ func projectRows(a blas64.General, lo, hi int, w, h []float64) {
 // subtractRows sets w -= sum_i h[i] a[i, lo:hi] (w = the chunk of w).
 func subtractRows(a blas64.General, lo, hi int, h, w []float64) {
 	n := hi - lo
-	full := n &^ 7
+	full := 0
+	if haveFMA {
+		full = n &^ 7
+	}
 	for i := 0; i < a.Rows; i += 4 {
 		var r [4][]float64
 		var c4 [4]float64
@@ -49,12 +52,10 @@ func subtractRows(a blas64.General, lo, hi int, h, w []float64) {
 				c4[q] = h[i+q] // a repeated row gets 0
 			}
 		}
-		done := 0
-		if haveFMA && full > 0 {
+		if full > 0 {
 			axpy4(&w[0], &r[0][0], &r[1][0], &r[2][0], &r[3][0], &c4, full)
-			done = full
 		}
-		for c := done; c < n; c++ {
+		for c := full; c < n; c++ {
 			w[c] -= c4[0]*r[0][c] + c4[1]*r[1][c] + c4[2]*r[2][c] + c4[3]*r[3][c]
 		}
 	}
