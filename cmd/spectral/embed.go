@@ -49,8 +49,15 @@ Laplacians: normalized  I - D^-1/2 K D^-1/2 (default)
             unnormalized D - K
             randomwalk  I - D^-1 K (eigenvalues of normalized; vectors D^-1/2 phi)
 The smallest eigenpairs are found as the largest of D^-1/2 K D^-1/2 (or of a Gershgorin-
-shifted D - K) by thick-restart Lanczos (as many products as ARPACK or fewer). Progress goes to stderr; the summary
+shifted D - K) by thick-restart Lanczos (as many products as ARPACK or fewer); for the
+normalized and random-walk Laplacians the first eigenvector, D^1/2 1, is known exactly
+and projected out, so its eigenvalue is exactly 0. Progress goes to stderr; the summary
 (eigenvalues, timings, products) to stderr, or as JSON to --summary.
+
+The kernel's nonzero values are cached (float32, ~2.2 bytes per nonzero) when they fit
+--cache-memory; products then run several times faster than on the fly. When the cache
+is over that budget but fits the machine, a warning gives the --cache-memory value that
+would cache it (spectral info --sigma says the same before a run).
 ` + exitStatusHelp,
 		Example: `  spectral generate spiral -o spiral.csv
   spectral embed --sigma 0.05 spiral.csv                        # -> eigvecs.csv

@@ -32,8 +32,9 @@ points, the nearest-neighbour spacing (median and 95th percentile) and the sigma
 --sigma auto would pick (` + sigmaRuleHelp + `).
 
 With --sigma it also estimates, before any costly work, the pairs within the cutoff per
-kernel product, the memory of the run and of the kernel cache, and the time per product
-on this machine. --json prints one JSON object (format, n, dim, columns, bbox_min,
+kernel product, the memory of the run and of the kernel cache (and, when the cache is over
+the default budget of half the available memory but fits the machine, the --cache-memory
+value that would cache it), and the time per product on this machine. --json prints one JSON object (format, n, dim, columns, bbox_min,
 bbox_max, duplicates, nn_median, nn_p95, suggested_sigma, and the estimates).
 ` + exitStatusHelp,
 		Example: `  spectral info cloud.ply
