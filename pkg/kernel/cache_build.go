@@ -159,6 +159,7 @@ func (o *Operator) buildCache() {
 	c.vals = make([]float32, vpos+8) // the AVX2 loop loads 8 values at a time
 	c.masks = make([]uint16, mpos)
 	// Pass 2: the values under the masks, row 2p's then row 2p+1's in each group.
+	simd := c.simd != loopGo // the values 8 at a time (rowGauss), else one by one
 	o.parallel(func(_ []float64, i int) {
 		var row []float32
 		ci := g.Cells[i]
@@ -175,7 +176,7 @@ func (o *Operator) buildCache() {
 			for p, pr := range c.pairs[c.poff[k] : c.poff[k]+int64(ni+1)/2] {
 				col := src + int(pr[0])
 				ng := int(pr[1])
-				if c.simd != loopGo && ng > 0 {
+				if simd && ng > 0 {
 					// Both rows' values over the pair's groups, 8 at a time, then
 					// packed under the masks.
 					if cap(row) < 16*ng {
@@ -193,7 +194,7 @@ func (o *Operator) buildCache() {
 						t := ci.Start + 2*p + r
 						for m := uint8(mm >> (8 * r)); m != 0; m &= m - 1 {
 							l := 8*gr + bits.TrailingZeros8(m)
-							if c.simd != loopGo {
+							if simd {
 								w[0] = row[r*8*ng+l]
 							} else {
 								w[0] = gauss(o.pairDist2(t, col+l), o.c2)
