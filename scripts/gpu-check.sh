@@ -2,7 +2,7 @@
 # gpu-check.sh OUTDIR: every GPU figure in one run, for a GPU machine without Go.
 #
 # Uses a spectral binary built elsewhere with
-#     CGO_ENABLED=0 go build -o .gpu/spectral ./cmd/spectral
+#     CGO_ENABLED=0 go build -tags devcheck -o .gpu/spectral ./cmd/spectral
 # and copied along with the checkout (the device tool: carry [".gpu"]); then
 #     bash scripts/gpu-check.sh "$OUT"
 # It checks the GPU operator against the CPU one (spectral devcheck: K v and degrees within
@@ -133,7 +133,7 @@ write_report() {
 }
 
 if [ ! -x "$bin" ]; then
-	failures+=("no executable $bin: build it with CGO_ENABLED=0 go build -o .gpu/spectral ./cmd/spectral and carry .gpu")
+	failures+=("no executable $bin: build it with CGO_ENABLED=0 go build -tags devcheck -o .gpu/spectral ./cmd/spectral and carry .gpu")
 	echo "gpu-check: ${failures[0]}" >&2
 	write_report false
 	exit 2

@@ -1,3 +1,5 @@
+//go:build devcheck
+
 package main
 
 import (
@@ -23,8 +25,11 @@ import (
 	"github.com/spectral-dev/spectral/pkg/kernel"
 )
 
-// devcheck is a hidden command for developers and scripts/gpu-check.sh: it checks the
-// GPU operator against the CPU one on the same grid and vector and times both.
+// devcheck is a developer command for scripts/gpu-check.sh: it checks the GPU operator
+// against the CPU one on the same grid and vector and times both. It is compiled only
+// with `-tags devcheck`, so user binaries list exactly the commands --help shows.
+
+func init() { devCommands = append(devCommands, newDevcheckCmd) }
 
 type devcheckOptions struct {
 	input, columns, cutoff, accum string
@@ -41,7 +46,6 @@ func newDevcheckCmd() *cobra.Command {
 	o := &devcheckOptions{}
 	cmd := &cobra.Command{
 		Use:    "devcheck",
-		Hidden: true,
 		Short:  "Check the GPU kernel operator against the CPU one and time both (developers)",
 		Long: `Devcheck builds the grid of a cloud, applies the CPU and the GPU kernel operators to
 the same random vector v (uniform in [0,1), seeded), and prints the largest relative

@@ -1,3 +1,5 @@
+//go:build devcheck
+
 package main
 
 import (

@@ -44,8 +44,11 @@ on a 2D or 3D point cloud (CSV/TXT/XYZ or PLY), for thousands to millions of poi
 		newInfoCmd(),
 		newEmbedCmd(),
 		newPlotCmd(),
-		newDevcheckCmd(),
 	)
+	// Developer commands (devcheck) exist only in binaries built with their build tag.
+	for _, newCmd := range devCommands {
+		root.AddCommand(newCmd())
+	}
 	// Unknown commands and wrong argument counts are usage errors (exit 2), like bad flags.
 	root.Args = cobra.NoArgs
 	root.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
