@@ -45,8 +45,8 @@ type devcheckOptions struct {
 func newDevcheckCmd() *cobra.Command {
 	o := &devcheckOptions{}
 	cmd := &cobra.Command{
-		Use:    "devcheck",
-		Short:  "Check the GPU kernel operator against the CPU one and time both (developers)",
+		Use:   "devcheck",
+		Short: "Check the GPU kernel operator against the CPU one and time both (developers)",
 		Long: `Devcheck builds the grid of a cloud, applies the CPU and the GPU kernel operators to
 the same random vector v (uniform in [0,1), seeded), and prints the largest relative
 difference of K v (max_i |gpu_i - cpu_i| / max_i |cpu_i|, and the largest elementwise
