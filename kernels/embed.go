@@ -4,6 +4,8 @@
 // build-ptx.sh --check has one file to compare.
 package kernels
 
+//go:generate bash ../scripts/build-ptx.sh
+
 import _ "embed"
 
 // GaussianPTX is kernels/gaussian.ptx: the block-sparse Gaussian matvec and degree kernels

@@ -1,6 +1,7 @@
 package kernel
 
 //go:generate sh -c "cd ../.. && python3 scripts/kernel_gen_sweep.py && gofmt -w pkg/kernel/sweep_gen.go"
+//go:generate sh -c "cd ../.. && python3 scripts/kernel_gen_asm.py"
 
 // The on-the-fly hot loop, hand-written: Go has no SIMD intrinsics and does not
 // vectorise, so the loop is scalar float32 on SoA coordinate arrays, four targets at a
