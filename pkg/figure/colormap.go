@@ -1,9 +1,12 @@
 package figure
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
+	"strconv"
 )
 
 // spectral holds ColorBrewer's 11-class "Spectral" palette, low (red) to high
@@ -78,4 +81,55 @@ func maxAbs(values []float64) (float64, error) {
 		}
 	}
 	return m, nil
+}
+
+// categorical is the palette of labels: matplotlib's tab10 (Tableau 10, what
+// scikit-learn users see), then the lighter tab20 partners of the same hues, so that
+// the first ten labels get the ten most distinct colours.
+var categorical = [...]color.RGBA{
+	{0x1f, 0x77, 0xb4, 0xff}, {0xff, 0x7f, 0x0e, 0xff}, {0x2c, 0xa0, 0x2c, 0xff},
+	{0xd6, 0x27, 0x28, 0xff}, {0x94, 0x67, 0xbd, 0xff}, {0x8c, 0x56, 0x4b, 0xff},
+	{0xe3, 0x77, 0xc2, 0xff}, {0x7f, 0x7f, 0x7f, 0xff}, {0xbc, 0xbd, 0x22, 0xff},
+	{0x17, 0xbe, 0xcf, 0xff},
+	{0xae, 0xc7, 0xe8, 0xff}, {0xff, 0xbb, 0x78, 0xff}, {0x98, 0xdf, 0x8a, 0xff},
+	{0xff, 0x98, 0x96, 0xff}, {0xc5, 0xb0, 0xd5, 0xff}, {0xc4, 0x9c, 0x94, 0xff},
+	{0xf7, 0xb6, 0xd2, 0xff}, {0xc7, 0xc7, 0xc7, 0xff}, {0xdb, 0xdb, 0x8d, 0xff},
+	{0x9e, 0xda, 0xe5, 0xff},
+}
+
+// MaxLabels is the largest number of distinct labels an embedding can be coloured by
+// (plus the noise label): beyond the palette's 20 colours, categories could not be told apart.
+const MaxLabels = len(categorical)
+
+// noiseLabel is the label scikit-learn's DBSCAN and HDBSCAN give to noise points,
+// drawn in noiseColor, a light grey that recedes behind the clusters.
+const noiseLabel = "-1"
+
+var noiseColor = color.RGBA{0xb0, 0xb0, 0xb0, 0xff}
+
+// single is the colour of an embedding's points when nothing colours them (tab10's blue).
+var single = categorical[0]
+
+// sortedLabels returns the distinct labels, numerically sorted when they all parse
+// as numbers (so "10" comes after "9"), else in string order.
+func sortedLabels(labels []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range labels {
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	num := make(map[string]float64, len(out))
+	for _, l := range out {
+		v, err := strconv.ParseFloat(l, 64)
+		if err != nil {
+			slices.Sort(out)
+			return out
+		}
+		num[l] = v
+	}
+	slices.SortFunc(out, func(a, b string) int { return cmp.Compare(num[a], num[b]) })
+	return out
 }

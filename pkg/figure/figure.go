@@ -1,12 +1,21 @@
-// Package figure draws a cloud coloured by eigenvectors as a PNG grid of scatter plots.
+// Package figure draws a cloud coloured by eigenvectors, and spectral embeddings, as
+// publishable figures (PNG, SVG or PDF).
 //
-// Numbers go in (the point coordinates, one value per point for each panel) and a PNG
-// comes out: one panel per eigenvector, laid out like the KeOps tutorial's 2 x 3 grid,
-// each point coloured with ColorBrewer's diverging "Spectral" colormap centred at 0.
-// Two-dimensional clouds are drawn as they are; three-dimensional ones through an
-// orthographic projection (azimuth/elevation as in matplotlib) in painter's order, far
-// points first. Panels keep an equal aspect ratio, so shapes are not distorted. Reading
-// files is left to the caller (pkg/io); this package never touches the file system.
+// Numbers go in (the point coordinates, one value per point for each panel) and an
+// image comes out: one panel per eigenvector, laid out like the KeOps tutorial's 2 x 3
+// grid, each point coloured with ColorBrewer's diverging "Spectral" colormap centred at
+// 0, with a colour bar per panel. Two-dimensional clouds are drawn as they are, with
+// axes, ticks and an equal aspect ratio; three-dimensional ones through an orthographic
+// projection (azimuth/elevation as in matplotlib) in painter's order, far points first,
+// with a small x-y-z triad showing the view instead of ticks (projected units would
+// mean nothing). DrawEmbedding draws one eigenvector against another, coloured by a
+// third or by categorical labels (with a legend).
+//
+// The files: figure.go the requests and their validation, colormap.go the colours,
+// project.go the display subset and the 3D projection, layout.go sizes (text scaled to
+// the figure, the grid, point sizes) and render.go the drawing on gonum/plot's canvases.
+// Reading files is left to the caller (pkg/io); this package never touches the file
+// system.
 package figure
 
 import (
@@ -15,8 +24,11 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
 
-	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg"
 )
 
 // Defaults used when the corresponding Options field is zero.
@@ -43,6 +55,32 @@ func badInput(format string, a ...any) error {
 	return fmt.Errorf("figure: %w: %s", ErrBadInput, fmt.Sprintf(format, a...))
 }
 
+// Format is an output file format.
+type Format string
+
+// The formats Draw writes. PNG is the default; in SVG and PDF the text, axes and
+// colour bars are vectors and each panel's points one embedded image (thousands of
+// vector discs would make files of megabytes that viewers render slowly).
+const (
+	PNG Format = "png"
+	SVG Format = "svg"
+	PDF Format = "pdf"
+)
+
+// FormatOf returns the format named by a file's extension (.png, .svg, .pdf, any
+// case); any other extension is an error wrapping ErrBadInput.
+func FormatOf(path string) (Format, error) {
+	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
+	switch f := Format(ext); f {
+	case PNG, SVG, PDF:
+		return f, nil
+	}
+	if ext == "" {
+		return "", badInput("%s has no extension: name the file .png, .svg or .pdf", path)
+	}
+	return "", badInput("%s: unknown figure format .%s (use .png, .svg or .pdf)", path, ext)
+}
+
 // Panel is one scatter plot of the grid: the cloud coloured by Values (one per point).
 type Panel struct {
 	Values []float64
@@ -52,7 +90,11 @@ type Panel struct {
 // Options controls the figure. The zero value gives the defaults.
 type Options struct {
 	// Width and Height of the image in pixels; 0 means DefaultWidth x DefaultHeight.
+	// SVG and PDF pages have the size the PNG would have at the figure's resolution
+	// (layout.go's resolution), so the three formats look the same.
 	Width, Height int
+	// Format of the output; "" means PNG.
+	Format Format
 	// Azimuth and Elevation of the 3D view in degrees (matplotlib's convention: the
 	// z axis points up, azimuth turns about it, elevation lifts the eye above the
 	// x-y plane). When both are 0 the default view (-60, 30) is used; to look along
@@ -72,41 +114,135 @@ type Options struct {
 	Title string
 }
 
-// Draw writes a PNG of the cloud coords (n points of dim 2 or 3, row-major:
-// point i is coords[i*dim:(i+1)*dim]) with one panel per entry of panels.
+// Embedding is a scatter plot of one eigenvector against another (X against Y, one
+// value per point each), as scikit-learn users draw a spectral embedding.
+type Embedding struct {
+	X, Y           []float64
+	XLabel, YLabel string // axis labels, e.g. "φ2" and "φ3"
+	// Values, when not nil, colour the points with the Spectral colormap centred at
+	// 0 (as the cloud's panels), with a colour bar titled ColorLabel.
+	Values     []float64
+	ColorLabel string
+	// Labels, when not nil, colour the points by category (one string per point,
+	// e.g. a cluster number) from a categorical palette, with a legend titled
+	// ColorLabel. At most MaxLabels distinct labels; "-1" (the noise label of
+	// scikit-learn's DBSCAN and HDBSCAN) is drawn grey. Values and Labels exclude
+	// each other; with neither, all points get one colour.
+	Labels []string
+	// Title is the panel's title (the figure's title is Options.Title).
+	Title string
+}
+
+// Draw writes the figure of the cloud coords (n points of dim 2 or 3, row-major:
+// point i is coords[i*dim:(i+1)*dim]) with one panel per entry of panels, in
+// opt.Format.
 func Draw(w io.Writer, coords []float64, dim int, panels []Panel, opt Options) error {
 	f, err := newFigure(coords, dim, panels, opt)
 	if err != nil {
 		return err
 	}
-	img, err := f.render()
+	return f.write(w)
+}
+
+// DrawEmbedding writes the figure of one embedding panel, in opt.Format. Cols,
+// Azimuth and Elevation are ignored.
+func DrawEmbedding(w io.Writer, e Embedding, opt Options) error {
+	f, err := newEmbedding(e, opt)
 	if err != nil {
 		return err
 	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w); err != nil {
-		return fmt.Errorf("figure: writing PNG: %w", err)
-	}
-	return nil
+	return f.write(w)
 }
 
-// Titles returns the panel titles "Eigenvalue i = v" for consecutive eigenvalues,
-// the first one numbered firstIndex (1 for the trivial eigenvalue, as in the tutorial).
+// Titles returns the panel titles "φi, λi = v" for consecutive eigenvalues, the first
+// one numbered firstIndex (1 for the trivial eigenvalue, as in the tutorial), each
+// value written by FormatEigenvalue.
 func Titles(eigenvalues []float64, firstIndex int) []string {
 	t := make([]string, len(eigenvalues))
 	for i, v := range eigenvalues {
-		t[i] = fmt.Sprintf("Eigenvalue %d = %.3g", firstIndex+i, v)
+		t[i] = fmt.Sprintf("φ%d, λ%d = %s", firstIndex+i, firstIndex+i, FormatEigenvalue(v))
 	}
 	return t
 }
 
-// figure is a validated request: the projected points in drawing order and the
-// colours of each panel in the same order.
+// FormatEigenvalue writes v with 4 significant digits, except that a value which
+// would round to a nonzero whole number without being one is written as that number
+// and the difference, with 2 digits: 0.99996 is "1 - 4e-05", not "1". Eigenvalues of
+// the normalized Laplacian crowd towards 1 when sigma is small against the spacing of
+// the points, and a title that reads "= 1" for all of them would hide the spectrum.
+func FormatEigenvalue(v float64) string {
+	s := strconv.FormatFloat(v, 'g', 4, 64)
+	r, err := strconv.ParseFloat(s, 64)
+	if err != nil || r == v || r == 0 || r != math.Trunc(r) || math.IsInf(v, 0) {
+		return s
+	}
+	d, op := v-r, "+"
+	if d < 0 {
+		d, op = -d, "-"
+	}
+	return fmt.Sprintf("%s %s %s", s, op, strconv.FormatFloat(d, 'g', 2, 64))
+}
+
+// figure is a validated request: the points in drawing order (projected for a 3D
+// cloud) and each panel's colours in the same order.
 type figure struct {
 	opt    Options
-	dim    int
-	x, y   []float64      // screen coordinates of the drawn points, in drawing order
-	colors [][]color.RGBA // per panel, per drawn point
-	titles []string
+	dim    int       // 2 or 3 for a cloud, 0 for an embedding
+	x, y   []float64 // screen coordinates of the drawn points, in drawing order
+	panels []panel
+	// xLabel, yLabel name the axes; equal keeps one data unit the same length on both
+	// (clouds, so shapes are not distorted), while an embedding fills its panel.
+	xLabel, yLabel string
+	equal          bool
+	// view is the 3D view's screen basis (right, up) in cloud coordinates, for the
+	// triad; unused in 2D.
+	right, up [3]float64
+	// dataAreas are the panels' data areas as drawn by render, for the tests.
+	dataAreas []vg.Rectangle
+}
+
+// panel is one drawn panel: its title, its points' colours, and either a colour bar
+// (scale = max |v|, the values at its ends) or a legend.
+type panel struct {
+	title    string
+	colors   []color.RGBA
+	colorBar bool
+	scale    float64
+	barLabel string
+	legend   []legendEntry
+}
+
+type legendEntry struct {
+	label string
+	color color.RGBA
+}
+
+// checkOptions fills the defaults and checks what is common to both kinds of figure.
+func checkOptions(opt *Options) error {
+	if opt.Width == 0 {
+		opt.Width = DefaultWidth
+	}
+	if opt.Height == 0 {
+		opt.Height = DefaultHeight
+	}
+	if opt.Width < MinSize || opt.Width > MaxSize || opt.Height < MinSize || opt.Height > MaxSize {
+		return badInput("image size %dx%d pixels: each side must be in [%d, %d]",
+			opt.Width, opt.Height, MinSize, MaxSize)
+	}
+	switch opt.Format {
+	case "":
+		opt.Format = PNG
+	case PNG, SVG, PDF:
+	default:
+		return badInput("format %q: use png, svg or pdf", opt.Format)
+	}
+	if opt.MaxPoints == 0 {
+		opt.MaxPoints = DefaultMaxPoints
+	}
+	if opt.PointSize < 0 || math.IsNaN(opt.PointSize) || math.IsInf(opt.PointSize, 0) {
+		return badInput("point size %v pixels", opt.PointSize)
+	}
+	return nil
 }
 
 func newFigure(coords []float64, dim int, panels []Panel, opt Options) (*figure, error) {
@@ -136,15 +272,8 @@ func newFigure(coords []float64, dim int, panels []Panel, opt Options) (*figure,
 			return nil, badInput("panel %d, %v", p+1, err)
 		}
 	}
-	if opt.Width == 0 {
-		opt.Width = DefaultWidth
-	}
-	if opt.Height == 0 {
-		opt.Height = DefaultHeight
-	}
-	if opt.Width < MinSize || opt.Width > MaxSize || opt.Height < MinSize || opt.Height > MaxSize {
-		return nil, badInput("image size %dx%d pixels: each side must be in [%d, %d]",
-			opt.Width, opt.Height, MinSize, MaxSize)
+	if err := checkOptions(&opt); err != nil {
+		return nil, err
 	}
 	if opt.Azimuth == 0 && opt.Elevation == 0 {
 		opt.Azimuth, opt.Elevation = DefaultAzimuth, DefaultElevation
@@ -154,41 +283,128 @@ func newFigure(coords []float64, dim int, panels []Panel, opt Options) (*figure,
 		return nil, badInput("view azimuth %v, elevation %v: need a finite azimuth and elevation in [-90, 90] degrees",
 			opt.Azimuth, opt.Elevation)
 	}
-	if opt.MaxPoints == 0 {
-		opt.MaxPoints = DefaultMaxPoints
-	}
 	if opt.Cols < 0 {
 		return nil, badInput("%d columns", opt.Cols)
 	}
-	if opt.PointSize < 0 || math.IsNaN(opt.PointSize) || math.IsInf(opt.PointSize, 0) {
-		return nil, badInput("point size %v pixels", opt.PointSize)
-	}
 
 	idx := Subsample(n, opt.MaxPoints)
-	f := &figure{opt: opt, dim: dim, x: make([]float64, len(idx)), y: make([]float64, len(idx))}
+	f := &figure{opt: opt, dim: dim, x: make([]float64, len(idx)), y: make([]float64, len(idx)), equal: true}
 	if dim == 2 {
+		f.xLabel, f.yLabel = "x", "y"
 		for k, i := range idx {
 			f.x[k], f.y[k] = coords[2*i], coords[2*i+1]
 		}
 	} else {
 		idx = f.project(coords, idx)
 	}
-	f.colors = make([][]color.RGBA, len(panels))
-	f.titles = make([]string, len(panels))
+	f.panels = make([]panel, len(panels))
 	for p, pan := range panels {
-		// Scale by the largest magnitude over the whole cloud, not only the drawn
-		// subset, so that a panel's colours do not depend on MaxPoints.
-		m, _ := maxAbs(pan.Values)
-		c := make([]color.RGBA, len(idx))
-		for k, i := range idx {
-			v := pan.Values[i]
-			if m > 0 {
-				v /= m
-			}
-			c[k] = SpectralColor(v)
-		}
-		f.colors[p] = c
-		f.titles[p] = pan.Title
+		f.panels[p] = valuePanel(pan.Values, idx, pan.Title, "")
 	}
 	return f, nil
+}
+
+// valuePanel colours the points idx by values with a colour bar. The scale is the
+// largest magnitude over the whole cloud, not only the drawn subset, so that a
+// panel's colours do not depend on MaxPoints.
+func valuePanel(values []float64, idx []int, title, barLabel string) panel {
+	m, _ := maxAbs(values)
+	c := make([]color.RGBA, len(idx))
+	for k, i := range idx {
+		v := values[i]
+		if m > 0 {
+			v /= m
+		}
+		c[k] = SpectralColor(v)
+	}
+	return panel{title: title, colors: c, colorBar: true, scale: m, barLabel: barLabel}
+}
+
+func newEmbedding(e Embedding, opt Options) (*figure, error) {
+	n := len(e.X)
+	if n == 0 {
+		return nil, badInput("no points to draw")
+	}
+	if len(e.Y) != n {
+		return nil, badInput("embedding has %d x values and %d y values", n, len(e.Y))
+	}
+	if e.Values != nil && e.Labels != nil {
+		return nil, badInput("embedding coloured both by values and by labels")
+	}
+	if e.Values != nil && len(e.Values) != n {
+		return nil, badInput("embedding has %d colour values for %d points", len(e.Values), n)
+	}
+	if e.Labels != nil && len(e.Labels) != n {
+		return nil, badInput("embedding has %d labels for %d points", len(e.Labels), n)
+	}
+	for _, a := range []struct {
+		v    []float64
+		name string
+	}{{e.X, "x"}, {e.Y, "y"}, {e.Values, "colour"}} {
+		if _, err := maxAbs(a.v); err != nil {
+			return nil, badInput("embedding %s %v", a.name, err)
+		}
+	}
+	if err := checkOptions(&opt); err != nil {
+		return nil, err
+	}
+	idx := Subsample(n, opt.MaxPoints)
+	f := &figure{opt: opt, xLabel: e.XLabel, yLabel: e.YLabel, x: make([]float64, len(idx)), y: make([]float64, len(idx))}
+	for k, i := range idx {
+		f.x[k], f.y[k] = e.X[i], e.Y[i]
+	}
+	switch {
+	case e.Values != nil:
+		f.panels = []panel{valuePanel(e.Values, idx, e.Title, e.ColorLabel)}
+	case e.Labels != nil:
+		p, err := labelPanel(e.Labels, idx, e.Title, e.ColorLabel)
+		if err != nil {
+			return nil, err
+		}
+		f.panels = []panel{p}
+	default:
+		c := make([]color.RGBA, len(idx))
+		for k := range c {
+			c[k] = single
+		}
+		f.panels = []panel{{title: e.Title, colors: c}}
+	}
+	return f, nil
+}
+
+// labelPanel colours the points idx by category, in the order the labels sort
+// (numerically when they are all numbers), with a legend of every label in the
+// cloud (not only the drawn subset).
+func labelPanel(labels []string, idx []int, title, legendTitle string) (panel, error) {
+	cats := sortedLabels(labels)
+	if k := len(cats) - count(cats, noiseLabel); k > MaxLabels {
+		return panel{}, badInput("%d distinct labels: at most %d can be told apart by colour", k, MaxLabels)
+	}
+	col := make(map[string]color.RGBA, len(cats))
+	p := panel{title: title, barLabel: legendTitle}
+	next := 0
+	for _, l := range cats {
+		c := noiseColor
+		if l != noiseLabel {
+			c = categorical[next]
+			next++
+		}
+		col[l] = c
+		p.legend = append(p.legend, legendEntry{label: l, color: c})
+	}
+	p.colors = make([]color.RGBA, len(idx))
+	for k, i := range idx {
+		p.colors[k] = col[labels[i]]
+	}
+	return p, nil
+}
+
+func count(s []string, v string) int {
+	n := 0
+	for _, x := range s {
+		if x == v {
+			n++
+		}
+	}
+	return n
 }

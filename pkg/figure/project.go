@@ -52,6 +52,7 @@ func (f *figure) project(coords []float64, idx []int) []int {
 	e := [3]float64{ce * ca, ce * sa, se}
 	r := [3]float64{-sa, ca, 0}
 	u := [3]float64{-se * ca, -se * sa, ce}
+	f.right, f.up = r, u
 	type pt struct {
 		i       int
 		x, y, d float64
