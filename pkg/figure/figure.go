@@ -100,6 +100,10 @@ type Options struct {
 	// x-y plane). When both are 0 the default view (-60, 30) is used; to look along
 	// the x axis exactly, pass Azimuth 360. Ignored for 2D clouds.
 	Azimuth, Elevation float64
+	// Up names the cloud axis drawn vertical in the 3D view: "z" (or "", the
+	// default, as LiDAR and matplotlib), "y" (most meshes: the Stanford bunny) or
+	// "x". The view's azimuth turns about it.
+	Up string
 	// MaxPoints caps the number of points drawn: larger clouds are shown through a
 	// random subset fixed by a constant seed (the same for every panel).
 	// 0 means DefaultMaxPoints, a negative value draws every point.
@@ -282,6 +286,9 @@ func newFigure(coords []float64, dim int, panels []Panel, opt Options) (*figure,
 		math.IsNaN(opt.Elevation) || opt.Elevation < -90 || opt.Elevation > 90 {
 		return nil, badInput("view azimuth %v, elevation %v: need a finite azimuth and elevation in [-90, 90] degrees",
 			opt.Azimuth, opt.Elevation)
+	}
+	if _, ok := upOrder[opt.Up]; !ok {
+		return nil, badInput("up axis %q: want x, y or z", opt.Up)
 	}
 	if opt.Cols < 0 {
 		return nil, badInput("%d columns", opt.Cols)

@@ -63,7 +63,7 @@ func (f *figure) radius(w, h float64, pxl vg.Length) vg.Length {
 	// dense ones stay visible.
 	fill := 0.5
 	if f.dim == 3 {
-		fill = 1.1
+		fill = 1.5 // at 1.1 the far side of the bunny showed through its gaps
 	}
 	d := fill * math.Sqrt(w*h/n) / float64(pxl) // diameter in pixels
 	d = math.Max(2, math.Min(7, d))

@@ -40,6 +40,10 @@ func Subsample(n, max int) []int {
 	return idx
 }
 
+// upOrder maps Options.Up to the cloud axes taken as the view's x, y and z: for a
+// y-up model (the Stanford bunny, most meshes) the view's z is the cloud's y.
+var upOrder = map[string][3]int{"": {0, 1, 2}, "z": {0, 1, 2}, "y": {2, 0, 1}, "x": {1, 2, 0}}
+
 // project fills f.x, f.y with the orthographic projection of the points idx of a 3D
 // cloud and returns idx reordered far to near (painter's order), the order in which
 // f.x, f.y are stored.
@@ -49,9 +53,17 @@ func (f *figure) project(coords []float64, idx []int) []int {
 	sa, ca := math.Sincos(az)
 	se, ce := math.Sincos(el)
 	// The eye looks from direction e towards the origin; r and u span the screen.
-	e := [3]float64{ce * ca, ce * sa, se}
-	r := [3]float64{-sa, ca, 0}
-	u := [3]float64{-se * ca, -se * sa, ce}
+	// In the frame whose third axis is the cloud's up axis, then scattered back to the
+	// cloud's axes: frame axis m is cloud axis order[m], a cyclic order, so the frame
+	// stays right-handed and the picture is not mirrored.
+	order := upOrder[f.opt.Up]
+	var e, r, u [3]float64
+	fe := [3]float64{ce * ca, ce * sa, se}
+	fr := [3]float64{-sa, ca, 0}
+	fu := [3]float64{-se * ca, -se * sa, ce}
+	for m, k := range order {
+		e[k], r[k], u[k] = fe[m], fr[m], fu[m]
+	}
 	f.right, f.up = r, u
 	type pt struct {
 		i       int
