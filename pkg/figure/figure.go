@@ -308,6 +308,7 @@ func newFigure(coords []float64, dim int, panels []Panel, opt Options) (*figure,
 	for p, pan := range panels {
 		f.panels[p] = valuePanel(pan.Values, idx, pan.Title, "")
 	}
+	f.plainText()
 	return f, nil
 }
 
@@ -376,6 +377,7 @@ func newEmbedding(e Embedding, opt Options) (*figure, error) {
 		}
 		f.panels = []panel{{title: e.Title, colors: c}}
 	}
+	f.plainText()
 	return f, nil
 }
 

@@ -62,7 +62,10 @@ func (f *figure) radius(w, h float64, pxl vg.Length) vg.Length {
 	// hence the larger one. Clamped so that sparse clouds do not turn into blobs and
 	// dense ones stay visible.
 	fill := 0.5
-	if f.dim == 3 {
+	switch f.dim {
+	case 0:
+		fill = 0.3 // an embedding draws curves: 0.5 made blobs of the spiral's
+	case 3:
 		fill = 1.5 // at 1.1 the far side of the bunny showed through its gaps
 	}
 	d := fill * math.Sqrt(w*h/n) / float64(pxl) // diameter in pixels

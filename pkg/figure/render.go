@@ -1,11 +1,13 @@
 package figure
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
 	"io"
 	"math"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -29,10 +31,43 @@ func (f *figure) write(w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if f.opt.Format == SVG {
+		// vgsvg labels its embedded PNGs image/jpg; browsers sniff the bytes, but
+		// librsvg (and so Inkscape's import, GNOME) draws nothing for them.
+		var buf bytes.Buffer
+		if _, err := c.WriteTo(&buf); err != nil {
+			return fmt.Errorf("figure: writing svg: %w", err)
+		}
+		b := bytes.ReplaceAll(buf.Bytes(), []byte(`"data:image/jpg;base64,`), []byte(`"data:image/png;base64,`))
+		if _, err := w.Write(b); err != nil {
+			return fmt.Errorf("figure: writing svg: %w", err)
+		}
+		return nil
+	}
 	if _, err := c.WriteTo(w); err != nil {
 		return fmt.Errorf("figure: writing %s: %w", f.opt.Format, err)
 	}
 	return nil
+}
+
+// pdfText spells out what vgpdf cannot write: it encodes text as Windows-1252, which
+// has no Greek, and passes the UTF-8 bytes through, so "φ" came out as "Ï†".
+var pdfText = strings.NewReplacer("φ", "phi", "λ", "lambda", "σ", "sigma", " · ", ", ", "·", ",")
+
+// plainText rewrites the figure's text for its format (see pdfText).
+func (f *figure) plainText() {
+	if f.opt.Format != PDF {
+		return
+	}
+	r := pdfText.Replace
+	f.opt.Title, f.xLabel, f.yLabel = r(f.opt.Title), r(f.xLabel), r(f.yLabel)
+	for i := range f.panels {
+		p := &f.panels[i]
+		p.title, p.barLabel = r(p.title), r(p.barLabel)
+		for j := range p.legend {
+			p.legend[j].label = r(p.legend[j].label)
+		}
+	}
 }
 
 // newCanvas returns a canvas of w x h pixels at dpi in the format: the PNG's pixels,
@@ -402,8 +437,34 @@ func (d *discs) raster(c draw.Canvas, trX, trY func(float64) vg.Length) {
 	for k := range d.x {
 		stamp(img, img.Rect, (trX(d.x[k]) - c.Min.X).Dots(dpi), float64(h)-(trY(d.y[k])-c.Min.Y).Dots(dpi), r, d.colors[k])
 	}
+	if isPDF(c.Canvas) {
+		// vgpdf places images upside down (its y axis is flipped under them).
+		row := make([]uint8, img.Stride)
+		for j := range h / 2 {
+			a, b := img.Pix[j*img.Stride:(j+1)*img.Stride], img.Pix[(h-1-j)*img.Stride:(h-j)*img.Stride]
+			copy(row, a)
+			copy(a, b)
+			copy(b, row)
+		}
+	}
 	size := vg.Point{X: vg.Length(w) * vg.Inch / vg.Length(dpi), Y: vg.Length(h) * vg.Inch / vg.Length(dpi)}
 	c.DrawImage(vg.Rectangle{Min: c.Min, Max: c.Min.Add(size)}, img)
+}
+
+// isPDF reports whether c draws on a vgpdf canvas, under the draw.Canvas wrappers.
+func isPDF(c vg.Canvas) bool {
+	for {
+		switch v := c.(type) {
+		case *vgpdf.Canvas:
+			return true
+		case draw.Canvas:
+			c = v.Canvas
+		case *draw.Canvas:
+			c = v.Canvas
+		default:
+			return false
+		}
+	}
 }
 
 // imageCanvas finds the vgimg canvas under the draw.Canvas wrappers that tiles and
