@@ -2,15 +2,18 @@ package figure
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -18,6 +21,9 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgpdf"
+	"gonum.org/v1/plot/vg/vgsvg"
+	"rsc.io/pdf"
 )
 
 // spiral returns the tutorial's 2D spiral (testdata/reference/README.md) with its
@@ -700,5 +706,202 @@ func TestDisplaySubset(t *testing.T) {
 	}
 	if f, _ := newFigure(coords, 2, panels, Options{}); len(f.x) != 1000 {
 		t.Errorf("default MaxPoints drew %d of 1000 points", len(f.x))
+	}
+}
+
+// TestVectorFormats: SVG and PDF pages of the PNG's size at the figure's resolution,
+// one embedded image of points per panel, the text as text.
+func TestVectorFormats(t *testing.T) {
+	coords, tt := spiral(500)
+	panels := panelsOf(500,
+		func(i int) float64 { return math.Cos(tt[i]) },
+		func(i int) float64 { return math.Sin(tt[i]) },
+	)
+	opt := Options{Width: 800, Height: 400, Title: "spiral · σ = 0.05"}
+	wantW, wantH := 800*72/float64(resolution(800, 400)), 400*72/float64(resolution(800, 400))
+
+	opt.Format = SVG
+	var buf bytes.Buffer
+	if err := Draw(&buf, coords, 2, panels, opt); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Width  string `xml:"width,attr"`
+		Height string `xml:"height,attr"`
+	}
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("SVG does not parse: %v", err)
+	}
+	w, _ := strconv.ParseFloat(strings.TrimSuffix(doc.Width, "pt"), 64)
+	h, _ := strconv.ParseFloat(strings.TrimSuffix(doc.Height, "pt"), 64)
+	if math.Abs(w-wantW) > 0.1 || math.Abs(h-wantH) > 0.1 {
+		t.Errorf("SVG page %sx%s, want %.2fx%.2f pt", doc.Width, doc.Height, wantW, wantH)
+	}
+	svg := buf.String()
+	if n := strings.Count(svg, `xlink:href="data:image/png;base64,`); n != 2 {
+		t.Errorf("SVG has %d PNG images, want one per panel (2)", n)
+	}
+	if strings.Contains(svg, "image/jpg") {
+		t.Error("SVG still labels its PNGs image/jpg")
+	}
+	for _, s := range []string{"spiral · σ = 0.05", "φ1, λ1 = 0", "φ2, λ2 = 0.0123"} {
+		if !strings.Contains(svg, s) {
+			t.Errorf("SVG lacks the text %q", s)
+		}
+	}
+
+	opt.Format = PDF
+	buf.Reset()
+	if err := Draw(&buf, coords, 2, panels, opt); err != nil {
+		t.Fatal(err)
+	}
+	r, err := pdf.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatalf("PDF does not parse: %v", err)
+	}
+	if r.NumPage() != 1 {
+		t.Fatalf("PDF has %d pages", r.NumPage())
+	}
+	page := r.Page(1)
+	box := page.V.Key("MediaBox")
+	if box.IsNull() { // inherited from the page tree
+		box = r.Trailer().Key("Root").Key("Pages").Key("MediaBox")
+	}
+	if pw, ph := box.Index(2).Float64(), box.Index(3).Float64(); math.Abs(pw-wantW) > 0.1 || math.Abs(ph-wantH) > 0.1 {
+		t.Errorf("PDF page %vx%v, want %.2fx%.2f pt", pw, ph, wantW, wantH)
+	}
+	var text strings.Builder
+	for _, s := range page.Content().Text {
+		text.WriteString(s.S)
+	}
+	for _, s := range []string{"spiral, sigma = 0.05", "phi2, lambda2 = 0.0123"} {
+		if !strings.Contains(strings.ReplaceAll(text.String(), " ", ""), strings.ReplaceAll(s, " ", "")) {
+			t.Errorf("PDF text %q lacks %q", text.String(), s)
+		}
+	}
+}
+
+// TestPDFImageUpright: vgpdf draws images upside down, so raster hands it flipped
+// ones (and only it). Checked by eye with pdftoppm on the CLI's output too.
+func TestPDFImageUpright(t *testing.T) {
+	if !isPDF(draw.New(vgpdf.New(100, 100))) || !isPDF(draw.Crop(draw.New(vgpdf.New(100, 100)), 1, -1, 1, -1)) {
+		t.Error("a vgpdf canvas under draw.Canvas wrappers is not recognised")
+	}
+	if isPDF(draw.New(vgsvg.New(100, 100))) || isPDF(draw.New(vgimg.New(100, 100))) {
+		t.Error("SVG or PNG canvases taken for PDF")
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 3, 3))
+	for j := range 3 {
+		img.SetRGBA(0, j, color.RGBA{uint8(j), 0, 0, 255})
+	}
+	flipRows(img)
+	for j := range 3 {
+		if got := img.RGBAAt(0, j).R; int(got) != 2-j {
+			t.Errorf("row %d holds row %d after flipRows, want %d", j, got, 2-j)
+		}
+	}
+}
+
+func TestEmbedding(t *testing.T) {
+	n := 40
+	x, y, v := make([]float64, n), make([]float64, n), make([]float64, n)
+	labels := make([]string, n)
+	for i := range n {
+		x[i], y[i], v[i] = float64(i), math.Sin(float64(i)), float64(i-20)
+		labels[i] = []string{"10", "9", "-1", "2"}[i%4]
+	}
+	f, err := newEmbedding(Embedding{X: x, Y: y, Labels: labels, ColorLabel: "cluster"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := f.panels[0]
+	// Numeric order, noise grey, the others from the palette in that order.
+	want := []legendEntry{{"-1", noiseColor}, {"2", categorical[0]}, {"9", categorical[1]}, {"10", categorical[2]}}
+	if fmt.Sprint(p.legend) != fmt.Sprint(want) {
+		t.Errorf("legend %v, want %v", p.legend, want)
+	}
+	if p.colorBar || p.colors[0] != categorical[2] || p.colors[2] != noiseColor {
+		t.Errorf("label colours: bar %v, point 1 %v, point 3 %v", p.colorBar, p.colors[0], p.colors[2])
+	}
+	if f.x[5] != 5 || f.y[5] != math.Sin(5) || f.equal {
+		t.Errorf("embedding points (%v, %v), equal aspect %v", f.x[5], f.y[5], f.equal)
+	}
+	f, err = newEmbedding(Embedding{X: x, Y: y, Values: v}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := f.panels[0]; !p.colorBar || p.scale != 20 || p.colors[0] != SpectralColor(-1) || p.colors[20] != SpectralColor(0) {
+		t.Errorf("value colours: bar %v scale %v, %v %v", p.colorBar, p.scale, p.colors[0], p.colors[20])
+	}
+	f, err = newEmbedding(Embedding{X: x, Y: y}, Options{})
+	if err != nil || f.panels[0].colors[7] != single || f.panels[0].colorBar {
+		t.Errorf("uncoloured embedding: %v", err)
+	}
+
+	many := make([]string, n)
+	for i := range many {
+		many[i] = strconv.Itoa(i % (MaxLabels + 1))
+	}
+	for _, c := range []struct {
+		e    Embedding
+		want string
+	}{
+		{Embedding{}, "no points"},
+		{Embedding{X: x, Y: y[:3]}, "40 x values and 3 y values"},
+		{Embedding{X: x, Y: y, Values: v, Labels: labels}, "both"},
+		{Embedding{X: x, Y: y, Values: v[:2]}, "2 colour values"},
+		{Embedding{X: x, Y: y, Labels: labels[:2]}, "2 labels"},
+		{Embedding{X: x, Y: append([]float64{math.NaN()}, y[1:]...)}, "NaN"},
+		{Embedding{X: x, Y: y, Labels: many}, "21 distinct labels"},
+	} {
+		err := DrawEmbedding(io.Discard, c.e, Options{})
+		if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("err = %v, want ErrBadInput mentioning %q", err, c.want)
+		}
+	}
+	// Twenty labels and noise fit.
+	for i := range many {
+		many[i] = strconv.Itoa(i%MaxLabels - 1)
+	}
+	if err := DrawEmbedding(io.Discard, Embedding{X: x, Y: y, Labels: many}, Options{Width: 300, Height: 300}); err != nil {
+		t.Errorf("%d labels and noise: %v", MaxLabels, err)
+	}
+}
+
+// TestUpAxis: with Up "y" the cloud's y axis is the view's vertical and the
+// picture is not mirrored (x, y, z stay right-handed on screen).
+func TestUpAxis(t *testing.T) {
+	// Looking along the view's x axis (azimuth 0, elevation 0) with y up: the
+	// view's x is the cloud's z (the eye on +z), screen right is the cloud's x,
+	// screen up its y, as a y-up model is drawn front-on.
+	coords := []float64{1, 2, 3}
+	f, err := newFigure(coords, 3, []Panel{{Values: []float64{1}}}, Options{Azimuth: 360, Up: "y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(f.x[0]-1) > 1e-12 || math.Abs(f.y[0]-2) > 1e-12 {
+		t.Errorf("point (1,2,3) drawn at (%v, %v), want (1, 2)", f.x[0], f.y[0])
+	}
+	if math.Abs(f.right[0]-1) > 1e-12 || math.Abs(f.up[1]-1) > 1e-12 {
+		t.Errorf("triad right %v up %v", f.right, f.up)
+	}
+	if _, err := newFigure(coords, 3, []Panel{{Values: []float64{1}}}, Options{Up: "w"}); !errors.Is(err, ErrBadInput) {
+		t.Errorf("Up w: err = %v", err)
+	}
+}
+
+// TestResolution: text keeps its size relative to the figure above the default
+// size, and shrinks only with the square root of that below it.
+func TestResolution(t *testing.T) {
+	for _, c := range []struct{ w, h, dpi int }{
+		{1200, 800, 100}, {2400, 1600, 200}, {800, 400, 76}, {600, 400, 71}, {64, 64, 26},
+	} {
+		if got := resolution(c.w, c.h); got != c.dpi {
+			t.Errorf("resolution(%d, %d) = %d dpi, want %d", c.w, c.h, got, c.dpi)
+		}
+	}
+	// A 12 pt title at 800 x 400 is at least 12 pixels high.
+	if px := titleSize * float64(resolution(800, 400)) / 72; px < 12 {
+		t.Errorf("title %.1f pixels high at 800x400", px)
 	}
 }

@@ -438,17 +438,22 @@ func (d *discs) raster(c draw.Canvas, trX, trY func(float64) vg.Length) {
 		stamp(img, img.Rect, (trX(d.x[k]) - c.Min.X).Dots(dpi), float64(h)-(trY(d.y[k])-c.Min.Y).Dots(dpi), r, d.colors[k])
 	}
 	if isPDF(c.Canvas) {
-		// vgpdf places images upside down (its y axis is flipped under them).
-		row := make([]uint8, img.Stride)
-		for j := range h / 2 {
-			a, b := img.Pix[j*img.Stride:(j+1)*img.Stride], img.Pix[(h-1-j)*img.Stride:(h-j)*img.Stride]
-			copy(row, a)
-			copy(a, b)
-			copy(b, row)
-		}
+		flipRows(img) // vgpdf places images upside down (its y axis is flipped under them)
 	}
 	size := vg.Point{X: vg.Length(w) * vg.Inch / vg.Length(dpi), Y: vg.Length(h) * vg.Inch / vg.Length(dpi)}
 	c.DrawImage(vg.Rectangle{Min: c.Min, Max: c.Min.Add(size)}, img)
+}
+
+// flipRows turns img upside down in place.
+func flipRows(img *image.RGBA) {
+	h := img.Rect.Dy()
+	row := make([]uint8, img.Stride)
+	for j := range h / 2 {
+		a, b := img.Pix[j*img.Stride:(j+1)*img.Stride], img.Pix[(h-1-j)*img.Stride:(h-j)*img.Stride]
+		copy(row, a)
+		copy(a, b)
+		copy(b, row)
+	}
 }
 
 // isPDF reports whether c draws on a vgpdf canvas, under the draw.Canvas wrappers.
