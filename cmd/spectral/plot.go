@@ -25,10 +25,10 @@ type plotOptions struct {
 	axes, colorBy                   string
 }
 
-// The default 3D view, in degrees: matplotlib's azimuth with a lower elevation than
-// its 30, so that a z-up scan (LiDAR, the swiss roll) shows its height and a y-up
-// model (the Stanford bunny: --view 20,15 after --up... see docs/CLI.md) needs only
-// a turn. Chosen by looking at the swiss roll, the bunny and lille_street_small.ply.
+// The default 3D view, in degrees: matplotlib's, which users of mplot3d know and
+// which shows all three axes of a z-up cloud (LiDAR, the tutorial's swiss roll)
+// at once. No view of a z-up frame shows a y-up mesh upright: --up y does (the
+// Stanford bunny reads best with --up y --view 20,15, its side; docs/CLI.md).
 const (
 	defaultAzimuth   = -60
 	defaultElevation = 30
@@ -49,9 +49,10 @@ columns phi1..phiK, found by name; --columns picks others) and draws a grid of s
 plots, one per eigenvector (the trivial phi1 is left out when there are more), coloured
 with ColorBrewer's Spectral diverging map centred at 0, each with a colour bar. 2D clouds
 get axes with ticks and an equal aspect; 3D clouds are drawn in an orthographic
-projection (--view AZIMUTH,ELEVATION in degrees, matplotlib's convention with z up), far
-points first, with a small x-y-z triad showing the view. Large clouds are subsampled for
-display (--max-points, fixed seed).
+projection (--view AZIMUTH,ELEVATION in degrees, matplotlib's convention: azimuth about
+the vertical axis, elevation above the horizontal plane; --up names the cloud's vertical
+axis, z by default, y for most meshes), far points first, with a small x-y-z triad
+showing the view. Large clouds are subsampled for display (--max-points, fixed seed).
 
 --embedding draws the spectral embedding instead: phi_i against phi_j (--axes, default
 2,3), coloured by a categorical column named label or cluster when the CSV has one (with
@@ -69,7 +70,7 @@ lambda2 = 0.001235"; a value that would round to 1 is written "1 - 4.2e-05").
   spectral plot spiral.eigvecs.csv --summary run.json -o fig.pdf --width 800 --height 400
   spectral plot spiral.eigvecs.csv --embedding -o embedding.svg  # phi2 vs phi3, coloured by phi4
   spectral plot spiral.eigvecs.csv --embedding --axes 2,4 --color-by phi3
-  spectral plot bunny.eigvecs.csv --view 20,15 --columns phi2,phi3,phi4`,
+  spectral plot bunny.eigvecs.csv --up y --view 20,15 --columns phi2,phi3,phi4  # y-up mesh, from the side`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPlot(cmd, o, args[0])
@@ -83,7 +84,7 @@ lambda2 = 0.001235"; a value that would round to 1 is written "1 - 4.2e-05").
 	f.IntVar(&o.width, "width", d.Width, "image width in pixels (SVG/PDF: the page the PNG would print at)")
 	f.IntVar(&o.height, "height", d.Height, "image height in pixels")
 	f.IntVar(&o.maxPoints, "max-points", d.MaxPoints, "subsample larger clouds to this many points for display")
-	f.StringVar(&o.view, "view", fmt.Sprintf("%g,%g", d.Azimuth, d.Elevation), "3D view: AZIMUTH,ELEVATION in degrees (z up; elevation in [-90, 90])")
+	f.StringVar(&o.view, "view", fmt.Sprintf("%g,%g", d.Azimuth, d.Elevation), "3D view: AZIMUTH,ELEVATION in degrees (about the --up axis; elevation in [-90, 90])")
 	f.StringVar(&o.up, "up", "z", "3D view: the cloud axis drawn vertical, x, y or z (y for most meshes, e.g. the Stanford bunny)")
 	f.BoolVar(&o.embedding, "embedding", false, "draw phi_i against phi_j (--axes) instead of the cloud")
 	f.StringVar(&o.axes, "axes", "2,3", "--embedding: the ranks i,j of the phi columns on the x and y axes")
