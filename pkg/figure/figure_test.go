@@ -905,3 +905,26 @@ func TestResolution(t *testing.T) {
 		t.Errorf("title %.1f pixels high at 800x400", px)
 	}
 }
+
+// BenchmarkDrawFormats draws the 20k-point, 6-panel spiral in each format and
+// reports the file size (bytes/file).
+func BenchmarkDrawFormats(b *testing.B) {
+	coords, tt := spiral(20000)
+	var fs []func(int) float64
+	for k := range 6 {
+		fs = append(fs, func(i int) float64 { return math.Cos(float64(k+1) * tt[i]) })
+	}
+	panels := panelsOf(20000, fs...)
+	for _, f := range []Format{PNG, SVG, PDF} {
+		b.Run(string(f), func(b *testing.B) {
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				if err := Draw(&buf, coords, 2, panels, Options{Format: f}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(buf.Len()), "bytes/file")
+		})
+	}
+}
