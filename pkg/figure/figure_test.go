@@ -928,3 +928,33 @@ func BenchmarkDrawFormats(b *testing.B) {
 		})
 	}
 }
+
+// TestThinTicks: a short axis keeps every other label until they fit; a long one
+// keeps gonum/plot's.
+func TestThinTicks(t *testing.T) {
+	sty := textStyle(tickSize)
+	labels := func(ts []plot.Tick) (l []string) {
+		for _, tk := range ts {
+			if tk.Label != "" {
+				l = append(l, tk.Label)
+			}
+		}
+		return l
+	}
+	full := labels(plot.DefaultTicks{}.Ticks(0.15, 0.95))
+	if got := labels(thinTicks{room: 1000, style: sty, across: true}.Ticks(0.15, 0.95)); fmt.Sprint(got) != fmt.Sprint(full) {
+		t.Errorf("long axis: %v, want gonum's %v", got, full)
+	}
+	short := thinTicks{room: 40, style: sty, across: true}.Ticks(0.15, 0.95)
+	got := labels(short)
+	need := vg.Length(0)
+	for _, l := range got {
+		need += sty.Width(l) + sty.Font.Size
+	}
+	if len(got) < 2 || len(got) >= len(full) || (need > 40 && len(got) > 2) {
+		t.Errorf("short axis: labels %v (need %v of 40 pt), gonum's %v", got, need, full)
+	}
+	if len(short) != len(plot.DefaultTicks{}.Ticks(0.15, 0.95)) {
+		t.Errorf("thinning dropped ticks, not only labels")
+	}
+}

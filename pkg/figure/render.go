@@ -155,6 +155,12 @@ func (f *figure) render() (vg.CanvasWriterTo, error) {
 				data = next
 			}
 		}
+		if f.dim != 3 {
+			// Small panels: fewer tick labels rather than labels run together
+			// ("0.20.40.6" at 300 x 200).
+			pl.X.Tick.Marker = thinTicks{room: data.Size().X, style: pl.X.Tick.Label, across: true}
+			pl.Y.Tick.Marker = thinTicks{room: data.Size().Y, style: pl.Y.Tick.Label}
+		}
 		wpt := float64(data.Size().X) * dx / (pl.X.Max - pl.X.Min)
 		hpt := float64(data.Size().Y) * dy / (pl.Y.Max - pl.Y.Min)
 		// Neither plotter reports a DataRange, so Add keeps the ranges set above.
@@ -206,6 +212,43 @@ func (f *figure) newPlot(p int, xr, yr [2]float64) *plot.Plot {
 	}
 	pl.X.Label.Text, pl.Y.Label.Text = f.xLabel, f.yLabel
 	return pl
+}
+
+// thinTicks is gonum/plot's tick choice with every other label dropped (the tick
+// stays, unlabelled) until the labels fit along an axis of length room with a gap of
+// one em between them. across is for the x axis, whose labels sit side by side.
+type thinTicks struct {
+	room   vg.Length
+	style  draw.TextStyle
+	across bool
+}
+
+func (t thinTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(min, max)
+	for {
+		var need vg.Length
+		var labelled []int
+		for i, tk := range ts {
+			if tk.Label == "" {
+				continue
+			}
+			labelled = append(labelled, i)
+			if t.across {
+				need += t.style.Width(tk.Label)
+			} else {
+				need += t.style.Height(tk.Label)
+			}
+			need += t.style.Font.Size
+		}
+		if need <= t.room || len(labelled) <= 2 {
+			return ts
+		}
+		for k, i := range labelled {
+			if k%2 == 1 {
+				ts[i].Label = ""
+			}
+		}
+	}
 }
 
 // boxFrame outlines a panel's data area: light grey around a 3D projection, the
