@@ -35,6 +35,6 @@ func ExampleDraw() {
 	fmt.Println(titles[0])
 	fmt.Printf("%dx%d PNG\n", cfg.Width, cfg.Height)
 	// Output:
-	// Eigenvalue 2 = 0.0123
+	// φ2, λ2 = 0.0123
 	// 800x400 PNG
 }

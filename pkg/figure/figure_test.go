@@ -2,15 +2,18 @@ package figure
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -18,6 +21,9 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgpdf"
+	"gonum.org/v1/plot/vg/vgsvg"
+	"rsc.io/pdf"
 )
 
 // spiral returns the tutorial's 2D spiral (testdata/reference/README.md) with its
@@ -260,7 +266,7 @@ func TestProjectionPainterOrder(t *testing.T) {
 	}
 	// Colours follow their points into drawing order: values 2, 3, 1 scaled by 3.
 	for k, v := range []float64{2, 3, 1} {
-		if got, want := f.colors[0][k], SpectralColor(v/3); got != want {
+		if got, want := f.panels[0].colors[k], SpectralColor(v/3); got != want {
 			t.Errorf("colour %d = %v, want %v", k, got, want)
 		}
 	}
@@ -270,17 +276,55 @@ func TestProjectionPainterOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Point 2 has depth 0.433+0.75+0.5 > 0, nearer than the origin: drawn last.
-	if f.x[0] != 0 || f.y[0] != 0 || f.colors[0][1] != SpectralColor(1) {
-		t.Errorf("default view: drawing order (%v,%v) first, colours %v", f.x[0], f.y[0], f.colors[0])
+	if f.x[0] != 0 || f.y[0] != 0 || f.panels[0].colors[1] != SpectralColor(1) {
+		t.Errorf("default view: drawing order (%v,%v) first, colours %v", f.x[0], f.y[0], f.panels[0].colors)
 	}
 }
 
 func TestTitles(t *testing.T) {
 	got := Titles([]float64{1.2e-16, 0.00123456, 0.05}, 1)
-	want := []string{"Eigenvalue 1 = 1.2e-16", "Eigenvalue 2 = 0.00123", "Eigenvalue 3 = 0.05"}
+	want := []string{"φ1, λ1 = 1.2e-16", "φ2, λ2 = 0.001235", "φ3, λ3 = 0.05"}
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("title %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+}
+
+// TestFormatEigenvalue: 4 significant digits, and never a bare "1" (or other whole
+// number) for a value that is not one.
+func TestFormatEigenvalue(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{
+		{0.00123456, "0.001235"},
+		{0.99996, "1 - 4e-05"},
+		{0.999958, "1 - 4.2e-05"},
+		{1.0000123, "1 + 1.2e-05"},
+		{1, "1"},
+		{2, "2"},
+		{0.9995, "0.9995"},
+		{1.99999, "2 - 1e-05"},
+		{0, "0"},
+		{-3e-17, "-3e-17"},
+		{12.34567, "12.35"},
+	} {
+		if got := FormatEigenvalue(c.v); got != c.want {
+			t.Errorf("FormatEigenvalue(%v) = %q, want %q", c.v, got, c.want)
+		}
+	}
+}
+
+func TestFormatOf(t *testing.T) {
+	for path, want := range map[string]Format{"a.png": PNG, "dir.x/B.SVG": SVG, "c.Pdf": PDF} {
+		if got, err := FormatOf(path); err != nil || got != want {
+			t.Errorf("FormatOf(%q) = %q, %v; want %q", path, got, err, want)
+		}
+	}
+	for _, path := range []string{"x.jpg", "x", "x.png.gz"} {
+		if _, err := FormatOf(path); !errors.Is(err, ErrBadInput) {
+			t.Errorf("FormatOf(%q): err = %v, want ErrBadInput", path, err)
 		}
 	}
 }
@@ -408,11 +452,25 @@ func TestStampCoverage(t *testing.T) {
 	}
 }
 
-// hiddenCanvas hides the vgimg canvas type, so discs takes its vector path.
+// hiddenCanvas hides the vgimg canvas type, so discs takes the path of SVG and PDF
+// canvases (raster).
 type hiddenCanvas struct{ *vgimg.Canvas }
 
+// glyphs draws the discs as gonum/plot's vector circles (plotter.Scatter's way), the
+// reference for the stamp.
+type glyphs struct{ *discs }
+
+func (g glyphs) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, trY := plt.Transforms(&c)
+	for k := range g.x {
+		c.DrawGlyph(draw.GlyphStyle{Color: g.colors[k], Radius: g.radius, Shape: draw.CircleGlyph{}},
+			vg.Point{X: trX(g.x[k]), Y: trY(g.y[k])})
+	}
+}
+
 // TestDiscsMatchVectorGlyphs checks the pixel stamp against gonum/plot's own circle
-// glyphs: same places, same colours, about the same painted area.
+// glyphs (same places, same colours, about the same painted area), and the raster
+// image that SVG and PDF get against the direct stamp.
 func TestDiscsMatchVectorGlyphs(t *testing.T) {
 	coords, tt := spiral(300)
 	x, y := make([]float64, 300), make([]float64, 300)
@@ -423,20 +481,25 @@ func TestDiscsMatchVectorGlyphs(t *testing.T) {
 	for i := range vals {
 		vals[i] = math.Cos(tt[i])
 	}
-	draw1 := func(hide bool) *image.RGBA {
+	d := &discs{x: x, y: y, colors: Colors(vals), radius: 2 * vg.Points(72.0/100), rasterDPI: 100}
+	draw1 := func(mode string) *image.RGBA {
 		c := vgimg.NewWith(vgimg.UseWH(4*vg.Inch, 4*vg.Inch), vgimg.UseDPI(100))
 		var vc vg.CanvasSizer = c
-		if hide {
+		var pl plot.Plotter = d
+		switch mode {
+		case "raster":
 			vc = hiddenCanvas{c}
+		case "glyph":
+			pl = glyphs{d}
 		}
 		p := plot.New()
 		p.HideAxes()
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-		p.Add(&discs{x: x, y: y, colors: Colors(vals), radius: 2 * vg.Points(72.0/100)})
+		p.Add(pl)
 		p.Draw(draw.New(vc))
 		return c.Image().(*image.RGBA)
 	}
-	fast, ref := draw1(false), draw1(true)
+	fast, ref, rast := draw1("stamp"), draw1("glyph"), draw1("raster")
 	painted := func(img *image.RGBA) int {
 		n := 0
 		for i := 0; i < len(img.Pix); i += 4 {
@@ -446,21 +509,65 @@ func TestDiscsMatchVectorGlyphs(t *testing.T) {
 		}
 		return n
 	}
+	meanDiff := func(a, b *image.RGBA, n int) float64 {
+		diff := 0.0
+		for i := range a.Pix {
+			diff += math.Abs(float64(a.Pix[i]) - float64(b.Pix[i]))
+		}
+		return diff / float64(n*3)
+	}
 	nf, nr := painted(fast), painted(ref)
 	if nr < 1000 || math.Abs(float64(nf-nr)) > 0.1*float64(nr) {
 		t.Errorf("painted pixels: stamp %d, vector glyphs %d", nf, nr)
 	}
-	diff := 0.0
-	for i := range fast.Pix {
-		diff += math.Abs(float64(fast.Pix[i]) - float64(ref.Pix[i]))
+	if mean := meanDiff(fast, ref, nr); mean > 10 {
+		t.Errorf("stamp against glyphs: mean channel difference over painted pixels %.1f, want small", mean)
 	}
-	if mean := diff / float64(nr*3); mean > 10 {
-		t.Errorf("mean channel difference over painted pixels %.1f, want small", mean)
+	// vgimg resamples the placed image, which spreads faint rims: count the pixels
+	// clearly painted.
+	clearly := func(img *image.RGBA) int {
+		n := 0
+		for i := 0; i < len(img.Pix); i += 4 {
+			if min(img.Pix[i], img.Pix[i+1], img.Pix[i+2]) < 0xc0 {
+				n++
+			}
+		}
+		return n
+	}
+	if nz, nf := clearly(rast), clearly(fast); nf < 1000 || math.Abs(float64(nz-nf)) > 0.1*float64(nf) {
+		t.Errorf("clearly painted pixels: raster %d, stamp %d", nz, nf)
+	}
+	if mean := meanDiff(rast, fast, nf); mean > 10 {
+		t.Errorf("raster against stamp: mean channel difference over painted pixels %.1f, want small", mean)
 	}
 }
 
-// TestEqualAspect draws the outline of a 3 x 1 rectangle in a square and in a tall
-// image: the painted box must keep the 3:1 shape in both.
+// dataAreaPixels renders a figure and returns its PNG image and each panel's data
+// area in pixels (y down), as render placed them.
+func dataAreaPixels(t *testing.T, coords []float64, dim int, panels []Panel, opt Options) (*image.RGBA, []image.Rectangle) {
+	t.Helper()
+	f, err := newFigure(coords, dim, panels, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := c.(vgimg.PngCanvas).Image().(*image.RGBA)
+	k := float64(resolution(f.opt.Width, f.opt.Height)) / 72
+	var rs []image.Rectangle
+	for _, a := range f.dataAreas {
+		rs = append(rs, image.Rect(
+			int(math.Round(float64(a.Min.X)*k)), f.opt.Height-int(math.Round(float64(a.Max.Y)*k)),
+			int(math.Round(float64(a.Max.X)*k)), f.opt.Height-int(math.Round(float64(a.Min.Y)*k))))
+	}
+	return img, rs
+}
+
+// TestEqualAspect draws the outline of a 3 x 1 rectangle in a square, a tall and a
+// wide image: the painted box must keep the 3:1 shape in all, and fill its panel's
+// data area in one direction.
 func TestEqualAspect(t *testing.T) {
 	var coords []float64
 	for i := range 300 {
@@ -473,14 +580,14 @@ func TestEqualAspect(t *testing.T) {
 		vals[i] = float64(i%7) - 3
 	}
 	for _, size := range [][2]int{{600, 600}, {300, 900}, {900, 200}} {
-		img := render(t, fmt.Sprintf("aspect%dx%d", size[0], size[1]), coords, 2,
-			[]Panel{{Values: vals}}, Options{Width: size[0], Height: size[1], PointSize: 2})
-		// Bounding box of the points' colours (the frame is grey, the background white).
+		img, areas := dataAreaPixels(t, coords, 2, []Panel{{Values: vals}}, Options{Width: size[0], Height: size[1], PointSize: 2})
+		// Bounding box of the points' colours within the data area (the frame is
+		// grey, the background white, the colour bar outside).
 		box := image.Rectangle{Min: image.Pt(1<<30, 1<<30)}
-		b := img.Bounds()
+		b := areas[0]
 		for y := b.Min.Y; y < b.Max.Y; y++ {
 			for x := b.Min.X; x < b.Max.X; x++ {
-				c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+				c := img.RGBAAt(x, y)
 				if c.R != c.G || c.G != c.B { // not white or grey
 					box.Min.X, box.Min.Y = min(box.Min.X, x), min(box.Min.Y, y)
 					box.Max.X, box.Max.Y = max(box.Max.X, x+1), max(box.Max.Y, y+1)
@@ -492,8 +599,9 @@ func TestEqualAspect(t *testing.T) {
 		if math.Abs(w/h-3) > 0.06 {
 			t.Errorf("%dx%d image: cloud drawn %vx%v pixels, aspect %.3f, want 3", size[0], size[1], w, h, w/h)
 		}
-		if w < 0.8*float64(size[0]-40) && h < 0.8*float64(size[1]-40) {
-			t.Errorf("%dx%d image: cloud drawn only %vx%v pixels", size[0], size[1], w, h)
+		// The cloud spans 1/(1+2 margin) of the data area in its tight direction.
+		if w < 0.9*float64(b.Dx()) && h < 0.9*float64(b.Dy()) {
+			t.Errorf("%dx%d image: cloud drawn only %vx%v pixels in a data area of %v", size[0], size[1], w, h, b.Size())
 		}
 	}
 }
@@ -536,11 +644,12 @@ func BenchmarkDiscs(b *testing.B) {
 	for i := range x {
 		x[i], y[i], vals[i] = coords[2*i], coords[2*i+1], math.Cos(tt[i])
 	}
-	d := &discs{x: x, y: y, colors: Colors(vals), radius: vg.Points(1.5)}
+	d := &discs{x: x, y: y, colors: Colors(vals), radius: vg.Points(1.5), rasterDPI: 200}
 	for _, c := range []struct {
 		name string
+		pl   plot.Plotter
 		hide bool
-	}{{"stamp", false}, {"vector", true}} {
+	}{{"stamp", d, false}, {"vector", glyphs{d}, false}, {"raster", d, true}} {
 		b.Run(c.name, func(b *testing.B) {
 			cv := vgimg.NewWith(vgimg.UseWH(4*vg.Inch, 4*vg.Inch), vgimg.UseDPI(100))
 			var vc vg.CanvasSizer = cv
@@ -551,7 +660,7 @@ func BenchmarkDiscs(b *testing.B) {
 			p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
 			dc := draw.New(vc)
 			for b.Loop() {
-				d.Plot(dc, p)
+				c.pl.Plot(dc, p)
 			}
 		})
 	}
@@ -588,7 +697,7 @@ func TestDisplaySubset(t *testing.T) {
 			t.Errorf("drawn point %d is not input point %d", k, i)
 		}
 		// Scaled by the whole cloud's max |v|, not the subset's.
-		if got, want := f.colors[1][k], SpectralColor(float64(i)/999); got != want {
+		if got, want := f.panels[1].colors[k], SpectralColor(float64(i)/999); got != want {
 			t.Errorf("panel 2, drawn point %d (input %d): colour %v, want %v", k, i, got, want)
 		}
 	}
@@ -597,5 +706,255 @@ func TestDisplaySubset(t *testing.T) {
 	}
 	if f, _ := newFigure(coords, 2, panels, Options{}); len(f.x) != 1000 {
 		t.Errorf("default MaxPoints drew %d of 1000 points", len(f.x))
+	}
+}
+
+// TestVectorFormats: SVG and PDF pages of the PNG's size at the figure's resolution,
+// one embedded image of points per panel, the text as text.
+func TestVectorFormats(t *testing.T) {
+	coords, tt := spiral(500)
+	panels := panelsOf(500,
+		func(i int) float64 { return math.Cos(tt[i]) },
+		func(i int) float64 { return math.Sin(tt[i]) },
+	)
+	opt := Options{Width: 800, Height: 400, Title: "spiral · σ = 0.05"}
+	wantW, wantH := 800*72/float64(resolution(800, 400)), 400*72/float64(resolution(800, 400))
+
+	opt.Format = SVG
+	var buf bytes.Buffer
+	if err := Draw(&buf, coords, 2, panels, opt); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Width  string `xml:"width,attr"`
+		Height string `xml:"height,attr"`
+	}
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("SVG does not parse: %v", err)
+	}
+	w, _ := strconv.ParseFloat(strings.TrimSuffix(doc.Width, "pt"), 64)
+	h, _ := strconv.ParseFloat(strings.TrimSuffix(doc.Height, "pt"), 64)
+	if math.Abs(w-wantW) > 0.1 || math.Abs(h-wantH) > 0.1 {
+		t.Errorf("SVG page %sx%s, want %.2fx%.2f pt", doc.Width, doc.Height, wantW, wantH)
+	}
+	svg := buf.String()
+	if n := strings.Count(svg, `xlink:href="data:image/png;base64,`); n != 2 {
+		t.Errorf("SVG has %d PNG images, want one per panel (2)", n)
+	}
+	if strings.Contains(svg, "image/jpg") {
+		t.Error("SVG still labels its PNGs image/jpg")
+	}
+	for _, s := range []string{"spiral · σ = 0.05", "φ1, λ1 = 0", "φ2, λ2 = 0.0123"} {
+		if !strings.Contains(svg, s) {
+			t.Errorf("SVG lacks the text %q", s)
+		}
+	}
+
+	opt.Format = PDF
+	buf.Reset()
+	if err := Draw(&buf, coords, 2, panels, opt); err != nil {
+		t.Fatal(err)
+	}
+	r, err := pdf.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatalf("PDF does not parse: %v", err)
+	}
+	if r.NumPage() != 1 {
+		t.Fatalf("PDF has %d pages", r.NumPage())
+	}
+	page := r.Page(1)
+	box := page.V.Key("MediaBox")
+	if box.IsNull() { // inherited from the page tree
+		box = r.Trailer().Key("Root").Key("Pages").Key("MediaBox")
+	}
+	if pw, ph := box.Index(2).Float64(), box.Index(3).Float64(); math.Abs(pw-wantW) > 0.1 || math.Abs(ph-wantH) > 0.1 {
+		t.Errorf("PDF page %vx%v, want %.2fx%.2f pt", pw, ph, wantW, wantH)
+	}
+	var text strings.Builder
+	for _, s := range page.Content().Text {
+		text.WriteString(s.S)
+	}
+	for _, s := range []string{"spiral, sigma = 0.05", "phi2, lambda2 = 0.0123"} {
+		if !strings.Contains(strings.ReplaceAll(text.String(), " ", ""), strings.ReplaceAll(s, " ", "")) {
+			t.Errorf("PDF text %q lacks %q", text.String(), s)
+		}
+	}
+}
+
+// TestPDFImageUpright: vgpdf draws images upside down, so raster hands it flipped
+// ones (and only it). Checked by eye with pdftoppm on the CLI's output too.
+func TestPDFImageUpright(t *testing.T) {
+	if !isPDF(draw.New(vgpdf.New(100, 100))) || !isPDF(draw.Crop(draw.New(vgpdf.New(100, 100)), 1, -1, 1, -1)) {
+		t.Error("a vgpdf canvas under draw.Canvas wrappers is not recognised")
+	}
+	if isPDF(draw.New(vgsvg.New(100, 100))) || isPDF(draw.New(vgimg.New(100, 100))) {
+		t.Error("SVG or PNG canvases taken for PDF")
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 3, 3))
+	for j := range 3 {
+		img.SetRGBA(0, j, color.RGBA{uint8(j), 0, 0, 255})
+	}
+	flipRows(img)
+	for j := range 3 {
+		if got := img.RGBAAt(0, j).R; int(got) != 2-j {
+			t.Errorf("row %d holds row %d after flipRows, want %d", j, got, 2-j)
+		}
+	}
+}
+
+func TestEmbedding(t *testing.T) {
+	n := 40
+	x, y, v := make([]float64, n), make([]float64, n), make([]float64, n)
+	labels := make([]string, n)
+	for i := range n {
+		x[i], y[i], v[i] = float64(i), math.Sin(float64(i)), float64(i-20)
+		labels[i] = []string{"10", "9", "-1", "2"}[i%4]
+	}
+	f, err := newEmbedding(Embedding{X: x, Y: y, Labels: labels, ColorLabel: "cluster"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := f.panels[0]
+	// Numeric order, noise grey, the others from the palette in that order.
+	want := []legendEntry{{"-1", noiseColor}, {"2", categorical[0]}, {"9", categorical[1]}, {"10", categorical[2]}}
+	if fmt.Sprint(p.legend) != fmt.Sprint(want) {
+		t.Errorf("legend %v, want %v", p.legend, want)
+	}
+	if p.colorBar || p.colors[0] != categorical[2] || p.colors[2] != noiseColor {
+		t.Errorf("label colours: bar %v, point 1 %v, point 3 %v", p.colorBar, p.colors[0], p.colors[2])
+	}
+	if f.x[5] != 5 || f.y[5] != math.Sin(5) || f.equal {
+		t.Errorf("embedding points (%v, %v), equal aspect %v", f.x[5], f.y[5], f.equal)
+	}
+	f, err = newEmbedding(Embedding{X: x, Y: y, Values: v}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := f.panels[0]; !p.colorBar || p.scale != 20 || p.colors[0] != SpectralColor(-1) || p.colors[20] != SpectralColor(0) {
+		t.Errorf("value colours: bar %v scale %v, %v %v", p.colorBar, p.scale, p.colors[0], p.colors[20])
+	}
+	f, err = newEmbedding(Embedding{X: x, Y: y}, Options{})
+	if err != nil || f.panels[0].colors[7] != single || f.panels[0].colorBar {
+		t.Errorf("uncoloured embedding: %v", err)
+	}
+
+	many := make([]string, n)
+	for i := range many {
+		many[i] = strconv.Itoa(i % (MaxLabels + 1))
+	}
+	for _, c := range []struct {
+		e    Embedding
+		want string
+	}{
+		{Embedding{}, "no points"},
+		{Embedding{X: x, Y: y[:3]}, "40 x values and 3 y values"},
+		{Embedding{X: x, Y: y, Values: v, Labels: labels}, "both"},
+		{Embedding{X: x, Y: y, Values: v[:2]}, "2 colour values"},
+		{Embedding{X: x, Y: y, Labels: labels[:2]}, "2 labels"},
+		{Embedding{X: x, Y: append([]float64{math.NaN()}, y[1:]...)}, "NaN"},
+		{Embedding{X: x, Y: y, Labels: many}, "21 distinct labels"},
+	} {
+		err := DrawEmbedding(io.Discard, c.e, Options{})
+		if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("err = %v, want ErrBadInput mentioning %q", err, c.want)
+		}
+	}
+	// Twenty labels and noise fit.
+	for i := range many {
+		many[i] = strconv.Itoa(i%MaxLabels - 1)
+	}
+	if err := DrawEmbedding(io.Discard, Embedding{X: x, Y: y, Labels: many}, Options{Width: 300, Height: 300}); err != nil {
+		t.Errorf("%d labels and noise: %v", MaxLabels, err)
+	}
+}
+
+// TestUpAxis: with Up "y" the cloud's y axis is the view's vertical and the
+// picture is not mirrored (x, y, z stay right-handed on screen).
+func TestUpAxis(t *testing.T) {
+	// Looking along the view's x axis (azimuth 0, elevation 0) with y up: the
+	// view's x is the cloud's z (the eye on +z), screen right is the cloud's x,
+	// screen up its y, as a y-up model is drawn front-on.
+	coords := []float64{1, 2, 3}
+	f, err := newFigure(coords, 3, []Panel{{Values: []float64{1}}}, Options{Azimuth: 360, Up: "y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(f.x[0]-1) > 1e-12 || math.Abs(f.y[0]-2) > 1e-12 {
+		t.Errorf("point (1,2,3) drawn at (%v, %v), want (1, 2)", f.x[0], f.y[0])
+	}
+	if math.Abs(f.right[0]-1) > 1e-12 || math.Abs(f.up[1]-1) > 1e-12 {
+		t.Errorf("triad right %v up %v", f.right, f.up)
+	}
+	if _, err := newFigure(coords, 3, []Panel{{Values: []float64{1}}}, Options{Up: "w"}); !errors.Is(err, ErrBadInput) {
+		t.Errorf("Up w: err = %v", err)
+	}
+}
+
+// TestResolution: text keeps its size relative to the figure above the default
+// size, and shrinks only with the square root of that below it.
+func TestResolution(t *testing.T) {
+	for _, c := range []struct{ w, h, dpi int }{
+		{1200, 800, 100}, {2400, 1600, 200}, {800, 400, 76}, {600, 400, 71}, {64, 64, 26},
+	} {
+		if got := resolution(c.w, c.h); got != c.dpi {
+			t.Errorf("resolution(%d, %d) = %d dpi, want %d", c.w, c.h, got, c.dpi)
+		}
+	}
+	// A 12 pt title at 800 x 400 is at least 12 pixels high.
+	if px := titleSize * float64(resolution(800, 400)) / 72; px < 12 {
+		t.Errorf("title %.1f pixels high at 800x400", px)
+	}
+}
+
+// BenchmarkDrawFormats draws the 20k-point, 6-panel spiral in each format and
+// reports the file size (bytes/file).
+func BenchmarkDrawFormats(b *testing.B) {
+	coords, tt := spiral(20000)
+	var fs []func(int) float64
+	for k := range 6 {
+		fs = append(fs, func(i int) float64 { return math.Cos(float64(k+1) * tt[i]) })
+	}
+	panels := panelsOf(20000, fs...)
+	for _, f := range []Format{PNG, SVG, PDF} {
+		b.Run(string(f), func(b *testing.B) {
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				if err := Draw(&buf, coords, 2, panels, Options{Format: f}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(buf.Len()), "bytes/file")
+		})
+	}
+}
+
+// TestThinTicks: a short axis keeps every other label until they fit; a long one
+// keeps gonum/plot's.
+func TestThinTicks(t *testing.T) {
+	sty := textStyle(tickSize)
+	labels := func(ts []plot.Tick) (l []string) {
+		for _, tk := range ts {
+			if tk.Label != "" {
+				l = append(l, tk.Label)
+			}
+		}
+		return l
+	}
+	full := labels(plot.DefaultTicks{}.Ticks(0.15, 0.95))
+	if got := labels(thinTicks{room: 1000, style: sty, across: true}.Ticks(0.15, 0.95)); fmt.Sprint(got) != fmt.Sprint(full) {
+		t.Errorf("long axis: %v, want gonum's %v", got, full)
+	}
+	short := thinTicks{room: 40, style: sty, across: true}.Ticks(0.15, 0.95)
+	got := labels(short)
+	need := vg.Length(0)
+	for _, l := range got {
+		need += sty.Width(l) + sty.Font.Size
+	}
+	if len(got) < 2 || len(got) >= len(full) || (need > 40 && len(got) > 2) {
+		t.Errorf("short axis: labels %v (need %v of 40 pt), gonum's %v", got, need, full)
+	}
+	if len(short) != len(plot.DefaultTicks{}.Ticks(0.15, 0.95)) {
+		t.Errorf("thinning dropped ticks, not only labels")
 	}
 }
