@@ -1081,3 +1081,27 @@ func TestPlotBadInput(t *testing.T) {
 		t.Errorf("failed plots left %v", got)
 	}
 }
+
+// TestLASInputs: LAS through the CLI, counts and boxes as scripts/las_check.py computes
+// them from the raw records; LAZ refused with exit 2 and the way to decompress it.
+func TestLASInputs(t *testing.T) {
+	in := infoOf(t, nil, "--no-spacing", filepath.Join(dataDir, "simple1_4.las"))
+	if in.Format != "las 1.4 point format 7" || in.N != 22600 || in.Dim != 3 ||
+		!slices.Equal(in.BBoxMin, []float64{1, 1, 44}) || !slices.Equal(in.BBoxMax, []float64{226.00000000000003, 100.00000000000003, 254}) {
+		t.Errorf("info simple1_4.las: %+v", in)
+	}
+	raw, err := os.ReadFile(filepath.Join(dataDir, "test1_4.las"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in := infoOf(t, raw, "--no-spacing", "-"); in.N != 1000 || in.BBoxMin[0] != 1694038.4456374517 {
+		t.Errorf("info test1_4.las on stdin: %+v", in)
+	}
+	for _, args := range [][]string{{"info", filepath.Join(dataDir, "simple.laz")},
+		{"embed", "--sigma", "1", filepath.Join(dataDir, "simple.laz"), "-o", filepath.Join(t.TempDir(), "x.csv")}} {
+		r := spectral(t, nil, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "LAZ") || !strings.Contains(r.stderr, "laszip -i in.laz -o out.las") || strings.Count(r.stderr, "spectral: ") != 1 {
+			t.Errorf("spectral %v: exit %d, stderr %q; want exit 2 and one line on decompressing", args, r.code, r.stderr)
+		}
+	}
+}

@@ -79,7 +79,7 @@ would cache it (spectral info --sigma says the same before a run).
 	f.StringVar(&o.laplacian, "laplacian", "normalized", "normalized, unnormalized or randomwalk")
 	f.StringVar(&o.cutoff, "cutoff", "auto", "kernel set to 0 beyond this many sigmas; auto ~5.77; 0 = every pair")
 	f.StringVar(&o.columns, "columns", "", "coordinate columns of a delimited file, by name or 1-based index (e.g. lat,long or 2,3)")
-	f.StringVar(&o.format, "format", "", "input format: csv or ply (default: from the extension, or sniffed on stdin)")
+	f.StringVar(&o.format, "format", "", "input format: csv, ply, las or npy (default: from the extension, or sniffed)")
 	f.StringVarP(&o.output, "output", "o", "eigvecs.csv", "eigenvectors: .csv, .ply (points + phi properties + RGB), or - for CSV on stdout")
 	f.StringVar(&o.summary, "summary", "", "write the JSON summary to this file (- = stdout)")
 	f.StringVar(&o.plot, "plot", "", "also draw the eigenvectors to this PNG")
@@ -143,8 +143,12 @@ func readOptions(format, columns string) (cloudio.ReadOptions, error) {
 		r.Format = cloudio.FormatText
 	case "ply":
 		r.Format = cloudio.FormatPLY
+	case "las", "laz":
+		r.Format = cloudio.FormatLAS
+	case "npy":
+		r.Format = cloudio.FormatNPY
 	default:
-		return r, usageErrorf("--format %q: want csv or ply", format)
+		return r, usageErrorf("--format %q: want csv, ply, las or npy", format)
 	}
 	if columns != "" {
 		for _, c := range strings.Split(columns, ",") {
