@@ -773,6 +773,9 @@ func parsePLYLine(line []byte, e *plyElement, l *vertexLayout, out []float64) er
 			if !ok {
 				return fmt.Errorf("%s = %q is not a number", p.name, f)
 			}
+			if p.typ == plyFloat32 {
+				v = float64(float32(v)) // the declared precision, as in a binary file
+			}
 			l.props[j].Values = append(l.props[j].Values, v)
 			continue
 		}
