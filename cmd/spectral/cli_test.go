@@ -798,6 +798,8 @@ func readPLYOut(t *testing.T, path string) (props []string, n int, floats [][]fl
 		switch ty {
 		case "float":
 			rec += 4
+		case "double": // coordinates that float32 would round
+			rec += 8
 		case "uchar":
 			rec++
 		default:
@@ -816,6 +818,9 @@ func readPLYOut(t *testing.T, path string) (props []string, n int, floats [][]fl
 			if ty == "float" {
 				fs = append(fs, math.Float32frombits(binary.LittleEndian.Uint32(r)))
 				r = r[4:]
+			} else if ty == "double" {
+				fs = append(fs, float32(math.Float64frombits(binary.LittleEndian.Uint64(r))))
+				r = r[8:]
 			} else {
 				if ci < 3 {
 					c[ci] = r[0]

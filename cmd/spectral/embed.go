@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +25,7 @@ type embedOptions struct {
 	k, ncv, maxiter, threads                   int
 	tol                                        float64
 	seed                                       uint64
-	dropFirst, quiet                           bool
+	dropFirst, quiet, noCarry                  bool
 }
 
 func newEmbedCmd() *cobra.Command {
@@ -60,12 +61,15 @@ is over that budget but fits the machine, a warning gives the --cache-memory val
 would cache it (spectral info --sigma says the same before a run).
 ` + exitStatusHelp,
 		Example: `  spectral generate spiral -o spiral.csv
-  spectral embed --sigma 0.05 spiral.csv                        # -> eigvecs.csv
+  spectral embed --sigma 0.05 spiral.csv                        # -> spiral.eigvecs.csv
   spectral embed --sigma 0.01 --cutoff 4 cloud.ply -o out.ply --plot out.png
   spectral embed --sigma auto -k 4 --summary - scan.xyz -q -o coords.csv
   cat cloud.csv | spectral embed --sigma 0.02 - -o - > eigvecs.csv`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.output == "" {
+				o.output = defaultEigvecsName(args[0])
+			}
 			opt, err := o.options(args[0], cmd.InOrStdin())
 			if err != nil {
 				return err
@@ -79,8 +83,9 @@ would cache it (spectral info --sigma says the same before a run).
 	f.StringVar(&o.laplacian, "laplacian", "normalized", "normalized, unnormalized or randomwalk")
 	f.StringVar(&o.cutoff, "cutoff", "auto", "kernel set to 0 beyond this many sigmas; auto ~5.77; 0 = every pair")
 	f.StringVar(&o.columns, "columns", "", "coordinate columns of a delimited file, by name or 1-based index (e.g. lat,long or 2,3)")
-	f.StringVar(&o.format, "format", "", "input format: csv or ply (default: from the extension, or sniffed on stdin)")
-	f.StringVarP(&o.output, "output", "o", "eigvecs.csv", "eigenvectors: .csv, .ply (points + phi properties + RGB), or - for CSV on stdout")
+	f.StringVar(&o.format, "format", "", "input format: csv, ply, las or npy (default: from the extension, or sniffed)")
+	f.StringVarP(&o.output, "output", "o", "", "eigenvectors: .csv, .npy (N x (d+k) float64), .ply (points + input properties + phi + RGB), or - for CSV on stdout (default: INPUT's name with .eigvecs.csv, e.g. cloud.ply -> cloud.eigvecs.csv; eigvecs.csv for stdin)")
+	f.BoolVar(&o.noCarry, "no-carry", false, "PLY output: leave out the input's other per-point properties (colours, normals, intensity, ...)")
 	f.StringVar(&o.summary, "summary", "", "write the JSON summary to this file (- = stdout)")
 	f.StringVar(&o.plot, "plot", "", "also draw the eigenvectors to this PNG")
 	f.StringVar(&o.device, "device", "auto", "auto, cpu or gpu")
@@ -122,9 +127,13 @@ func (o *embedOptions) options(input string, stdin io.Reader) (embed.Options, er
 	if o.k < 1 {
 		return opt, usageErrorf("-k %d: need at least one eigenpair", o.k)
 	}
-	if _, err := outputFormat(o.output); err != nil {
+	format, err := outputFormat(o.output)
+	if err != nil {
 		return opt, err
 	}
+	// Only a PLY output carries the input's properties; reading them otherwise would cost
+	// memory for nothing.
+	opt.Read.Carry = format == "ply" && !o.noCarry
 	if o.plot != "" && !strings.HasSuffix(strings.ToLower(o.plot), ".png") {
 		return opt, usageErrorf("--plot %s: must end in .png", o.plot)
 	}
@@ -143,8 +152,12 @@ func readOptions(format, columns string) (cloudio.ReadOptions, error) {
 		r.Format = cloudio.FormatText
 	case "ply":
 		r.Format = cloudio.FormatPLY
+	case "las", "laz":
+		r.Format = cloudio.FormatLAS
+	case "npy":
+		r.Format = cloudio.FormatNPY
 	default:
-		return r, usageErrorf("--format %q: want csv or ply", format)
+		return r, usageErrorf("--format %q: want csv, ply, las or npy", format)
 	}
 	if columns != "" {
 		for _, c := range strings.Split(columns, ",") {
@@ -244,8 +257,8 @@ func writeEmbedOutputs(cmd *cobra.Command, o *embedOptions, res *embed.Result, o
 	err := writeOutput(cmd, o.output, func(w io.Writer) error {
 		if format == "ply" {
 			return cloudio.WritePLY(w, &cloudio.PLYOutput{
-				Points: c.Points, Dim: c.Dim, Props: names, Values: res.Vectors,
-				RGB: colorsOf(res.Vectors, o.dropFirst),
+				Points: c.Points, Dim: c.Dim, Carry: c.Props, Props: names, Values: res.Vectors,
+				RGB: colorsOf(res.Vectors, o.dropFirst), Comments: plyComments(res, names, o.dropFirst),
 			})
 		}
 		t := &cloudio.Table{Names: append(append([]string{}, c.Names...), names...)}
@@ -257,6 +270,9 @@ func writeEmbedOutputs(cmd *cobra.Command, o *embedOptions, res *embed.Result, o
 			t.Columns = append(t.Columns, col)
 		}
 		t.Columns = append(t.Columns, res.Vectors...)
+		if format == "npy" {
+			return cloudio.WriteNPY(w, t)
+		}
 		return cloudio.WriteCSV(w, t)
 	})
 	if err != nil {
@@ -314,6 +330,44 @@ func colorsOf(vecs [][]float64, dropFirst bool) []uint8 {
 		rgb[3*i], rgb[3*i+1], rgb[3*i+2] = c.R, c.G, c.B
 	}
 	return rgb
+}
+
+// defaultEigvecsName names embed's output after its input, as plot does: cloud.ply ->
+// cloud.eigvecs.csv next to it; standard input -> eigvecs.csv.
+func defaultEigvecsName(input string) string {
+	if input == "-" {
+		return "eigvecs.csv"
+	}
+	return strings.TrimSuffix(input, filepath.Ext(input)) + ".eigvecs.csv"
+}
+
+// plyComments states in the PLY header what the file holds: the run's parameters, the
+// eigenvalues, which phi the colours show, and a 2-D input's added z.
+func plyComments(res *embed.Result, names []string, dropFirst bool) []string {
+	c := res.Cloud
+	cm := []string{
+		fmt.Sprintf("spectral %s embed: %d points of %s (%s)", versionString(), c.N(), strings.Join(strings.Fields(c.Source), "_"), c.Format),
+		fmt.Sprintf("sigma %.9g, cutoff %s, %s Laplacian", res.Sigma, cutoffString(res.Cutoff), res.Laplacian),
+	}
+	ev := "eigenvalues"
+	for j, v := range res.Eigenvalues {
+		ev += fmt.Sprintf(" %s=%.9g", names[j], v)
+	}
+	cm = append(cm, ev, "phi properties are float32; -o .csv or .npy keeps float64")
+	if len(res.Vectors) > 0 {
+		j := 1
+		if dropFirst || len(res.Vectors) == 1 {
+			j = 0
+		}
+		cm = append(cm, fmt.Sprintf("red, green, blue show %s (the plot's colormap)", names[j]))
+	}
+	if c.Dim == 2 {
+		cm = append(cm, fmt.Sprintf("2-D input (%s): z = 0 for every point", strings.Join(c.Names, ", ")))
+	}
+	if len(c.Props) > 0 {
+		cm = append(cm, fmt.Sprintf("%d properties carried from the input (input_ marks a renamed one; --no-carry drops them)", len(c.Props)))
+	}
+	return cm
 }
 
 // sigmaRuleHelp states the --sigma auto rule (pkg/neighbors) for --help and messages.

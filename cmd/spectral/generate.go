@@ -89,8 +89,10 @@ func outputFormat(path string) (string, error) {
 		return "csv", nil
 	case ".ply":
 		return "ply", nil
+	case ".npy":
+		return "npy", nil
 	}
-	return "", usageErrorf("output %s: unknown extension (want .csv or .ply, or - for stdout)", path)
+	return "", usageErrorf("output %s: unknown extension (want .csv, .npy or .ply, or - for stdout)", path)
 }
 
 func runGenerate(cmd *cobra.Command, o *generateOptions) error {
@@ -113,6 +115,9 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 			for i := range cols[d] {
 				cols[d][i] = pts[i*dim+d]
 			}
+		}
+		if format == "npy" {
+			return cloudio.WriteNPY(w, &cloudio.Table{Names: names, Columns: cols})
 		}
 		return cloudio.WriteCSV(w, &cloudio.Table{Names: names, Columns: cols})
 	}

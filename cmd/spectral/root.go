@@ -28,12 +28,15 @@ on a 2D or 3D point cloud (CSV/TXT/XYZ or PLY), for thousands to millions of poi
 
   spectral generate spiral -o spiral.csv      make the KeOps tutorial's spiral (10,000 points)
   spectral info spiral.csv                    what is in a cloud and what a sigma would cost
-  spectral embed --sigma 0.05 spiral.csv      7 smallest eigenpairs -> eigvecs.csv
-  spectral plot eigvecs.csv                   PNG of the cloud coloured by each eigenvector
+  spectral embed --sigma 0.05 spiral.csv      7 smallest eigenpairs -> spiral.eigvecs.csv
+  spectral plot spiral.eigvecs.csv            PNG of the cloud coloured by each eigenvector
 ` + exitStatusHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// --version prints what the version command prints.
+		Version: versionString(),
 	}
+	root.SetVersionTemplate(versionLine() + "\n")
 	root.SetIn(stdin)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v (see '%s --help')", err, c.CommandPath())

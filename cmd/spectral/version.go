@@ -22,14 +22,19 @@ func versionString() string {
 	return "dev"
 }
 
+// versionLine is what both "spectral version" and "spectral --version" print.
+func versionLine() string {
+	return fmt.Sprintf("spectral %s %s/%s %s", versionString(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+}
+
 func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:     "version",
 		Short:   "Print the version of spectral",
-		Example: "  spectral version",
+		Example: "  spectral version\n  spectral --version",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "spectral %s %s/%s %s\n", versionString(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), versionLine())
 			return err
 		},
 	}

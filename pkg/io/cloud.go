@@ -28,6 +28,8 @@ const (
 	FormatAuto Format = ""    // from the extension, or sniffed on stdin
 	FormatText Format = "csv" // delimited text: .csv .txt .xyz .tsv
 	FormatPLY  Format = "ply"
+	FormatLAS  Format = "las" // ASPRS LAS 1.0-1.4 (.las; LAZ is recognised and refused)
+	FormatNPY  Format = "npy" // NumPy .npy, an N x 2 or N x 3 float array
 )
 
 // Cloud is a parsed point cloud.
@@ -37,6 +39,17 @@ type Cloud struct {
 	Names  []string  // coordinate column names, len Dim
 	Format string    // e.g. "csv", "ply binary_little_endian"
 	Source string    // the path, or "<stdin>"
+	// Props are the input's other per-point values (colours, normals, intensity, scalar
+	// fields), read only with ReadOptions.Carry, so that outputs can carry them through.
+	Props []Prop
+}
+
+// Prop is one per-point property of the input: its name, the PLY type that holds its
+// values exactly ("uchar", "ushort", "float", "double", ...), and one value per point.
+type Prop struct {
+	Name   string
+	Type   string
+	Values []float64
 }
 
 // N is the number of points.
@@ -51,6 +64,7 @@ func (c *Cloud) N() int {
 type ReadOptions struct {
 	Format  Format   // FormatAuto: from the extension or sniffed
 	Columns []string // coordinate columns of a delimited file, by name or 1-based index
+	Carry   bool     // also read the other per-point properties into Cloud.Props
 }
 
 // InputError is bad input: a malformed file, an unsupported dimension, a NaN. The CLI maps

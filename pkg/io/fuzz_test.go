@@ -59,10 +59,17 @@ func FuzzReadPLY(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Read(bytes.NewReader(data), "fuzz", ReadOptions{Format: FormatPLY})
 		checkCloud(t, c, err)
-		// From a pipe (size unknown) the outcome must be the same.
-		c2, err2 := Read(onlyReader{bytes.NewReader(data)}, "fuzz", ReadOptions{Format: FormatPLY})
+		// From a pipe (size unknown), carrying the other properties, the outcome must be the same.
+		c2, err2 := Read(onlyReader{bytes.NewReader(data)}, "fuzz", ReadOptions{Format: FormatPLY, Carry: true})
 		if (err == nil) != (err2 == nil) || (err == nil && !equalFloats(c.Points, c2.Points)) {
 			t.Fatalf("file vs pipe: %v vs %v", err, err2)
+		}
+		if err2 == nil {
+			for _, p := range c2.Props {
+				if len(p.Values) != c2.N() {
+					t.Fatalf("prop %s: %d values for %d points", p.Name, len(p.Values), c2.N())
+				}
+			}
 		}
 	})
 }

@@ -242,7 +242,37 @@ type vertexLayout struct {
 	idx  [3]int // property indices of x, y, z
 	dim  int
 	slot []int // per property: output coordinate 0..dim-1, or -1
+	// carry: per property, its index in props (a scalar that is not a coordinate, read
+	// only with ReadOptions.Carry), or -1.
+	carry []int
+	props []Prop
 }
+
+// carryProps makes every scalar vertex property that is not a coordinate a carried Prop.
+func (l *vertexLayout) carryProps(e *plyElement) {
+	l.carry = make([]int, len(e.props))
+	for i, p := range e.props {
+		l.carry[i] = -1
+		if l.slot[i] < 0 && !p.list {
+			l.carry[i] = len(l.props)
+			l.props = append(l.props, Prop{Name: p.name, Type: plyTypeName(p.typ)})
+		}
+	}
+}
+
+// carried is the index in props of property i, or -1.
+func (l *vertexLayout) carried(i int) int {
+	if l.carry == nil {
+		return -1
+	}
+	return l.carry[i]
+}
+
+// plyTypeNames are the classic PLY names of the scalar types, as writers use them.
+var plyTypeNames = map[plyType]string{plyInt8: "char", plyUint8: "uchar", plyInt16: "short",
+	plyUint16: "ushort", plyInt32: "int", plyUint32: "uint", plyFloat32: "float", plyFloat64: "double"}
+
+func plyTypeName(t plyType) string { return plyTypeNames[t] }
 
 func findVertexProps(src *source, e *plyElement) (*vertexLayout, error) {
 	l := &vertexLayout{idx: [3]int{-1, -1, -1}, slot: make([]int, len(e.props))}
@@ -328,7 +358,7 @@ func valuesLimit(count int64, dim int) int64 {
 
 // readPLY reads the vertex x, y, z of a PLY file, checking every other element too, so
 // that a header that does not match the body is an error rather than a silent misread.
-func readPLY(src *source) (*Cloud, error) {
+func readPLY(src *source, carry bool) (*Cloud, error) {
 	h, err := readPLYHeader(src)
 	if err != nil {
 		return nil, err
@@ -349,6 +379,9 @@ func readPLY(src *source) (*Cloud, error) {
 	if vertex.count == 0 {
 		return nil, lineError(src.name, vertex.line, nil, "element vertex 0: no points")
 	}
+	if carry {
+		layout.carryProps(vertex)
+	}
 	c := &Cloud{Dim: layout.dim, Names: []string{"x", "y", "z"}[:layout.dim],
 		Format: "ply " + h.formatName, Source: src.name}
 	if h.encoding == plyASCII {
@@ -359,6 +392,7 @@ func readPLY(src *source) (*Cloud, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.Props = layout.props
 	return c, nil
 }
 
@@ -510,6 +544,17 @@ func (r *binReader) readFixedVertices(h *plyHeader, e *plyElement, l *vertexLayo
 		for k := 0; k < dim; k++ {
 			decodeColumn(dst[k:], dim, b[offs[k]:], rec, n, e.props[l.idx[k]].typ, r.order == binary.BigEndian)
 		}
+		poff := 0
+		for pi, p := range e.props {
+			if j := l.carried(pi); j >= 0 {
+				col := growPoints(l.props[j].Values, n, e.count)
+				m := len(col)
+				col = col[:m+n]
+				decodeColumn(col[m:], 1, b[poff:], rec, n, p.typ, r.order == binary.BigEndian)
+				l.props[j].Values = col
+			}
+			poff += p.typ.size()
+		}
 		for i, v := range dst {
 			if v-v != 0 { // NaN or Inf
 				j, k := i/dim, i%dim
@@ -610,6 +655,14 @@ func (r *binReader) readVertices(h *plyHeader, e *plyElement, l *vertexLayout) (
 				continue
 			}
 			k := l.slot[pi]
+			if j := l.carried(pi); j >= 0 {
+				b, err := r.readFull(p.typ.size())
+				if err != nil {
+					return nil, r.truncated(e, i, err)
+				}
+				l.props[j].Values = append(l.props[j].Values, p.typ.decode(b, r.order))
+				continue
+			}
 			if k < 0 {
 				if err := r.discard(int64(p.typ.size())); err != nil {
 					return nil, r.truncated(e, i, err)
@@ -712,7 +765,21 @@ func parsePLYLine(line []byte, e *plyElement, l *vertexLayout, out []float64) er
 			}
 			continue
 		}
-		if out == nil || l.slot[pi] < 0 {
+		if out == nil {
+			continue
+		}
+		if j := l.carried(pi); j >= 0 {
+			v, ok := parseFloat(f)
+			if !ok {
+				return fmt.Errorf("%s = %q is not a number", p.name, f)
+			}
+			if p.typ == plyFloat32 {
+				v = float64(float32(v)) // the declared precision, as in a binary file
+			}
+			l.props[j].Values = append(l.props[j].Values, v)
+			continue
+		}
+		if l.slot[pi] < 0 {
 			continue
 		}
 		v, ok := parseFloat(f)

@@ -68,12 +68,17 @@ func ReadFile(path string, opt ReadOptions) (*Cloud, error) {
 	return Read(f, path, opt)
 }
 
-// FormatFromExt maps a file name's extension to a format: .ply -> FormatPLY, .csv .txt
-// .xyz .tsv -> FormatText, anything else -> FormatAuto (sniff the content).
+// FormatFromExt maps a file name's extension to a format: .ply -> FormatPLY, .las .laz ->
+// FormatLAS, .npy -> FormatNPY, .csv .txt .xyz .tsv -> FormatText, anything else ->
+// FormatAuto (sniff the content).
 func FormatFromExt(path string) Format {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".ply":
 		return FormatPLY
+	case ".las", ".laz":
+		return FormatLAS
+	case ".npy":
+		return FormatNPY
 	case ".csv", ".txt", ".xyz", ".tsv":
 		return FormatText
 	}
@@ -81,23 +86,72 @@ func FormatFromExt(path string) Format {
 }
 
 // Read reads a cloud from r; source names it in errors. With FormatAuto the content
-// decides: a first line "ply" means PLY, anything else delimited text.
+// decides: "LASF" means LAS, "\x93NUMPY" a .npy array, a first line "ply" PLY, anything
+// else delimited text (binary data is refused).
 func Read(r io.Reader, source string, opt ReadOptions) (*Cloud, error) {
 	src := newSource(r, source)
 	format := opt.Format
+	// A LAS or NumPy signature is never valid text, so it wins over a text extension.
+	if m := sniffMagic(src.br); m != FormatAuto && (format == FormatAuto || format == FormatText) {
+		format = m
+	}
 	if format == FormatAuto {
 		format = sniff(src.br)
 	}
+	if len(opt.Columns) > 0 && format != FormatText {
+		return nil, fileError(source, nil, "--columns applies to delimited text, not %s (its coordinates are x, y, z)", strings.ToUpper(string(format)))
+	}
 	switch format {
 	case FormatPLY:
-		if len(opt.Columns) > 0 {
-			return nil, fileError(source, nil, "--columns applies to delimited text, not PLY (PLY coordinates are the vertex properties x, y, z)")
-		}
-		return readPLY(src)
+		return readPLY(src, opt.Carry)
+	case FormatLAS:
+		return readLAS(src, opt.Carry)
+	case FormatNPY:
+		return readNPY(src)
 	case FormatText:
+		if err := checkNotBinary(src); err != nil {
+			return nil, err
+		}
+		if opt.Carry {
+			return readTextCarry(src, opt.Columns)
+		}
 		return readText(src, opt.Columns)
 	}
-	return nil, fileError(source, nil, "unknown format %q (want %q or %q)", string(format), FormatText, FormatPLY)
+	return nil, fileError(source, nil, "unknown format %q (want %q, %q, %q or %q)", string(format), FormatText, FormatPLY, FormatLAS, FormatNPY)
+}
+
+// sniffMagic recognises the binary formats by their signature: "LASF" (LAS and LAZ) and
+// "\x93NUMPY" (.npy). FormatAuto otherwise.
+func sniffMagic(br *bufio.Reader) Format {
+	b, _ := br.Peek(6)
+	switch {
+	case bytes.HasPrefix(b, []byte("LASF")):
+		return FormatLAS
+	case bytes.HasPrefix(b, []byte(npyMagic)):
+		return FormatNPY
+	}
+	return FormatAuto
+}
+
+// checkNotBinary refuses input that is binary (a NUL byte, or mostly control bytes, in
+// its first 4 KiB) with one line, instead of a text parser's error quoting raw bytes.
+func checkNotBinary(src *source) error {
+	b, _ := src.br.Peek(min(4096, src.br.Size()))
+	ctrl := 0
+	for _, c := range b {
+		if c == 0 {
+			ctrl = len(b)
+			break
+		}
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' {
+			ctrl++
+		}
+	}
+	if len(b) > 0 && 10*ctrl >= len(b) {
+		n := min(len(b), 4)
+		return offsetError(src.name, 0, nil, "binary data that is not PLY, LAS or NumPy .npy (first bytes % x); spectral reads delimited text, PLY, LAS and .npy", b[:n])
+	}
+	return nil
 }
 
 // sniff looks at the first bytes: "ply" followed by a line terminator is PLY.

@@ -112,18 +112,25 @@ func appendCSVName(buf []byte, name string) []byte {
 	return append(buf, '"')
 }
 
-// PLYOutput is what WritePLY writes: points, extra float properties, optional colours.
+// PLYOutput is what WritePLY writes: points, the input's carried properties, extra
+// float properties, optional colours and header comments.
 type PLYOutput struct {
-	Points  []float64 // N x Dim (2D clouds are written with z = 0)
-	Dim     int
-	Props   []string    // extra float property names
-	Values  [][]float64 // one column per property, each of length N
-	RGB     []uint8     // 3 per point, or nil
-	Comment string      // optional header comment (one line)
+	Points []float64 // N x Dim (2D clouds are written with z = 0)
+	Dim    int
+	// Carry are the input's properties, written after x, y, z with their own types; a
+	// name that clashes with x, y, z, a Props name or the colours gets an "input_" prefix.
+	Carry    []Prop
+	Props    []string    // extra float property names
+	Values   [][]float64 // one column per property, each of length N
+	RGB      []uint8     // 3 per point, or nil
+	Comment  string      // optional header comment (one line)
+	Comments []string    // more header comments, one line each
 }
 
-// WritePLY writes a binary little-endian PLY: one vertex element with float x, y, z, a
-// float property per extra column and, when RGB is set, uchar red, green, blue.
+// WritePLY writes a binary little-endian PLY: one vertex element with x, y, z (float when
+// every coordinate is a float32 exactly, double otherwise, so that nothing is rounded),
+// the carried properties, a float property per extra column and, when RGB is set, uchar
+// red, green, blue.
 func WritePLY(w io.Writer, p *PLYOutput) error {
 	if p.Dim != 2 && p.Dim != 3 {
 		return fmt.Errorf("WritePLY: dimension %d (want 2 or 3)", p.Dim)
@@ -143,15 +150,47 @@ func WritePLY(w io.Writer, p *PLYOutput) error {
 	if p.RGB != nil && len(p.RGB) != 3*n {
 		return fmt.Errorf("WritePLY: %d colour bytes for %d points (want 3 per point)", len(p.RGB), n)
 	}
-	if strings.ContainsAny(p.Comment, "\r\n") {
-		return fmt.Errorf("WritePLY: the comment must be a single line")
+	comments := p.Comments
+	if p.Comment != "" {
+		comments = append([]string{p.Comment}, comments...)
 	}
 	var h strings.Builder
 	h.WriteString("ply\nformat binary_little_endian 1.0\n")
-	if p.Comment != "" {
-		h.WriteString("comment " + p.Comment + "\n")
+	for _, c := range comments {
+		if strings.ContainsAny(c, "\r\n") {
+			return fmt.Errorf("WritePLY: a comment must be a single line")
+		}
+		h.WriteString("comment " + c + "\n")
 	}
-	fmt.Fprintf(&h, "element vertex %d\nproperty float x\nproperty float y\nproperty float z\n", n)
+	coordType := "float"
+	if !allFloat32(p.Points) {
+		coordType = "double"
+	}
+	fmt.Fprintf(&h, "element vertex %d\nproperty %s x\nproperty %s y\nproperty %s z\n", n, coordType, coordType, coordType)
+	taken := map[string]bool{"x": true, "y": true, "z": true}
+	for _, name := range p.Props {
+		taken[name] = true
+	}
+	if p.RGB != nil {
+		taken["red"], taken["green"], taken["blue"] = true, true, true
+	}
+	carryTypes := make([]plyType, len(p.Carry))
+	for i, c := range p.Carry {
+		t, ok := plyTypes[c.Type]
+		if !ok {
+			return fmt.Errorf("WritePLY: carried property %q has type %q", c.Name, c.Type)
+		}
+		if len(c.Values) != n {
+			return fmt.Errorf("WritePLY: carried property %q has %d values for %d points", c.Name, len(c.Values), n)
+		}
+		carryTypes[i] = t
+		name := PLYName(c.Name)
+		for taken[name] {
+			name = "input_" + name
+		}
+		taken[name] = true
+		fmt.Fprintf(&h, "property %s %s\n", plyTypeName(t), name)
+	}
 	for _, name := range p.Props {
 		if name == "" || strings.ContainsAny(name, " \t\r\n") {
 			return fmt.Errorf("WritePLY: property name %q must be a non-empty word", name)
@@ -168,13 +207,20 @@ func WritePLY(w io.Writer, p *PLYOutput) error {
 	buf := make([]byte, 0, flushAt+1024)
 	le := binary.LittleEndian
 	for i := 0; i < n; i++ {
-		z := 0.0
+		xyz := [3]float64{p.Points[p.Dim*i], p.Points[p.Dim*i+1], 0}
 		if p.Dim == 3 {
-			z = p.Points[3*i+2]
+			xyz[2] = p.Points[3*i+2]
 		}
-		buf = le.AppendUint32(buf, math.Float32bits(float32(p.Points[p.Dim*i])))
-		buf = le.AppendUint32(buf, math.Float32bits(float32(p.Points[p.Dim*i+1])))
-		buf = le.AppendUint32(buf, math.Float32bits(float32(z)))
+		for _, v := range xyz {
+			if coordType == "double" {
+				buf = le.AppendUint64(buf, math.Float64bits(v))
+			} else {
+				buf = le.AppendUint32(buf, math.Float32bits(float32(v)))
+			}
+		}
+		for j, c := range p.Carry {
+			buf = appendPLYValue(buf, carryTypes[j], c.Values[i])
+		}
 		for _, v := range p.Values {
 			buf = le.AppendUint32(buf, math.Float32bits(float32(v[i])))
 		}
@@ -188,4 +234,52 @@ func WritePLY(w io.Writer, p *PLYOutput) error {
 	}
 	_, err := w.Write(buf)
 	return err
+}
+
+// allFloat32 reports whether every value is a float32 exactly.
+func allFloat32(v []float64) bool {
+	for _, x := range v {
+		if float64(float32(x)) != x {
+			return false
+		}
+	}
+	return true
+}
+
+// appendPLYValue appends v as a little-endian value of type t. Carried values came from
+// that type, so the conversions are exact.
+func appendPLYValue(buf []byte, t plyType, v float64) []byte {
+	le := binary.LittleEndian
+	switch t {
+	case plyInt8:
+		return append(buf, byte(int8(v)))
+	case plyUint8:
+		return append(buf, byte(v))
+	case plyInt16:
+		return le.AppendUint16(buf, uint16(int16(v)))
+	case plyUint16:
+		return le.AppendUint16(buf, uint16(v))
+	case plyInt32:
+		return le.AppendUint32(buf, uint32(int32(v)))
+	case plyUint32:
+		return le.AppendUint32(buf, uint32(v))
+	case plyFloat32:
+		return le.AppendUint32(buf, math.Float32bits(float32(v)))
+	}
+	return le.AppendUint64(buf, math.Float64bits(v))
+}
+
+// PLYName makes a column name a PLY property name: one word of letters, digits and
+// underscores ("Scan Angle" -> "Scan_Angle", "" -> "unnamed").
+func PLYName(s string) string {
+	b := []byte(strings.TrimSpace(s))
+	for i, c := range b {
+		if !(c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			b[i] = '_'
+		}
+	}
+	if len(b) == 0 {
+		return "unnamed"
+	}
+	return string(b)
 }
