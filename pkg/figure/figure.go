@@ -19,12 +19,14 @@
 package figure
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"image/color"
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -357,6 +359,12 @@ func newEmbedding(e Embedding, opt Options) (*figure, error) {
 		return nil, err
 	}
 	idx := Subsample(n, opt.MaxPoints)
+	if e.Labels != nil {
+		// Noise first, so that the clusters are drawn over it.
+		slices.SortStableFunc(idx, func(a, b int) int {
+			return cmp.Compare(b2i(e.Labels[b] == noiseLabel), b2i(e.Labels[a] == noiseLabel))
+		})
+	}
 	f := &figure{opt: opt, xLabel: e.XLabel, yLabel: e.YLabel, x: make([]float64, len(idx)), y: make([]float64, len(idx))}
 	for k, i := range idx {
 		f.x[k], f.y[k] = e.X[i], e.Y[i]
@@ -416,4 +424,11 @@ func count(s []string, v string) int {
 		}
 	}
 	return n
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -820,11 +820,12 @@ func TestEmbedding(t *testing.T) {
 	if fmt.Sprint(p.legend) != fmt.Sprint(want) {
 		t.Errorf("legend %v, want %v", p.legend, want)
 	}
-	if p.colorBar || p.colors[0] != categorical[2] || p.colors[2] != noiseColor {
-		t.Errorf("label colours: bar %v, point 1 %v, point 3 %v", p.colorBar, p.colors[0], p.colors[2])
+	// The 10 noise points (i%4 == 2) are drawn first, then the others in order.
+	if p.colorBar || p.colors[0] != noiseColor || p.colors[9] != noiseColor || p.colors[10] != categorical[2] {
+		t.Errorf("label colours: bar %v, drawn 1st %v, 10th %v, 11th %v", p.colorBar, p.colors[0], p.colors[9], p.colors[10])
 	}
-	if f.x[5] != 5 || f.y[5] != math.Sin(5) || f.equal {
-		t.Errorf("embedding points (%v, %v), equal aspect %v", f.x[5], f.y[5], f.equal)
+	if f.x[0] != 2 || f.x[10] != 0 || f.x[12] != 3 || f.y[12] != math.Sin(3) || f.equal {
+		t.Errorf("embedding drawing order x %v, equal aspect %v", f.x[:13], f.equal)
 	}
 	f, err = newEmbedding(Embedding{X: x, Y: y, Values: v}, Options{})
 	if err != nil {

@@ -139,27 +139,27 @@ func (f *figure) render() (vg.CanvasWriterTo, error) {
 		if data.Size().X < 8*pxl || data.Size().Y < 8*pxl {
 			return nil, badInput("%dx%d pixels is too small for %d panels in %d columns", W, H, len(f.panels), cols)
 		}
-		if f.equal {
-			// Equal aspect: one data unit spans the same length on both axes, the
-			// cloud centred in the panel. The ranges change the tick labels, whose
-			// widths change the data area: a few rounds settle it.
-			for range 4 {
+		// Equal aspect: one data unit spans the same length on both axes, the cloud
+		// centred in the panel. The ranges change the tick labels, and short axes
+		// get fewer labels (thinTicks: "0.20.40.6" ran together at 300 x 200); the
+		// labels' widths change the data area: a few rounds settle it. data stays
+		// the area these settings draw, for the colour bar beside it.
+		for range 4 {
+			if f.dim != 3 {
+				pl.X.Tick.Marker = thinTicks{room: data.Size().X, style: pl.X.Tick.Label, across: true}
+				pl.Y.Tick.Marker = thinTicks{room: data.Size().Y, style: pl.Y.Tick.Label}
+			}
+			if f.equal {
 				cw, ch := float64(data.Size().X), float64(data.Size().Y)
 				scale := math.Max(dx/cw, dy/ch) // data units per point
 				pl.X.Min, pl.X.Max = xc-scale*cw/2, xc+scale*cw/2
 				pl.Y.Min, pl.Y.Max = yc-scale*ch/2, yc+scale*ch/2
-				next := pl.DataCanvas(main)
-				if next.Rectangle == data.Rectangle {
-					break
-				}
-				data = next
 			}
-		}
-		if f.dim != 3 {
-			// Small panels: fewer tick labels rather than labels run together
-			// ("0.20.40.6" at 300 x 200).
-			pl.X.Tick.Marker = thinTicks{room: data.Size().X, style: pl.X.Tick.Label, across: true}
-			pl.Y.Tick.Marker = thinTicks{room: data.Size().Y, style: pl.Y.Tick.Label}
+			next := pl.DataCanvas(main)
+			if next.Rectangle == data.Rectangle {
+				break
+			}
+			data = next
 		}
 		wpt := float64(data.Size().X) * dx / (pl.X.Max - pl.X.Min)
 		hpt := float64(data.Size().Y) * dy / (pl.Y.Max - pl.Y.Min)
