@@ -73,6 +73,10 @@ func runPlot(cmd *cobra.Command, o *plotOptions, input string) error {
 		}
 		out = strings.TrimSuffix(input, filepath.Ext(input)) + ".png"
 	}
+	if err := cloudio.CheckPaths([]cloudio.NamedPath{{Flag: "input", Path: input}, {Flag: "--summary", Path: o.summary}},
+		[]cloudio.NamedPath{{Flag: "-o", Path: out}}, cmd.InOrStdin()); err != nil {
+		return err
+	}
 	var t *cloudio.Table
 	var err error
 	if input == "-" {

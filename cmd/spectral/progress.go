@@ -93,3 +93,17 @@ func (p *progress) finish() {
 		fmt.Fprintf(p.w, "\r%*s\r", p.lineLen, "")
 	}
 }
+
+// clearLine erases the live line so that a warning starts on a clean line; the next
+// update redraws it. Safe on a nil *progress (quiet runs).
+func (p *progress) clearLine() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty && p.lineLen > 0 {
+		fmt.Fprintf(p.w, "\r%*s\r", p.lineLen, "")
+		p.lineLen = 0
+	}
+}

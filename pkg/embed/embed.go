@@ -69,6 +69,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := opt.validate(); err != nil {
 		return nil, err
 	}
+	if err := checkDevice(opt); err != nil {
+		return nil, err
+	}
 	report(opt, Event{Stage: "read"}, start)
 	var cloud *cloudio.Cloud
 	var err error
@@ -139,14 +142,24 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	// Grid.
 	report(opt, Event{Stage: "grid"}, start)
 	t = time.Now()
+	if err := checkScale(cloud, res.Sigma, res.Cutoff); err != nil {
+		return nil, err
+	}
 	g, hint, err := buildGrid(cloud, res.Sigma, res.Cutoff, opt)
 	if err != nil {
-		return nil, fmt.Errorf("grid: %w", err)
+		return nil, gridError(cloud, res.Sigma, res.Cutoff, err)
 	}
-	if hint != "" {
-		res.Warnings = append(res.Warnings, hint)
-	}
+	res.warn(opt, hint)
 	res.Seconds.Grid = time.Since(t).Seconds()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, w := range preflight(cloud, g, res.Sigma, want, opt) {
+		if opt.Strict {
+			return nil, badInput("%s (--strict)", w)
+		}
+		res.warn(opt, w)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -164,9 +177,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	res.Device, res.Threads = dev.name, dev.threads
 	res.Kernel = dev.stats()
 	res.Seconds.Kernel = time.Since(t).Seconds()
-	if p := res.Kernel.PairsWithinCutoff; p > 0 && float64(p) > 0.5*float64(n)*float64(n) && n > 2000 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("sigma %g makes the operator nearly dense (%.0f%% of all pairs within the cutoff): each product costs O(N^2); a smaller --sigma or --cutoff is much faster", res.Sigma, 100*float64(p)/float64(n)/float64(n)))
-	}
+	// A nearly dense operator was reported by preflight, before the work.
 
 	// Solve.
 	report(opt, Event{Stage: "solve"}, start)
@@ -210,7 +221,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 		res.Eigenvalues, res.Vectors, res.Residuals = res.Eigenvalues[1:], res.Vectors[1:], res.Residuals[1:]
 	}
 	res.Converged = len(res.Eigenvalues)
-	res.warnDisconnected(opt.DropFirst)
+	res.warnDisconnected(opt.DropFirst, opt)
 	res.Seconds.Total = time.Since(start).Seconds()
 	report(opt, Event{Stage: "done", Converged: res.Converged, K: want, MatVecs: res.MatVecs, Restart: res.Restarts}, start)
 	if serr != nil {
@@ -293,7 +304,7 @@ func normalizeSign(v []float64) {
 }
 
 // warnDisconnected flags several eigenvalues ~ 0: the graph falls apart into components.
-func (r *Result) warnDisconnected(droppedFirst bool) {
+func (r *Result) warnDisconnected(droppedFirst bool, opt Options) {
 	zeros := 0
 	if droppedFirst {
 		zeros = 1
@@ -312,6 +323,6 @@ func (r *Result) warnDisconnected(droppedFirst bool) {
 		}
 	}
 	if zeros > 1 {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("%d eigenvalues are ~0: the graph has at least %d disconnected components at sigma %g (the eigenvectors then only label components); a larger --sigma connects them", zeros, zeros, r.Sigma))
+		r.warn(opt, fmt.Sprintf("%d eigenvalues are ~0: the graph has at least %d disconnected components at sigma %g (the eigenvectors then only label components); a larger --sigma connects them", zeros, zeros, r.Sigma))
 	}
 }

@@ -17,16 +17,13 @@
 package kernel
 
 import (
-	"bufio"
 	"fmt"
 	"math"
-	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/spectral-dev/spectral/internal/sysmem"
 	"github.com/spectral-dev/spectral/pkg/grid"
 )
 
@@ -322,26 +319,7 @@ func EstimateCost(g *grid.Grid, opt Options) Estimate {
 func defaultBudget() int64 { return AvailableMemory() / 2 }
 
 // AvailableMemory is MemAvailable from /proc/meminfo, or 2 GiB where that is unknown.
-func AvailableMemory() int64 {
-	const fallback = 2 << 30
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return fallback
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "MemAvailable:" {
-			kb, err := strconv.ParseInt(fields[1], 10, 64)
-			if err != nil || kb <= 0 {
-				return fallback
-			}
-			return kb * 1024
-		}
-	}
-	return fallback
-}
+func AvailableMemory() int64 { return sysmem.Available() }
 
 // countWithin counts the ordered pairs with float32 d2 <= c2 (the exact nonzero count),
 // over the sources the products sweep (the block pattern where there is one), so that a
