@@ -60,9 +60,9 @@ func TestCheckPathsOutputIsInput(t *testing.T) {
 	}
 	inputs := []NamedPath{{Flag: "input", Path: in}}
 	for _, c := range []struct{ flag, path string }{
-		{"--summary", in},                        // embed s2.csv --summary s2.csv
-		{"-o", link},                             // a symbolic link to the input
-		{"-o", hard},                             // a hard link to the input
+		{"--summary", in}, // embed s2.csv --summary s2.csv
+		{"-o", link},      // a symbolic link to the input
+		{"-o", hard},      // a hard link to the input
 		{"-o", filepath.Join(dir, ".", "s2.csv")}, // another spelling
 	} {
 		err := CheckPaths(inputs, []NamedPath{{Flag: "-o", Path: filepath.Join(dir, "e.csv")}, {Flag: c.flag, Path: c.path}}, nil)
