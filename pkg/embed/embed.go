@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -73,13 +74,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	report(opt, Event{Stage: "read"}, start)
-	var cloud *cloudio.Cloud
-	var err error
-	if opt.Input == "-" && opt.Stdin != nil {
-		cloud, err = cloudio.Read(opt.Stdin, "<stdin>", opt.Read)
-	} else {
-		cloud, err = cloudio.ReadFile(opt.Input, opt.Read)
-	}
+	cloud, err := readContext(ctx, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +93,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	if err := opt.validate(); err != nil {
 		return nil, err
 	}
+	opt.ctx = ctx
 	n := cloud.N()
 	want := opt.K
 	if opt.DropFirst {
@@ -115,9 +111,15 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	t := time.Now()
 	if res.Sigma == 0 {
 		report(opt, Event{Stage: "sigma"}, start)
-		sp, err := neighbors.Measure(cloud.Points, cloud.Dim, neighbors.Options{Threads: opt.Threads})
+		if err := checkExtent(cloud); err != nil {
+			return nil, err
+		}
+		sp, err := neighbors.Measure(cloud.Points, cloud.Dim, neighbors.Options{Threads: opt.Threads, Context: ctx})
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: --sigma auto: %v", ErrBadInput, err)
+			return nil, badInput("--sigma auto on %s: %v", cloud.Source, strings.TrimPrefix(err.Error(), "neighbors: "))
 		}
 		if !(sp.SuggestedSigma > 0) {
 			return nil, badInput("--sigma auto: %s has no two distinct points; give --sigma", cloud.Source)
@@ -168,6 +170,14 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	report(opt, Event{Stage: "kernel"}, start)
 	t = time.Now()
 	m, g, dev, err := newMatrix(cloud, g, opt)
+	if ctx.Err() != nil {
+		if m != nil {
+			if c, ok := m.(interface{ Close() error }); ok {
+				c.Close()
+			}
+		}
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -69,6 +70,9 @@ type Options struct {
 	// Warn, when set, gets each warning as soon as it is known (the pre-flight ones before
 	// the kernel is built), whatever Progress is; Result.Warnings lists them all too.
 	Warn func(string)
+	// ctx is Run's context, for the stages that take one in their options (set by
+	// RunCloud).
+	ctx context.Context
 	// Strict turns the pre-flight warnings (a graph that will fall apart, a nearly dense
 	// operator at large n) into ErrBadInput before any kernel work.
 	Strict bool

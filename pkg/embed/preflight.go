@@ -37,14 +37,7 @@ const typicalProducts = 300
 // 1e30 sigmas across (--sigma 5e-324), cells too small for the extent (--cutoff 1e-300).
 func checkScale(c *cloudio.Cloud, sigma, cutoff float64) error {
 	for d := 0; d < c.Dim; d++ {
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for i := d; i < len(c.Points); i += c.Dim {
-			lo, hi = math.Min(lo, c.Points[i]), math.Max(hi, c.Points[i])
-		}
-		name := "xyz"[d : d+1]
-		if d < len(c.Names) {
-			name = c.Names[d]
-		}
+		name, lo, hi := axis(c, d)
 		ext := hi - lo
 		if math.IsInf(ext, 0) {
 			return badInput("%s: coordinate %s spans %g to %g, an extent beyond the float64 range; rescale or recentre the cloud", c.Source, name, lo, hi)
@@ -57,6 +50,29 @@ func checkScale(c *cloudio.Cloud, sigma, cutoff float64) error {
 		}
 	}
 	return nil
+}
+
+// checkExtent is the part of checkScale that needs no sigma, for --sigma auto.
+func checkExtent(c *cloudio.Cloud) error {
+	for d := 0; d < c.Dim; d++ {
+		if name, lo, hi := axis(c, d); math.IsInf(hi-lo, 0) {
+			return badInput("%s: coordinate %s spans %g to %g, an extent beyond the float64 range; rescale or recentre the cloud", c.Source, name, lo, hi)
+		}
+	}
+	return nil
+}
+
+// axis is the name and range of coordinate d.
+func axis(c *cloudio.Cloud, d int) (name string, lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for i := d; i < len(c.Points); i += c.Dim {
+		lo, hi = math.Min(lo, c.Points[i]), math.Max(hi, c.Points[i])
+	}
+	name = "xyz"[d : d+1]
+	if d < len(c.Names) {
+		name = c.Names[d]
+	}
+	return name, lo, hi
 }
 
 // gridError makes an error of grid.Build, on a cloud and values that passed checkScale,
@@ -76,7 +92,7 @@ func preflight(c *cloudio.Cloud, g *grid.Grid, sigma float64, want int, opt Opti
 	var warns []string
 	if g.Cutoff > 0 && ppp < sparsePairsPerPoint && n > want+1 {
 		better := ""
-		if sp, err := neighbors.Measure(c.Points, c.Dim, neighbors.Options{Threads: opt.Threads}); err == nil && sp.SuggestedSigma > sigma {
+		if sp, err := neighbors.Measure(c.Points, c.Dim, neighbors.Options{Threads: opt.Threads, Context: opt.ctx}); err == nil && sp.SuggestedSigma > sigma {
 			better = fmt.Sprintf("; --sigma %.3g (what --sigma auto picks) would connect it", sp.SuggestedSigma)
 		} else {
 			better = "; a larger --sigma or --cutoff connects it"

@@ -28,6 +28,9 @@ type source struct {
 }
 
 func newSource(r io.Reader, name string) *source {
+	if cr, ok := r.(contextReader); ok {
+		return contextSource(cr, name) // ReadContext
+	}
 	s := &source{name: name, size: -1}
 	switch v := r.(type) {
 	case *os.File:
