@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/spectral-dev/spectral/internal/sysmem"
 	"github.com/spectral-dev/spectral/pkg/eigsh"
 	"github.com/spectral-dev/spectral/pkg/embed"
 	"github.com/spectral-dev/spectral/pkg/figure"
@@ -25,7 +26,7 @@ type embedOptions struct {
 	k, ncv, maxiter, threads                   int
 	tol                                        float64
 	seed                                       uint64
-	dropFirst, quiet, noCarry                  bool
+	dropFirst, quiet, noCarry, strict          bool
 }
 
 func newEmbedCmd() *cobra.Command {
@@ -74,6 +75,14 @@ would cache it (spectral info --sigma says the same before a run).
 			if err != nil {
 				return err
 			}
+			// Before reading anything: no output may be the input or another output, and
+			// every output's folder must be writable (it used to fail after the solve).
+			if err := cloudio.CheckPaths(
+				[]cloudio.NamedPath{{Flag: "input", Path: args[0]}},
+				[]cloudio.NamedPath{{Flag: "-o", Path: o.output}, {Flag: "--plot", Path: o.plot}, {Flag: "--summary", Path: o.summary}},
+				cmd.InOrStdin()); err != nil {
+				return err
+			}
 			return runEmbed(cmd, o, opt)
 		},
 	}
@@ -96,7 +105,8 @@ would cache it (spectral info --sigma says the same before a run).
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the start vector")
 	f.IntVar(&o.threads, "threads", 0, "CPU threads (0 = all cores)")
 	f.BoolVar(&o.dropFirst, "drop-first", false, "leave out the trivial eigenpair (k are still returned)")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no human summary")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no human summary (warnings are still printed)")
+	f.BoolVar(&o.strict, "strict", false, "make the pre-flight warnings (graph falls apart, nearly dense at large n) errors: exit 2 before the work")
 	return cmd
 }
 
@@ -104,7 +114,7 @@ would cache it (spectral info --sigma says the same before a run).
 func (o *embedOptions) options(input string, stdin io.Reader) (embed.Options, error) {
 	opt := embed.Options{
 		Input: input, Stdin: stdin, K: o.k, DropFirst: o.dropFirst, Device: o.device, Threads: o.threads,
-		Tol: o.tol, NCV: o.ncv, MaxIter: o.maxiter, Seed: o.seed,
+		Tol: o.tol, NCV: o.ncv, MaxIter: o.maxiter, Seed: o.seed, Strict: o.strict,
 	}
 	var err error
 	if opt.Sigma, err = parseSigma(o.sigma); err != nil {
@@ -193,8 +203,18 @@ func parseBytes(s string) (int64, error) {
 	if v == 0 {
 		return -1, nil
 	}
-	return int64(v * mult), nil
+	// Saturate rather than overflow (1e30 converted to int64 is negative, which read as
+	// "never cache"); the caller caps the value at the machine's memory.
+	if b := v * mult; b < math.MaxInt64/2 {
+		return max(int64(b), 1), nil
+	}
+	return math.MaxInt64 / 2, nil
 }
+
+// cacheMemoryLimit is the most --cache-memory may ask for: 80% of the available memory,
+// leaving the rest of the run (EstimateMemory) room; a larger budget would let the cache
+// allocate what the machine does not have, a Go fatal error.
+func cacheMemoryLimit() int64 { return sysmem.Available() / 5 * 4 }
 
 func runEmbed(cmd *cobra.Command, o *embedOptions, opt embed.Options) error {
 	stderr := cmd.ErrOrStderr()
@@ -202,6 +222,19 @@ func runEmbed(cmd *cobra.Command, o *embedOptions, opt embed.Options) error {
 	if !o.quiet {
 		prog = newProgress(stderr, o.tol)
 		opt.Progress = prog.update
+	}
+	// Warnings go to stderr as soon as they are known, with or without -q (which
+	// silences progress only).
+	opt.Warn = func(msg string) {
+		prog.clearLine()
+		fmt.Fprintf(stderr, "warning: %s\n", msg)
+	}
+	if opt.CacheMemory > 0 {
+		if limit := cacheMemoryLimit(); opt.CacheMemory > limit {
+			opt.Warn(fmt.Sprintf("--cache-memory %s is more than this machine can give the cache (%s: 80%% of the %s available); using %s",
+				o.cacheMemory, embed.FormatBytes(limit), embed.FormatBytes(sysmem.Available()), embed.FormatBytes(limit)))
+			opt.CacheMemory = limit
+		}
 	}
 	res, err := embed.Run(cmd.Context(), opt)
 	prog.finish()
@@ -227,7 +260,7 @@ func runEmbed(cmd *cobra.Command, o *embedOptions, opt embed.Options) error {
 			enc.SetIndent("", "  ")
 			return enc.Encode(sum)
 		}); serr != nil {
-			return fmt.Errorf("write summary: %w", serr)
+			return serr // names the output
 		}
 	}
 	if !o.quiet {
@@ -276,14 +309,14 @@ func writeEmbedOutputs(cmd *cobra.Command, o *embedOptions, res *embed.Result, o
 		return cloudio.WriteCSV(w, t)
 	})
 	if err != nil {
-		return fmt.Errorf("write %s: %w", o.output, err)
+		return err // names the output
 	}
 	*outputs = append(*outputs, o.output)
 	if o.plot != "" {
 		if err := writeOutput(cmd, o.plot, func(w io.Writer) error {
 			return drawEigenvectors(w, c.Points, c.Dim, res.Vectors, res.Eigenvalues, o.dropFirst, plotDefaults())
 		}); err != nil {
-			return fmt.Errorf("plot %s: %w", o.plot, err)
+			return err // names the output
 		}
 		*outputs = append(*outputs, o.plot)
 	}
@@ -299,8 +332,8 @@ func printHumanSummary(w io.Writer, s *embed.Summary) {
 	}
 	fmt.Fprintf(w, "\n%d products, %d restarts; %.2fs total (read %.2f, grid %.2f, kernel %.2f, solve %.2f, write %.2f)\n",
 		s.MatVecs, s.Restarts, s.Seconds.Total, s.Seconds.Read, s.Seconds.Grid, s.Seconds.Kernel, s.Seconds.Solve, s.Seconds.Write)
-	for _, warn := range s.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", warn)
+	if len(s.Warnings) > 0 {
+		fmt.Fprintf(w, "%d warning(s), printed above\n", len(s.Warnings))
 	}
 	if len(s.Outputs) > 0 {
 		fmt.Fprintf(w, "wrote %s\n", strings.Join(s.Outputs, ", "))

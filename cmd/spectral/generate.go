@@ -1,13 +1,15 @@
 package main
 
 import (
-	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/spectral-dev/spectral/internal/sysmem"
+	"github.com/spectral-dev/spectral/pkg/embed"
 	"github.com/spectral-dev/spectral/pkg/generate"
 	cloudio "github.com/spectral-dev/spectral/pkg/io"
 )
@@ -76,7 +78,21 @@ func (o *generateOptions) validate(cmd *cobra.Command) error {
 	if _, err := outputFormat(o.output); err != nil {
 		return err
 	}
-	return nil
+	// The points and their columns are held at once (2 x n x 3 float64): refuse a count
+	// the machine cannot hold before allocating it (a Go fatal error otherwise).
+	if need, avail := generateMemory(o.n), sysmem.Available(); need > avail {
+		return usageErrorf("-n %d: needs about %s of memory, more than the %s available", o.n, embed.FormatBytes(need), embed.FormatBytes(avail))
+	}
+	return cloudio.CheckPaths(nil, []cloudio.NamedPath{{Flag: "-o", Path: o.output}}, nil)
+}
+
+// generateMemory estimates what generate holds for n points: the points and a column
+// copy, float64, 3D at most, plus the runtime.
+func generateMemory(n int) int64 {
+	if n > math.MaxInt64/64 {
+		return math.MaxInt64
+	}
+	return int64(n)*2*3*8 + 64<<20
 }
 
 // outputFormat picks "csv" or "ply" from a path's extension ("-" is CSV).
@@ -121,8 +137,5 @@ func runGenerate(cmd *cobra.Command, o *generateOptions) error {
 		}
 		return cloudio.WriteCSV(w, &cloudio.Table{Names: names, Columns: cols})
 	}
-	if err := writeOutput(cmd, o.output, write); err != nil {
-		return fmt.Errorf("generate %s: %w", o.shape, err)
-	}
-	return nil
+	return writeOutput(cmd, o.output, write) // errors name the output
 }

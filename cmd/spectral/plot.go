@@ -126,6 +126,10 @@ func runPlot(cmd *cobra.Command, o *plotOptions, input string) error {
 			return usageErrorf("-o %s: the extension decides the format: .png, .svg or .pdf", out)
 		}
 	}
+	if err := cloudio.CheckPaths([]cloudio.NamedPath{{Flag: "input", Path: input}, {Flag: "--summary", Path: o.summary}},
+		[]cloudio.NamedPath{{Flag: "-o", Path: out}}, cmd.InOrStdin()); err != nil {
+		return err
+	}
 	var t *cloudio.Table
 	if input == "-" {
 		t, err = cloudio.ReadTableFrom(cmd.InOrStdin(), "<stdin>")

@@ -267,3 +267,14 @@ func (q *etaEstimator) describe() string {
 	}
 	return "estimating time left"
 }
+
+// clearLine erases the live line so that a warning starts on a clean line; the next
+// update redraws it. Safe on a nil *progress (quiet runs).
+func (p *progress) clearLine() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearLive()
+}

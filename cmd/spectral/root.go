@@ -7,8 +7,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	cloudio "github.com/spectral-dev/spectral/pkg/io"
 )
 
 const exitStatusHelp = `
@@ -74,19 +77,63 @@ func usageArgs(c *cobra.Command) {
 	}
 }
 
+// interruptGrace is how long a cancelled run gets to return on its own (every stage
+// checks its context between small pieces of work) before the signal watcher ends the
+// process anyway: a read blocked in the kernel (a FIFO with no writer, an idle pipe) or a
+// LAPACK call cannot be interrupted, and Ctrl-C must take effect within a second whatever
+// runs.
+const interruptGrace = 300 * time.Millisecond
+
 // run executes the CLI and maps the outcome to an exit status, in this one place.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	defer close(done)
+	go watchSignals(sigs, cancel, done, stderr)
+
 	root := newRootCmd(stdin)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return 0
+	code := exitCodeOf(err)
+	if err != nil && ctx.Err() != nil {
+		// A signal came first: whatever failed after it (an input pipe closed by the same
+		// Ctrl-C reads as "empty input") is a consequence of the interruption.
+		code = exitInterrupted
 	}
-	code := exitCode(err)
-	fmt.Fprintf(stderr, "spectral: %v\n", err)
-	return code
+	switch code {
+	case exitOK:
+	case exitInterrupted:
+		fmt.Fprintln(stderr, "spectral: interrupted; no output written")
+	default:
+		fmt.Fprintf(stderr, "spectral: %v\n", err)
+	}
+	return int(code)
+}
+
+// watchSignals cancels the run at the first SIGINT or SIGTERM. If the run has not
+// returned interruptGrace later, or at a second signal, it removes the temporary files of
+// any write in progress and exits with status 130 itself: the robust way to stop a
+// goroutine that is blocked where no context reaches.
+func watchSignals(sigs <-chan os.Signal, cancel func(), done <-chan struct{}, stderr io.Writer) {
+	select {
+	case <-done:
+		return
+	case <-sigs:
+	}
+	cancel()
+	select {
+	case <-done:
+		return // run returns context.Canceled, which it maps to 130
+	case <-sigs:
+	case <-time.After(interruptGrace):
+	}
+	cloudio.RemoveTempFiles()
+	fmt.Fprintln(stderr, "\nspectral: interrupted; no output written")
+	os.Exit(int(exitInterrupted))
 }

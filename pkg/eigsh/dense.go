@@ -68,7 +68,11 @@ func solveDense(op Operator, k int, opt Options) (*Result, error) {
 	sym := blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: a}
 	lapack64.Syev(lapack.EVCompute, sym, w, work, -1)
 	work = make([]float64, int(work[0]))
-	if !lapack64.Syev(lapack.EVCompute, sym, w, work, len(work)) {
+	ok, err := syevContext(opt, func() bool { return lapack64.Syev(lapack.EVCompute, sym, w, work, len(work)) })
+	if err != nil {
+		return nil, fmt.Errorf("eigsh: cancelled in the dense %dx%d eigensolver: %w", n, n, err)
+	}
+	if !ok {
 		return nil, fmt.Errorf("eigsh: dense %dx%d eigenproblem did not converge", n, n)
 	}
 	idx, tmp := make([]int, n), make([]int, n)
@@ -88,4 +92,22 @@ func solveDense(op Operator, k int, opt Options) (*Result, error) {
 		res[c] = blas64.Nrm2(vec(r))
 	}
 	return finish(vals, vecs, res, n, 0), nil
+}
+
+// syevContext runs the LAPACK call, which has no cancellation point and takes minutes at
+// n = 10^4, in its own goroutine when opt.Context can be cancelled, and returns the
+// context's error as soon as it is done: the call is abandoned (it finishes in the
+// background on memory nobody reads again), so that Ctrl-C takes effect at once.
+func syevContext(opt Options, syev func() bool) (bool, error) {
+	if opt.Context == nil || opt.Context.Done() == nil {
+		return syev(), nil
+	}
+	done := make(chan bool, 1)
+	go func() { done <- syev() }()
+	select {
+	case ok := <-done:
+		return ok, nil
+	case <-opt.Context.Done():
+		return false, opt.Context.Err()
+	}
 }

@@ -1,7 +1,6 @@
 package embed
 
 import (
-	"fmt"
 	"runtime"
 
 	"github.com/spectral-dev/spectral/pkg/grid"
@@ -38,9 +37,12 @@ func EstimateCosts(c *cloudio.Cloud, sigma, cutoff float64, k, threads int) (*Co
 	if threads <= 0 {
 		threads = runtime.NumCPU()
 	}
+	if err := checkScale(c, sigma, cutoff); err != nil {
+		return nil, err
+	}
 	g, err := grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("grid: %w", err)
+		return nil, gridError(c, sigma, cutoff, err)
 	}
 	kopt := kernel.Options{Threads: threads}
 	est := kernel.EstimateCost(g, kopt)
@@ -50,7 +52,7 @@ func EstimateCosts(c *cloudio.Cloud, sigma, cutoff float64, k, threads int) (*Co
 	if cutoff > 0 {
 		g2, err := cachedCells(c, sigma, cutoff)
 		if err != nil {
-			return nil, fmt.Errorf("grid: %w", err)
+			return nil, gridError(c, sigma, cutoff, err)
 		}
 		if g2 != nil {
 			cache = kernel.EstimateCost(g2, kopt)

@@ -90,7 +90,7 @@ func cpuKernelOptions(opt Options) kernel.Options {
 	if threads == 0 {
 		threads = runtime.NumCPU()
 	}
-	return kernel.Options{Threads: threads, CacheBudget: opt.CacheMemory}
+	return kernel.Options{Threads: threads, CacheBudget: opt.CacheMemory, Context: opt.ctx}
 }
 
 // newMatrix builds the kernel operator on the device the options ask for. The CPU's

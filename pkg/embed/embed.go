@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -69,14 +70,11 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := opt.validate(); err != nil {
 		return nil, err
 	}
-	report(opt, Event{Stage: "read"}, start)
-	var cloud *cloudio.Cloud
-	var err error
-	if opt.Input == "-" && opt.Stdin != nil {
-		cloud, err = cloudio.Read(opt.Stdin, "<stdin>", opt.Read)
-	} else {
-		cloud, err = cloudio.ReadFile(opt.Input, opt.Read)
+	if err := checkDevice(opt); err != nil {
+		return nil, err
 	}
+	report(opt, Event{Stage: "read"}, start)
+	cloud, err := readContext(ctx, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +93,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	if err := opt.validate(); err != nil {
 		return nil, err
 	}
+	opt.ctx = ctx
 	n := cloud.N()
 	want := opt.K
 	if opt.DropFirst {
@@ -112,9 +111,15 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	t := time.Now()
 	if res.Sigma == 0 {
 		report(opt, Event{Stage: "sigma"}, start)
-		sp, err := neighbors.Measure(cloud.Points, cloud.Dim, neighbors.Options{Threads: opt.Threads})
+		if err := checkExtent(cloud); err != nil {
+			return nil, err
+		}
+		sp, err := neighbors.Measure(cloud.Points, cloud.Dim, neighbors.Options{Threads: opt.Threads, Context: ctx})
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: --sigma auto: %v", ErrBadInput, err)
+			return nil, badInput("--sigma auto on %s: %v", cloud.Source, strings.TrimPrefix(err.Error(), "neighbors: "))
 		}
 		if !(sp.SuggestedSigma > 0) {
 			return nil, badInput("--sigma auto: %s has no two distinct points; give --sigma", cloud.Source)
@@ -139,14 +144,24 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	// Grid.
 	report(opt, Event{Stage: "grid"}, start)
 	t = time.Now()
+	if err := checkScale(cloud, res.Sigma, res.Cutoff); err != nil {
+		return nil, err
+	}
 	g, hint, err := buildGrid(cloud, res.Sigma, res.Cutoff, opt)
 	if err != nil {
-		return nil, fmt.Errorf("grid: %w", err)
+		return nil, gridError(cloud, res.Sigma, res.Cutoff, err)
 	}
-	if hint != "" {
-		res.Warnings = append(res.Warnings, hint)
-	}
+	res.warn(opt, hint)
 	res.Seconds.Grid = time.Since(t).Seconds()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, w := range preflight(cloud, g, res.Sigma, want, opt) {
+		if opt.Strict {
+			return nil, badInput("%s (--strict)", w)
+		}
+		res.warn(opt, w)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -155,6 +170,14 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	report(opt, Event{Stage: "kernel"}, start)
 	t = time.Now()
 	m, g, dev, err := newMatrix(cloud, g, opt)
+	if ctx.Err() != nil {
+		if m != nil {
+			if c, ok := m.(interface{ Close() error }); ok {
+				c.Close()
+			}
+		}
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -164,9 +187,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	res.Device, res.Threads = dev.name, dev.threads
 	res.Kernel = dev.stats()
 	res.Seconds.Kernel = time.Since(t).Seconds()
-	if p := res.Kernel.PairsWithinCutoff; p > 0 && float64(p) > 0.5*float64(n)*float64(n) && n > 2000 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("sigma %g makes the operator nearly dense (%.0f%% of all pairs within the cutoff): each product costs O(N^2); a smaller --sigma or --cutoff is much faster", res.Sigma, 100*float64(p)/float64(n)/float64(n)))
-	}
+	// A nearly dense operator was reported by preflight, before the work.
 
 	// Solve.
 	report(opt, Event{Stage: "solve"}, start)
@@ -210,7 +231,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 		res.Eigenvalues, res.Vectors, res.Residuals = res.Eigenvalues[1:], res.Vectors[1:], res.Residuals[1:]
 	}
 	res.Converged = len(res.Eigenvalues)
-	res.warnDisconnected(opt.DropFirst)
+	res.warnDisconnected(opt.DropFirst, opt)
 	res.Seconds.Total = time.Since(start).Seconds()
 	report(opt, Event{Stage: "done", Converged: res.Converged, K: want, MatVecs: res.MatVecs, Restart: res.Restarts}, start)
 	if serr != nil {
@@ -293,7 +314,7 @@ func normalizeSign(v []float64) {
 }
 
 // warnDisconnected flags several eigenvalues ~ 0: the graph falls apart into components.
-func (r *Result) warnDisconnected(droppedFirst bool) {
+func (r *Result) warnDisconnected(droppedFirst bool, opt Options) {
 	zeros := 0
 	if droppedFirst {
 		zeros = 1
@@ -312,6 +333,6 @@ func (r *Result) warnDisconnected(droppedFirst bool) {
 		}
 	}
 	if zeros > 1 {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("%d eigenvalues are ~0: the graph has at least %d disconnected components at sigma %g (the eigenvectors then only label components); a larger --sigma connects them", zeros, zeros, r.Sigma))
+		r.warn(opt, fmt.Sprintf("%d eigenvalues are ~0: the graph has at least %d disconnected components at sigma %g (the eigenvectors then only label components); a larger --sigma connects them", zeros, zeros, r.Sigma))
 	}
 }

@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spectral-dev/spectral/pkg/gpu"
@@ -8,12 +9,29 @@ import (
 	"github.com/spectral-dev/spectral/pkg/kernel"
 )
 
+// ErrDevice marks a GPU that --device gpu asked for but that is missing or failed: a
+// run-time failure of the machine, not of the input (the CLI maps it to exit status 1,
+// like other run-time failures).
+var ErrDevice = errors.New("GPU failure")
+
+// checkDevice fails before any work when --device gpu is asked for on a machine without
+// a CUDA driver.
+func checkDevice(opt Options) error {
+	if opt.Device != "gpu" {
+		return nil
+	}
+	if _, err := gpu.Load(); err != nil {
+		return fmt.Errorf("%w: --device gpu: %v (use --device auto or cpu)", ErrDevice, err)
+	}
+	return nil
+}
+
 // newGPUMatrix builds the kernel operator on the first GPU, or says why it cannot (no
 // libcuda.so.1, no device, a PTX load failure with the driver's log).
 func newGPUMatrix(g *grid.Grid, _ Options) (kernel.Matrix, device, error) {
 	op, err := gpu.New(g, gpu.Options{})
 	if err != nil {
-		return nil, device{}, fmt.Errorf("%w: --device gpu: %v", ErrBadInput, err)
+		return nil, device{}, fmt.Errorf("%w: --device gpu: %v", ErrDevice, err)
 	}
 	return op, device{name: "gpu: " + op.Info().String(), threads: 1, stats: op.Stats}, nil
 }

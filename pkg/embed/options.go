@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -66,6 +67,15 @@ type Options struct {
 	Seed    uint64  // start vector seed
 
 	Progress func(Event) // optional; called from the solving goroutine
+	// Warn, when set, gets each warning as soon as it is known (the pre-flight ones before
+	// the kernel is built), whatever Progress is; Result.Warnings lists them all too.
+	Warn func(string)
+	// ctx is Run's context, for the stages that take one in their options (set by
+	// RunCloud).
+	ctx context.Context
+	// Strict turns the pre-flight warnings (a graph that will fall apart, a nearly dense
+	// operator at large n) into ErrBadInput before any kernel work.
+	Strict bool
 }
 
 // validate fills defaults and rejects impossible settings before any work.
@@ -103,6 +113,15 @@ func (o *Options) validate() error {
 	}
 	if o.NCV < 0 || o.MaxIter < 0 {
 		return badInput("--ncv and --maxiter must be >= 0")
+	}
+	// The solver needs a basis larger than the pairs it returns; the known first pair is
+	// deflated, but the fallback without deflation needs them all (solve), so the rule is
+	// stated in the user's k.
+	if o.NCV > 0 && o.NCV <= o.K {
+		return badInput("--ncv %d: must be larger than -k %d (the basis holds more vectors than the pairs it finds)", o.NCV, o.K)
+	}
+	if o.NCV > 0 && o.DropFirst && o.NCV <= o.K+1 {
+		return badInput("--ncv %d: must be larger than -k %d + 1 with --drop-first (the basis holds more vectors than the pairs it finds)", o.NCV, o.K)
 	}
 	return nil
 }

@@ -327,7 +327,7 @@ func initialPoints(src *source, h *plyHeader, e *plyElement, dim int, consumed i
 	} else {
 		n = min(n, maxBlindPoints)
 	}
-	return make([]float64, 0, max(n, 0)*int64(dim))
+	return make([]float64, 0, presizeValues(max(n, 0)*int64(dim)))
 }
 
 // growPoints makes room for at least extra more values. With a limit (the declared
@@ -816,6 +816,10 @@ func (lr *lineReader) next() ([]byte, error) {
 	if err == bufio.ErrBufferFull {
 		lr.long = append(lr.long[:0], b...)
 		for err == bufio.ErrBufferFull {
+			if len(lr.long) > MaxLineBytes {
+				lr.line++
+				return nil, errLineTooLong
+			}
 			b, err = lr.br.ReadSlice(lr.term)
 			lr.long = append(lr.long, b...)
 		}

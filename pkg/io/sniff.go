@@ -28,6 +28,9 @@ type source struct {
 }
 
 func newSource(r io.Reader, name string) *source {
+	if cr, ok := r.(contextReader); ok {
+		return contextSource(cr, name) // ReadContext
+	}
 	s := &source{name: name, size: -1}
 	switch v := r.(type) {
 	case *os.File:
@@ -133,16 +136,16 @@ func sniffMagic(br *bufio.Reader) Format {
 	return FormatAuto
 }
 
-// checkNotBinary refuses input that is binary (a NUL byte, or mostly control bytes, in
-// its first 4 KiB) with one line, instead of a text parser's error quoting raw bytes.
+// checkNotBinary refuses input that is not text (UTF-16, a NUL byte: checkTextBytes; or
+// mostly control bytes in its first 4 KiB) with one line, instead of a text parser's
+// error quoting raw bytes.
 func checkNotBinary(src *source) error {
+	if err := checkTextBytes(src); err != nil {
+		return err
+	}
 	b, _ := src.br.Peek(min(4096, src.br.Size()))
 	ctrl := 0
 	for _, c := range b {
-		if c == 0 {
-			ctrl = len(b)
-			break
-		}
 		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' {
 			ctrl++
 		}

@@ -48,6 +48,13 @@ func sniffText(src *source) textLayout {
 	for len(sample) > 0 && len(rows) < 32 {
 		i := bytes.IndexByte(sample, l.term)
 		if i < 0 && !atEOF {
+			if len(rows) == 0 {
+				// A first line longer than the buffer (a row of 550,000 columns): its
+				// first MiB shows the delimiter well; only its cut last field is dropped.
+				if j := bytes.LastIndexAny(sample, ",;\t "); j > 0 && !isBlank(sample[:j]) && !isComment(sample[:j]) {
+					rows = append(rows, sample[:j])
+				}
+			}
 			break // an incomplete last line says nothing reliable
 		}
 		line := sample
@@ -292,6 +299,9 @@ type delimited struct {
 
 // readDelimited streams a delimited text file, parsing only the chosen columns.
 func readDelimited(src *source, choose columnChooser) (*delimited, error) {
+	if err := checkTextBytes(src); err != nil {
+		return nil, err
+	}
 	lay := sniffText(src)
 	lr := &lineReader{br: src.br, term: lay.term}
 	first, err := nextDataLine(lr)
@@ -328,8 +338,9 @@ func readDelimited(src *source, choose columnChooser) (*delimited, error) {
 	dim := len(cols)
 	// Size the values once from a count of the remaining lines when the input can
 	// seek (a count at memchr speed costs far less than growing and copying).
+	// The count includes blank and comment lines, so it is bounded (presizeValues).
 	if n, ok := src.countLines(lay.term); ok {
-		d.values = make([]float64, 0, (n+1)*int64(dim))
+		d.values = make([]float64, 0, presizeValues((n+1)*int64(dim)))
 	}
 	line := first
 	if d.header != nil {

@@ -17,16 +17,14 @@
 package kernel
 
 import (
-	"bufio"
+	"context"
 	"fmt"
 	"math"
-	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/spectral-dev/spectral/internal/sysmem"
 	"github.com/spectral-dev/spectral/pkg/grid"
 )
 
@@ -34,6 +32,10 @@ import (
 type Options struct {
 	Threads     int   // workers; 0 = one per core
 	CacheBudget int64 // bytes for cached kernel values; 0 = half the available memory, <0 = never cache
+	// Context, when set, stops the cache build, the pair count and the degrees between
+	// target cells (New then returns its error), and a product between cells (its result
+	// is then incomplete; callers check the context after each product).
+	Context context.Context
 }
 
 // Stats describe the operator's work.
@@ -48,9 +50,10 @@ type Stats struct {
 type Operator struct {
 	g       *grid.Grid
 	threads int
-	x, y, z []float32 // sorted points as separate coordinate arrays (SoA) for the hot loop
-	c2      float32   // squared cutoff used for values (flushed at underflowD2)
-	chunks  []int     // target cells [chunks[k], chunks[k+1]) form work item k
+	ctx     context.Context // nil: never cancelled
+	x, y, z []float32       // sorted points as separate coordinate arrays (SoA) for the hot loop
+	c2      float32         // squared cutoff used for values (flushed at underflowD2)
+	chunks  []int           // target cells [chunks[k], chunks[k+1]) form work item k
 	maxCell int
 	deg     []float64
 	stats   Stats
@@ -66,7 +69,7 @@ func New(g *grid.Grid, opt Options) (*Operator, error) {
 	if len(g.Points) != g.N*g.Dim || len(g.NbrPtr) != len(g.Cells)+1 || len(g.RangePtr) != len(g.Cells)+1 {
 		return nil, fmt.Errorf("kernel: inconsistent grid (%d points, %d cells)", g.N, len(g.Cells))
 	}
-	o := &Operator{g: g, threads: opt.Threads}
+	o := &Operator{g: g, threads: opt.Threads, ctx: opt.Context}
 	if o.threads <= 0 {
 		o.threads = runtime.GOMAXPROCS(0)
 	}
@@ -109,6 +112,9 @@ func New(g *grid.Grid, opt Options) (*Operator, error) {
 		ones[i] = 1
 	}
 	o.MulVec(o.deg, ones)
+	if o.ctx != nil && o.ctx.Err() != nil {
+		return nil, o.ctx.Err()
+	}
 	return o, nil
 }
 
@@ -163,6 +169,9 @@ func (o *Operator) parallelScratch(scratch int, f func(acc []float64, cell int))
 				return
 			}
 			for i := o.chunks[k]; i < o.chunks[k+1]; i++ {
+				if o.ctx != nil && o.ctx.Err() != nil {
+					return // cancelled: between cells, every few ms of work
+				}
 				f(acc, i)
 			}
 		}
@@ -322,26 +331,7 @@ func EstimateCost(g *grid.Grid, opt Options) Estimate {
 func defaultBudget() int64 { return AvailableMemory() / 2 }
 
 // AvailableMemory is MemAvailable from /proc/meminfo, or 2 GiB where that is unknown.
-func AvailableMemory() int64 {
-	const fallback = 2 << 30
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return fallback
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "MemAvailable:" {
-			kb, err := strconv.ParseInt(fields[1], 10, 64)
-			if err != nil || kb <= 0 {
-				return fallback
-			}
-			return kb * 1024
-		}
-	}
-	return fallback
-}
+func AvailableMemory() int64 { return sysmem.Available() }
 
 // countWithin counts the ordered pairs with float32 d2 <= c2 (the exact nonzero count),
 // over the sources the products sweep (the block pattern where there is one), so that a

@@ -29,6 +29,7 @@
 package neighbors
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -85,6 +86,9 @@ type Options struct {
 	MaxQueries int
 	// Threads is the number of goroutines for the queries; 0 = GOMAXPROCS.
 	Threads int
+	// Context, when set, stops the queries (checked every 256 queries, well under a
+	// millisecond of work) and makes Measure return its error.
+	Context context.Context
 }
 
 // Measure computes the Spacing of points (N x dim, row-major, dim 2 or 3). The result does
@@ -156,7 +160,10 @@ func Measure(points []float64, dim int, opt Options) (Spacing, error) {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	runQueries(g, k, slots, nn2, kth2, threads)
+	runQueries(opt.Context, g, k, slots, nn2, kth2, threads)
+	if opt.Context != nil && opt.Context.Err() != nil {
+		return Spacing{}, opt.Context.Err()
+	}
 
 	nn := expand(nn2, weight, sp.Sampled)
 	kth := expand(kth2, weight, sp.Sampled)
@@ -170,7 +177,7 @@ func Measure(points []float64, dim int, opt Options) (Spacing, error) {
 // runQueries fills nn2[i] and kth2[i] (squared distances to the nearest and the k-th
 // nearest distinct neighbour of slot slots[i]). Work is handed out in chunks; each result
 // depends only on its query, so the output is the same for any number of threads.
-func runQueries(g *grid, k int, slots []int32, nn2, kth2 []float64, threads int) {
+func runQueries(ctx context.Context, g *grid, k int, slots []int32, nn2, kth2 []float64, threads int) {
 	const chunk = 256
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -182,7 +189,7 @@ func runQueries(g *grid, k int, slots []int32, nn2, kth2 []float64, threads int)
 			s := newSearcher(g, k)
 			for {
 				lo := int(next.Add(chunk)) - chunk
-				if lo >= len(slots) {
+				if lo >= len(slots) || (ctx != nil && ctx.Err() != nil) {
 					return
 				}
 				for i := lo; i < min(lo+chunk, len(slots)); i++ {

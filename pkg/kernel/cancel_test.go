@@ -1,0 +1,33 @@
+package kernel
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/spectral-dev/spectral/pkg/grid"
+)
+
+// TestNewCancelled: a cancelled context stops the cache build and the degrees (checked
+// between cells) and New returns its error, in both modes.
+func TestNewCancelled(t *testing.T) {
+	pts := make([]float64, 0, 2*4000)
+	for i := 0; i < 4000; i++ {
+		pts = append(pts, float64(i%63)*0.37, float64(i/63)*0.41)
+	}
+	g, err := grid.Build(pts, 2, 1, 4, grid.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, budget := range []int64{0, -1} { // cached, on the fly
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := New(g, Options{Threads: 2, CacheBudget: budget, Context: ctx}); !errors.Is(err, context.Canceled) {
+			t.Errorf("budget %d: %v, want context.Canceled", budget, err)
+		}
+		op, err := New(g, Options{Threads: 2, CacheBudget: budget, Context: context.Background()})
+		if err != nil || len(op.Degrees()) != 4000 || !(op.Degrees()[0] >= 1) {
+			t.Errorf("budget %d, not cancelled: %v", budget, err)
+		}
+	}
+}
