@@ -61,6 +61,8 @@ type Result struct {
 	Kernel      kernel.Stats
 	Seconds     Seconds
 	Warnings    []string
+	Degrees     []float64  // D = K 1 in input order (for the model file)
+	Landmarks   *Landmarks // landmark runs: the exact part; Vectors are then nil (ExtendRows)
 }
 
 // Run reads opt.Input and embeds it.
@@ -99,6 +101,12 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	want := opt.K
 	if opt.DropFirst {
 		want++
+	}
+	if opt.Landmarks > 0 && opt.Landmarks < n {
+		if opt.Landmarks <= want {
+			return nil, badInput("--landmarks %d: need more landmarks than k = %d", opt.Landmarks, opt.K)
+		}
+		return runLandmarks(ctx, cloud, opt)
 	}
 	if n < 2 || want >= n {
 		return nil, badInput("%s has %d points: need more than k = %d (plus one with --drop-first)", cloud.Source, n, opt.K)
@@ -206,6 +214,8 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	res.Kernel = dev.stats()
 	res.MatVecs, res.Restarts = sres.MatVecs, sres.Restarts
 	res.collect(sres, g, deg, back, opt)
+	res.Degrees = make([]float64, n)
+	g.ToInput(res.Degrees, deg)
 	if opt.DropFirst && len(res.Eigenvalues) > 0 {
 		res.Eigenvalues, res.Vectors, res.Residuals = res.Eigenvalues[1:], res.Vectors[1:], res.Residuals[1:]
 	}

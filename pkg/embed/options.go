@@ -65,6 +65,10 @@ type Options struct {
 	MaxIter int     // restarts; 0 = eigsh's default
 	Seed    uint64  // start vector seed
 
+	// Landmarks > 0 embeds a uniform sample of that many points exactly and extends the
+	// eigenvectors to the others (Nyström; landmarks.go): Result.Landmarks, ExtendRows.
+	Landmarks int
+
 	Progress func(Event) // optional; called from the solving goroutine
 }
 
@@ -100,6 +104,9 @@ func (o *Options) validate() error {
 	}
 	if o.Tol < 0 || math.IsNaN(o.Tol) {
 		return badInput("--tol %v: must be >= 0", o.Tol)
+	}
+	if o.Landmarks < 0 {
+		return badInput("--landmarks %d: must be >= 0 (0 = embed every point)", o.Landmarks)
 	}
 	if o.NCV < 0 || o.MaxIter < 0 {
 		return badInput("--ncv and --maxiter must be >= 0")

@@ -39,6 +39,7 @@ type Seconds struct {
 	Grid   float64 `json:"grid"`
 	Kernel float64 `json:"kernel"`
 	Solve  float64 `json:"solve"`
+	Extend float64 `json:"extend"` // Nyström extension (landmark runs)
 	Write  float64 `json:"write"`
 	Total  float64 `json:"total"`
 }
