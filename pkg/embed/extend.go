@@ -19,7 +19,8 @@ import (
 //	              phi(x) = sum_j k(x,xj) phi_j / sqrt(D_j) / (mu sqrt(d(x)))
 //	unnormalized  (D - K) v = lambda v       v(x) = sum_j k(x,xj) v_j / (d(x) - lambda)
 //
-// with mu = 1 - lambda. Each formula is exact at the model's own points (it is the
+// with mu = 1 - lambda. A weighted model (landmarks standing for w_j points each) has
+// k(x, xj) w_j in every sum, d(x) included (weights.go). Each formula is exact at the model's own points (it is the
 // eigen-equation solved for one entry), and smooth between them. A point with no model
 // point within the cutoff has d(x) = 0: its values are NaN, and counted.
 
@@ -27,7 +28,7 @@ import (
 type Extender struct {
 	m     *cloudio.Model
 	cross *kernel.Cross
-	v     []float64 // N x k row-major, sorted order: what the kernel sums for each vector
+	v     []float64 // N x (k+1) row-major, sorted order: what the kernel sums per vector, then the weights
 }
 
 // NewExtender prepares the extension of m (one grid build over the model's points).
@@ -43,13 +44,21 @@ func NewExtender(m *cloudio.Model, threads int) (*Extender, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := m.K
+	// One more column than vectors: the weights, whose sum is the weighted degree d(x).
+	k := m.K + 1
 	v := make([]float64, g.N*k)
 	for s, i := range g.Perm {
-		for j := 0; j < k; j++ {
+		v[s*k+m.K] = 1
+		if m.Weights != nil {
+			v[s*k+m.K] = m.Weights[i]
+		}
+		for j := 0; j < m.K; j++ {
 			x := m.Vectors[j][i]
 			if m.Laplacian == string(Normalized) {
 				x /= math.Sqrt(m.Degrees[i])
+			}
+			if m.Weights != nil {
+				x *= m.Weights[i]
 			}
 			v[s*k+j] = x
 		}
@@ -69,18 +78,17 @@ func (e *Extender) Extend(ctx context.Context, points []float64, vectors [][]flo
 	if len(vectors) != m.K {
 		return 0, fmt.Errorf("extend: %d output vectors for a model of %d", len(vectors), m.K)
 	}
-	k := m.K
+	k := m.K + 1
 	out := make([]float64, n*k)
-	deg := make([]float64, n)
-	if err := e.cross.Apply(ctx, points, e.v, k, out, deg); err != nil {
+	if err := e.cross.Apply(ctx, points, e.v, k, out, make([]float64, n)); err != nil {
 		return 0, err
 	}
 	for t := 0; t < n; t++ {
-		d := deg[t]
+		d := out[t*k+m.K]
 		if d == 0 {
 			unreached++
 		}
-		for j := 0; j < k; j++ {
+		for j := 0; j < m.K; j++ {
 			lam := m.Eigenvalues[j]
 			var den float64
 			switch Laplacian(m.Laplacian) {

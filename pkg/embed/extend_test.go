@@ -131,48 +131,107 @@ func TestExtendHeldOut(t *testing.T) {
 }
 
 // TestLandmarks: a landmark run extends to every point (input order kept), reproduces the
-// landmarks' own rows, and approximates the exact embedding; points beyond the cutoff
-// of every landmark are NaN and counted.
+// landmarks' own rows (uniform sampling), its weights count every point (cells), and it
+// approximates the exact embedding; points beyond the cutoff of every landmark are NaN
+// and counted.
 func TestLandmarks(t *testing.T) {
 	ctx := context.Background()
 	const n, m = 12000, 3000
 	pts := generate.Spiral(n, 0.01, 6)
 	all := cloudOf(pts, 2, "spiral")
-	opt := Options{Sigma: 0.02, Cutoff: 4, K: 4, Device: "cpu", Landmarks: m}
-	res, err := RunCloud(ctx, all, opt)
+	exact, err := RunCloud(ctx, all, Options{Sigma: 0.02, Cutoff: 4, K: 4, Device: "cpu"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Landmarks == nil || res.Vectors != nil || len(res.Landmarks.Index) != m {
-		t.Fatalf("landmark run: %+v", res.Landmarks)
-	}
-	if err := res.ExtendAll(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if u := res.Landmarks.Unreached; u != 0 {
-		t.Fatalf("%d points unreached, want 0", u)
-	}
-	far := newVectors(4, 2)
-	if u, err := res.Landmarks.extender.Extend(ctx, []float64{50, 50, pts[0], pts[1]}, far); err != nil || u != 1 || !math.IsNaN(far[1][0]) || math.IsNaN(far[1][1]) {
-		t.Fatalf("far point: %d unreached (%v), values %g %g: want 1, NaN, a number", u, err, far[1][0], far[1][1])
-	}
-	scale := math.Sqrt(float64(m) / float64(n))
-	for k, i := range res.Landmarks.Index {
-		for j := range res.Vectors {
-			if d := math.Abs(res.Vectors[j][i] - scale*res.Landmarks.Vectors[j][k]); d > 1e-10 {
-				t.Fatalf("landmark %d vector %d: extension differs from the exact value by %g", i, j, d)
+	for _, c := range []struct {
+		sampling string
+		minCorr  float64
+	}{{SampleUniform, 0.98}, {SampleCells, 0.999}} {
+		opt := Options{Sigma: 0.02, Cutoff: 4, K: 4, Device: "cpu", Landmarks: m, LandmarkSampling: c.sampling}
+		res, err := RunCloud(ctx, all, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := res.Landmarks
+		if l == nil || res.Vectors != nil || len(l.Vectors) != 4 {
+			t.Fatalf("%s: not a landmark result", c.sampling)
+		}
+		if err := res.ExtendAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if l.Unreached != 0 {
+			t.Fatalf("%s: %d points unreached, want 0", c.sampling, l.Unreached)
+		}
+		switch c.sampling {
+		case SampleUniform:
+			if len(l.Index) != m || l.Weights != nil {
+				t.Fatalf("uniform: %d landmarks, weights %v", len(l.Index), l.Weights != nil)
+			}
+			for k, i := range l.Index {
+				for j := range res.Vectors {
+					if d := math.Abs(res.Vectors[j][i] - l.scale[j]*l.Vectors[j][k]); d > 1e-10 {
+						t.Fatalf("landmark %d vector %d: extension differs from the exact value by %g", i, j, d)
+					}
+				}
+			}
+		case SampleCells:
+			total := 0.0
+			for _, w := range l.Weights {
+				total += w
+			}
+			if total != n || len(l.Weights) < m/2 || len(l.Weights) > 2*m {
+				t.Fatalf("cells: %d landmarks with weights summing to %g, want about %d and %d", len(l.Weights), total, m, n)
 			}
 		}
+		for j := 1; j < 4; j++ {
+			if cc := correlation(res.Vectors[j], exact.Vectors[j]); cc < c.minCorr {
+				t.Errorf("%s phi%d: correlation with the exact embedding %.5f, want > %g", c.sampling, j+1, cc, c.minCorr)
+			}
+		}
+		far := newVectors(4, 2)
+		if u, err := l.extender.Extend(ctx, []float64{50, 50, pts[0], pts[1]}, far); err != nil || u != 1 || !math.IsNaN(far[1][0]) || math.IsNaN(far[1][1]) {
+			t.Fatalf("%s far point: %d unreached (%v), values %g %g: want 1, NaN, a number", c.sampling, u, err, far[1][0], far[1][1])
+		}
 	}
-	exactOpt := opt
-	exactOpt.Landmarks = 0
-	exact, err := RunCloud(ctx, all, exactOpt)
-	if err != nil {
-		t.Fatal(err)
+}
+
+// TestWeightsAreMultiplicities: weights equal to integer multiplicities give the
+// eigenpairs of the cloud with each point repeated that many times.
+func TestWeightsAreMultiplicities(t *testing.T) {
+	ctx := context.Background()
+	base := generate.Spiral(600, 0.01, 9)
+	w := make([]float64, 600)
+	var rep []float64
+	var first []int
+	for i := range w {
+		w[i] = float64(1 + i%3)
+		first = append(first, len(rep)/2)
+		for c := 0; c < int(w[i]); c++ {
+			rep = append(rep, base[2*i], base[2*i+1])
+		}
 	}
-	for j := 1; j < 4; j++ {
-		if c := correlation(res.Vectors[j], exact.Vectors[j]); c < 0.99 {
-			t.Errorf("phi%d: landmark correlation %.5f, want > 0.99", j+1, c)
+	for _, lap := range []Laplacian{Normalized, RandomWalk} {
+		opt := Options{Sigma: 0.03, K: 5, Device: "cpu", Laplacian: lap}
+		dup, err := RunCloud(ctx, cloudOf(rep, 2, "repeated"), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.Weights = w
+		wt, err := RunCloud(ctx, cloudOf(base, 2, "weighted"), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range wt.Eigenvalues {
+			if d := math.Abs(wt.Eigenvalues[j] - dup.Eigenvalues[j]); d > 1e-9 {
+				t.Errorf("%s eigenvalue %d: weighted %.12g, repeated %.12g", lap, j, wt.Eigenvalues[j], dup.Eigenvalues[j])
+			}
+			d := make([]float64, len(first))
+			for k, i := range first {
+				d[k] = dup.Vectors[j][i]
+			}
+			if c := correlation(d, wt.Vectors[j]); c < 1-1e-9 {
+				t.Errorf("%s vector %d: correlation %.12f with the repeated cloud's", lap, j, c)
+			}
 		}
 	}
 }

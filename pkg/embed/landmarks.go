@@ -34,18 +34,122 @@ func landmarkSample(n, m int, seed uint64) []int {
 	return idx
 }
 
+// Landmark sampling rules (Options.LandmarkSampling).
+const (
+	SampleCells   = "cells"   // centroids of the occupied cells of a grid sized for M, weighted by their counts
+	SampleUniform = "uniform" // M input points drawn uniformly, unweighted
+)
+
+// cellLandmarks aggregates the cloud into about m cells: each landmark is the centroid
+// of an occupied cell, weighted by how many points it stands for (a quadrature of the
+// cloud's density, so the landmark graph keeps the density the Laplacians depend on,
+// without the sampling noise of a random subset). The cell edge is found by bisection on
+// a strided sample of at most 10^6 points, then one pass over all points sums the cells.
+func cellLandmarks(ctx context.Context, c *cloudio.Cloud, m int) (pts, w []float64, err error) {
+	dim, n := c.Dim, c.N()
+	var lo, hi [3]float64
+	for a := 0; a < dim; a++ {
+		lo[a], hi[a] = math.Inf(1), math.Inf(-1)
+	}
+	for i := 0; i < n; i++ {
+		for a := 0; a < dim; a++ {
+			v := c.Points[i*dim+a]
+			lo[a], hi[a] = math.Min(lo[a], v), math.Max(hi[a], v)
+		}
+	}
+	extent := 0.0
+	for a := 0; a < dim; a++ {
+		extent = math.Max(extent, hi[a]-lo[a])
+	}
+	if !(extent > 0) || math.IsInf(extent, 0) {
+		return nil, nil, badInput("--landmarks: %s has no extent to divide into cells", c.Source)
+	}
+	key := func(p []float64, h float64) [3]int64 {
+		var k [3]int64
+		for a := 0; a < dim; a++ {
+			k[a] = int64(math.Floor((p[a] - lo[a]) / h))
+		}
+		return k
+	}
+	stride := max(1, n/1_000_000)
+	occupied := func(h float64) int {
+		seen := make(map[[3]int64]struct{}, 2*m)
+		for i := 0; i < n; i += stride {
+			seen[key(c.Points[i*dim:(i+1)*dim], h)] = struct{}{}
+		}
+		return len(seen)
+	}
+	// Occupied cells fall as the edge grows: bisect log h between a cell per point's
+	// share of the extent and the whole extent.
+	hLo, hHi := extent*1e-7, extent*(1+1e-9)
+	for it := 0; it < 40 && hHi/hLo > 1.01; it++ {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		h := math.Sqrt(hLo * hHi)
+		if occupied(h) > m {
+			hLo = h
+		} else {
+			hHi = h
+		}
+	}
+	h := hHi
+	index := make(map[[3]int64]int32, 2*m)
+	var sum []float64
+	for i := 0; i < n; i++ {
+		if i%(1<<20) == 0 && ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		p := c.Points[i*dim : (i+1)*dim]
+		k := key(p, h)
+		j, ok := index[k]
+		if !ok {
+			j = int32(len(w))
+			index[k] = j
+			w = append(w, 0)
+			sum = append(sum, make([]float64, dim)...)
+		}
+		w[j]++
+		for a := 0; a < dim; a++ {
+			sum[int(j)*dim+a] += p[a]
+		}
+	}
+	pts = sum
+	for j := range w {
+		for a := 0; a < dim; a++ {
+			pts[j*dim+a] /= w[j]
+		}
+	}
+	return pts, w, nil
+}
+
 // runLandmarks embeds the landmarks of cloud and prepares the extension to all points.
 func runLandmarks(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, error) {
 	start := time.Now()
 	n, dim, m := cloud.N(), cloud.Dim, opt.Landmarks
-	idx := landmarkSample(n, m, opt.Seed)
-	sub := &cloudio.Cloud{Dim: dim, Names: cloud.Names, Format: cloud.Format,
-		Source: fmt.Sprintf("%s (%d landmarks)", cloud.Source, m), Points: make([]float64, 0, m*dim)}
-	for _, i := range idx {
-		sub.Points = append(sub.Points, cloud.Points[i*dim:(i+1)*dim]...)
-	}
+	report(opt, Event{Stage: "landmarks"}, start)
+	sub := &cloudio.Cloud{Dim: dim, Names: cloud.Names, Format: cloud.Format}
 	lopt := opt
 	lopt.Landmarks = 0
+	var idx []int
+	switch opt.LandmarkSampling {
+	case SampleUniform:
+		idx = landmarkSample(n, m, opt.Seed)
+		sub.Points = make([]float64, 0, m*dim)
+		for _, i := range idx {
+			sub.Points = append(sub.Points, cloud.Points[i*dim:(i+1)*dim]...)
+		}
+	default:
+		if opt.Laplacian == Unnormalized {
+			return nil, badInput("--landmarks with --landmark-sampling cells needs the normalized or random-walk Laplacian (or --landmark-sampling uniform)")
+		}
+		pts, w, err := cellLandmarks(ctx, cloud, m)
+		if err != nil {
+			return nil, err
+		}
+		sub.Points, lopt.Weights = pts, w
+	}
+	sub.Source = fmt.Sprintf("%s (%d landmarks, %s)", cloud.Source, sub.N(), opt.LandmarkSampling)
 	res, err := RunCloud(ctx, sub, lopt)
 	if res == nil {
 		return nil, err
@@ -57,34 +161,49 @@ func runLandmarks(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Resu
 	for j := range names {
 		names[j] = fmt.Sprintf("phi%d", j+1)
 	}
-	ext, err := NewExtender(res.Model(names), opt.Threads)
+	model := res.Model(names)
+	model.Weights = lopt.Weights
+	ext, err := NewExtender(model, opt.Threads)
 	if err != nil {
 		return nil, err
 	}
 	res.Seconds.Extend = time.Since(t).Seconds()
-	res.Landmarks = &Landmarks{Cloud: sub, Index: idx, Vectors: res.Vectors, extender: ext,
-		scale: math.Sqrt(float64(m) / float64(n))}
+	ml := sub.N()
+	res.Landmarks = &Landmarks{Cloud: sub, Index: idx, Weights: lopt.Weights, Vectors: res.Vectors, extender: ext}
+	// Each landmark stands for w_l points (n/M each when sampled uniformly), so a vector's
+	// norm over the cloud is about sqrt(sum_l w_l phi_l^2): scale it to 1.
+	for _, v := range res.Vectors {
+		var s float64
+		for l, x := range v {
+			wl := float64(n) / float64(ml)
+			if lopt.Weights != nil {
+				wl = lopt.Weights[l]
+			}
+			s += wl * x * x
+		}
+		res.Landmarks.scale = append(res.Landmarks.scale, 1/math.Sqrt(s))
+	}
 	res.Cloud, res.Vectors, res.Degrees = cloud, nil, nil
 	res.Warnings = append(res.Warnings, fmt.Sprintf(
-		"approximation: %d of %d points (uniform landmarks) embedded exactly at sigma %g, the rest by the Nyström extension",
-		m, n, res.Sigma))
+		"approximation: %d landmarks (%s) for %d points, embedded exactly at sigma %g, every point by the Nyström extension",
+		ml, opt.LandmarkSampling, n, res.Sigma))
 	return res, solveErr
 }
 
 // Landmarks is the exact part of a landmark run.
 type Landmarks struct {
 	Cloud     *cloudio.Cloud // the landmarks, in input order
-	Index     []int          // their rows in the full cloud, ascending
+	Index     []int          // uniform sampling: their rows in the full cloud, ascending
+	Weights   []float64      // cells: how many points each landmark stands for
 	Vectors   [][]float64    // their eigenvectors, exact (unit norm over the landmarks)
 	Unreached int            // points with no landmark within the cutoff so far (NaN rows)
 	extender  *Extender
-	scale     float64 // sqrt(M/n): extended vectors have unit norm in expectation
+	scale     []float64 // per vector: the extension has norm ~1 over the whole cloud
 }
 
 // ExtendRows sets dst[j][i-lo] to eigenvector j at input point i, for lo <= i < hi, and
 // counts the points no landmark reaches (their values are NaN). The vectors are scaled
-// by sqrt(M/n), so that their norm over all n points is 1 in expectation (exactly 1 over
-// the M landmarks before scaling).
+// so that their norm over all n points is about 1 (the landmarks' weighted norm).
 func (r *Result) ExtendRows(ctx context.Context, lo, hi int, dst [][]float64) error {
 	l := r.Landmarks
 	if l == nil {
@@ -94,9 +213,9 @@ func (r *Result) ExtendRows(ctx context.Context, lo, hi int, dst [][]float64) er
 	t := time.Now()
 	u, err := l.extender.Extend(ctx, c.Points[lo*c.Dim:hi*c.Dim], dst)
 	l.Unreached += u
-	for _, v := range dst {
+	for j, v := range dst {
 		for i := range v[:hi-lo] {
-			v[i] *= l.scale
+			v[i] *= l.scale[j]
 		}
 	}
 	r.Seconds.Extend += time.Since(t).Seconds()

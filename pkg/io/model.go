@@ -21,11 +21,13 @@ import (
 //	line 2: a JSON object on one line (ModelHeader), at most 1 MiB
 //	then little-endian float64 arrays, back to back, nothing after them:
 //	  points  n x dim, row-major, input order
-//	  degrees n        D = K 1 at each point, input order
+//	  weights n        only when the header says "weighted": true (landmark models)
+//	  degrees n        D = K W 1 at each point (W = I without weights), input order
 //	  vectors k x n    each eigenvector whole, in the header's eigenvalue order
 type Model struct {
 	ModelHeader
 	Points  []float64
+	Weights []float64 // nil: every point counts once
 	Degrees []float64
 	Vectors [][]float64
 }
@@ -43,6 +45,7 @@ type ModelHeader struct {
 	Laplacian   string    `json:"laplacian"`   // normalized, unnormalized, randomwalk
 	Eigenvalues []float64 `json:"eigenvalues"` // of the Laplacian, one per vector
 	Source      string    `json:"source,omitempty"`
+	Weighted    bool      `json:"weighted,omitempty"` // a weights array follows the points
 }
 
 const modelMagic = "spectral-model 1"
@@ -56,7 +59,9 @@ func WriteModel(w io.Writer, m *Model) error {
 	if err := m.check(); err != nil {
 		return fmt.Errorf("WriteModel: %w", err)
 	}
-	head, err := json.Marshal(m.ModelHeader)
+	h := m.ModelHeader
+	h.Weighted = m.Weights != nil
+	head, err := json.Marshal(h)
 	if err != nil {
 		return fmt.Errorf("WriteModel: %w", err)
 	}
@@ -72,6 +77,7 @@ func WriteModel(w io.Writer, m *Model) error {
 		}
 	}
 	put(m.Points)
+	put(m.Weights)
 	put(m.Degrees)
 	for _, v := range m.Vectors {
 		put(v)
@@ -95,6 +101,8 @@ func (m *Model) check() error {
 		return fmt.Errorf("laplacian %q: want normalized, unnormalized or randomwalk", h.Laplacian)
 	case len(m.Points) != h.N*h.Dim || len(m.Degrees) != h.N || len(m.Vectors) != h.K:
 		return fmt.Errorf("arrays do not match n = %d, dim = %d, k = %d", h.N, h.Dim, h.K)
+	case m.Weights != nil && len(m.Weights) != h.N:
+		return fmt.Errorf("%d weights for n = %d", len(m.Weights), h.N)
 	}
 	for _, v := range m.Vectors {
 		if len(v) != h.N {
@@ -162,7 +170,11 @@ func ReadModelFile(path string) (*Model, error) {
 	}
 	offset := int64(len(modelMagic) + 1 + len(head) + 1)
 	// Sizes in float64 words, checked against the file before any allocation.
-	words := float64(h.N) * float64(h.Dim+1+h.K)
+	arrays := h.Dim + 1 + h.K
+	if h.Weighted {
+		arrays++
+	}
+	words := float64(h.N) * float64(arrays)
 	if want := float64(offset) + 8*words; want != float64(st.Size()) {
 		return nil, bad("%d bytes, but n = %d, dim = %d, k = %d need %.0f (truncated or not a model)", st.Size(), h.N, h.Dim, h.K, want)
 	}
@@ -180,6 +192,16 @@ func ReadModelFile(path string) (*Model, error) {
 	}
 	if m.Points, err = get(h.N * h.Dim); err != nil {
 		return nil, err
+	}
+	if h.Weighted {
+		if m.Weights, err = get(h.N); err != nil {
+			return nil, err
+		}
+		for i, w := range m.Weights {
+			if !(w > 0) || math.IsInf(w, 0) {
+				return nil, bad("weight of point %d is %g (need a positive weight)", i+1, w)
+			}
+		}
 	}
 	if m.Degrees, err = get(h.N); err != nil {
 		return nil, err
