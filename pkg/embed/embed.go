@@ -43,26 +43,27 @@ type Event struct {
 
 // Result of Run. Vectors are in the input's point order.
 type Result struct {
-	Cloud       *cloudio.Cloud
-	Sigma       float64 // used, input units
-	SigmaAuto   bool
-	Spacing     *neighbors.Spacing // when sigma was chosen automatically
-	Cutoff      float64            // used, units of sigma (0 = every pair)
-	Laplacian   Laplacian
-	K           int
-	Eigenvalues []float64   // ascending, of the chosen Laplacian
-	Vectors     [][]float64 // Vectors[j][i]: eigenvector j at input point i; unit norm
-	Converged   int
-	MatVecs     int
-	Restarts    int
-	Residuals   []float64
-	Device      string // "cpu" or the GPU's name
-	Threads     int
-	Kernel      kernel.Stats
-	Seconds     Seconds
-	Warnings    []string
-	Degrees     []float64  // D = K 1 in input order (for the model file)
-	Landmarks   *Landmarks // landmark runs: the exact part; Vectors are then nil (ExtendRows)
+	Cloud            *cloudio.Cloud
+	Sigma            float64 // used, input units
+	SigmaAuto        bool
+	Spacing          *neighbors.Spacing // when sigma was chosen automatically
+	Cutoff           float64            // used, units of sigma (0 = every pair)
+	Laplacian        Laplacian
+	K                int
+	Eigenvalues      []float64   // ascending, of the chosen Laplacian
+	Vectors          [][]float64 // Vectors[j][i]: eigenvector j at input point i; unit norm
+	Converged        int
+	MatVecs          int
+	Restarts         int
+	Residuals        []float64
+	Device           string // "cpu" or the GPU's name
+	Threads          int
+	Kernel           kernel.Stats
+	Seconds          Seconds
+	Warnings         []string
+	Degrees          []float64  // D = K 1 in input order (for the model file)
+	Landmarks        *Landmarks // landmark runs: the exact part; Vectors are then nil (ExtendRows)
+	LandmarkSampling string
 }
 
 // Run reads opt.Input and embeds it.

@@ -169,7 +169,7 @@ func runLandmarks(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Resu
 	}
 	res.Seconds.Extend = time.Since(t).Seconds()
 	ml := sub.N()
-	res.Landmarks = &Landmarks{Cloud: sub, Index: idx, Weights: lopt.Weights, Vectors: res.Vectors, extender: ext}
+	res.Landmarks = &Landmarks{Cloud: sub, Index: idx, Weights: lopt.Weights, Vectors: res.Vectors, Model: model, extender: ext}
 	// Each landmark stands for w_l points (n/M each when sampled uniformly), so a vector's
 	// norm over the cloud is about sqrt(sum_l w_l phi_l^2): scale it to 1.
 	for _, v := range res.Vectors {
@@ -183,7 +183,7 @@ func runLandmarks(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Resu
 		}
 		res.Landmarks.scale = append(res.Landmarks.scale, 1/math.Sqrt(s))
 	}
-	res.Cloud, res.Vectors, res.Degrees = cloud, nil, nil
+	res.Cloud, res.Vectors, res.Degrees, res.LandmarkSampling = cloud, nil, nil, opt.LandmarkSampling
 	res.Warnings = append(res.Warnings, fmt.Sprintf(
 		"approximation: %d landmarks (%s) for %d points, embedded exactly at sigma %g, every point by the Nyström extension",
 		ml, opt.LandmarkSampling, n, res.Sigma))
@@ -196,6 +196,7 @@ type Landmarks struct {
 	Index     []int          // uniform sampling: their rows in the full cloud, ascending
 	Weights   []float64      // cells: how many points each landmark stands for
 	Vectors   [][]float64    // their eigenvectors, exact (unit norm over the landmarks)
+	Model     *cloudio.Model // the landmarks' model (embed --model writes it)
 	Unreached int            // points with no landmark within the cutoff so far (NaN rows)
 	extender  *Extender
 	scale     []float64 // per vector: the extension has norm ~1 over the whole cloud

@@ -27,6 +27,10 @@ type Summary struct {
 	KernelCacheBytes        int64     `json:"kernel_cache_bytes"`
 	Seconds                 Seconds   `json:"seconds"`
 	PeakRSSBytes            int64     `json:"peak_rss_bytes"`
+	Landmarks               int       `json:"landmarks,omitempty"`         // landmark runs: how many were embedded exactly
+	LandmarkSampling        string    `json:"landmark_sampling,omitempty"` // cells or uniform
+	Approximation           bool      `json:"approximation,omitempty"`     // true for landmark runs
+	Unreached               int       `json:"unreached,omitempty"`         // points no landmark reaches (NaN rows)
 	Warnings                []string  `json:"warnings"`
 	Outputs                 []string  `json:"outputs"`
 	Version                 string    `json:"version"`
@@ -54,6 +58,9 @@ func (r *Result) Summary() Summary {
 		PairsEvaluatedPerMatVec: r.Kernel.PairsEvaluated, PairsWithinCutoff: r.Kernel.PairsWithinCutoff,
 		KernelCached: r.Kernel.Cached, KernelCacheBytes: r.Kernel.CacheBytes,
 		Seconds: r.Seconds, PeakRSSBytes: PeakRSS(), Warnings: r.Warnings,
+	}
+	if l := r.Landmarks; l != nil {
+		s.Landmarks, s.LandmarkSampling, s.Approximation, s.Unreached = l.Cloud.N(), r.LandmarkSampling, true, l.Unreached
 	}
 	if s.Warnings == nil {
 		s.Warnings = []string{}

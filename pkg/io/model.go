@@ -122,12 +122,15 @@ func (m *Model) check() error {
 func ReadModelFile(path string) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fileError(path, err, "cannot open model")
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, fileError(path, err, "cannot open model")
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fileError(path, nil, "model file: not a regular file")
 	}
 	bad := func(format string, a ...any) error {
 		return fileError(path, nil, "model file: %s", fmt.Sprintf(format, a...))
