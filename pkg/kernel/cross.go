@@ -221,6 +221,16 @@ func (c *Cross) row(p []float32, nbr []int32, v []float64, b int, out []float64,
 	sum := 0.0
 	for _, j := range nbr {
 		cell := &g.Cells[j]
+		if c.cells != nil { // skip cells whose box is beyond the cutoff from this target
+			d2 := 0.0
+			for a := 0; a < dim; a++ {
+				gap := math.Max(0, math.Max(float64(cell.Min[a])-float64(p[a]), float64(p[a])-float64(cell.Max[a])))
+				d2 += gap * gap
+			}
+			if d2 > c.prune {
+				continue
+			}
+		}
 		for s := cell.Start; s < cell.End; s++ {
 			q := g.Points[s*dim : (s+1)*dim]
 			var d2 float32

@@ -139,3 +139,30 @@ func TestCrossThreadsAndCancel(t *testing.T) {
 		t.Fatal("NaN point accepted")
 	}
 }
+
+// BenchmarkCross is the extension's throughput: new points per second against a model of
+// 10^5 Swiss-roll points at the tutorial's sigma (0.01, cutoff 4), 7 vectors plus the degree.
+func BenchmarkCross(b *testing.B) {
+	c := cloud{"roll", 3, swissRoll(100000, 11), 0.01}
+	g := mustGrid(b, c, 4, grid.Options{})
+	cr, err := NewCross(g, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const k = 8
+	v := make([]float64, g.N*k)
+	for i := range v {
+		v[i] = 1
+	}
+	newPts := swissRoll(100000, 12)
+	m := len(newPts) / 3
+	out := make([]float64, m*k)
+	deg := make([]float64, m)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := cr.Apply(context.Background(), newPts, v, k, out, deg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(m)*float64(b.N)/b.Elapsed().Seconds(), "points/s")
+}
