@@ -23,6 +23,8 @@ import (
 type embedOptions struct {
 	sigma, cutoff, laplacian, columns, format  string
 	output, summary, plot, device, cacheMemory string
+	model, landmarkSampling                    string
+	landmarks                                  int
 	k, ncv, maxiter, threads                   int
 	tol                                        float64
 	seed                                       uint64
@@ -79,7 +81,7 @@ would cache it (spectral info --sigma says the same before a run).
 			// every output's folder must be writable (it used to fail after the solve).
 			if err := cloudio.CheckPaths(
 				[]cloudio.NamedPath{{Flag: "input", Path: args[0]}},
-				[]cloudio.NamedPath{{Flag: "-o", Path: o.output}, {Flag: "--plot", Path: o.plot}, {Flag: "--summary", Path: o.summary}},
+				[]cloudio.NamedPath{{Flag: "-o", Path: o.output}, {Flag: "--plot", Path: o.plot}, {Flag: "--summary", Path: o.summary}, {Flag: "--model", Path: o.model}},
 				cmd.InOrStdin()); err != nil {
 				return err
 			}
@@ -104,6 +106,9 @@ would cache it (spectral info --sigma says the same before a run).
 	f.IntVar(&o.maxiter, "maxiter", 0, "maximum Lanczos restarts (0 = default)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the start vector")
 	f.IntVar(&o.threads, "threads", 0, "CPU threads (0 = all cores)")
+	f.StringVar(&o.model, "model", "", "also save the embedding as a model file for 'spectral extend' (new points without recomputing)")
+	f.IntVar(&o.landmarks, "landmarks", 0, "embed about this many landmarks exactly and extend to every point (an approximation for huge clouds; 0 = exact)")
+	f.StringVar(&o.landmarkSampling, "landmark-sampling", "cells", "landmarks: cells (centroids of a grid's cells, weighted by their counts) or uniform (a random sample)")
 	f.BoolVar(&o.dropFirst, "drop-first", false, "leave out the trivial eigenpair (k are still returned)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no human summary (warnings are still printed)")
 	f.BoolVar(&o.strict, "strict", false, "make the pre-flight warnings (graph falls apart, nearly dense at large n) errors: exit 2 before the work")
@@ -115,6 +120,16 @@ func (o *embedOptions) options(input string, stdin io.Reader) (embed.Options, er
 	opt := embed.Options{
 		Input: input, Stdin: stdin, K: o.k, DropFirst: o.dropFirst, Device: o.device, Threads: o.threads,
 		Tol: o.tol, NCV: o.ncv, MaxIter: o.maxiter, Seed: o.seed, Strict: o.strict,
+		Landmarks: o.landmarks, LandmarkSampling: o.landmarkSampling,
+	}
+	if o.landmarks < 0 {
+		return opt, usageErrorf("--landmarks %d: must be >= 0 (0 = embed every point)", o.landmarks)
+	}
+	if o.landmarkSampling != embed.SampleCells && o.landmarkSampling != embed.SampleUniform {
+		return opt, usageErrorf("--landmark-sampling %q: want cells or uniform", o.landmarkSampling)
+	}
+	if o.model == "-" {
+		return opt, usageErrorf("--model -: the model is binary; give a file name")
 	}
 	var err error
 	if opt.Sigma, err = parseSigma(o.sigma); err != nil {
@@ -285,13 +300,57 @@ func phiNames(k int, dropFirst bool) []string {
 
 func writeEmbedOutputs(cmd *cobra.Command, o *embedOptions, res *embed.Result, outputs *[]string) error {
 	c := res.Cloud
-	names := phiNames(len(res.Vectors), o.dropFirst)
+	names := phiNames(len(res.Eigenvalues), o.dropFirst)
 	format, _ := outputFormat(o.output)
-	err := writeOutput(cmd, o.output, func(w io.Writer) error {
+	if res.Landmarks != nil && format == "csv" {
+		if err := writeRows(cmd, o.output, c, names, landmarkRows(res), nil); err != nil {
+			return err
+		}
+	} else {
+		if err := res.ExtendAll(cmd.Context()); err != nil {
+			return err
+		}
+		if err := writeVectors(cmd, o.output, c, names, res.Vectors, o.dropFirst, plyComments(res, names, o.dropFirst)); err != nil {
+			return err
+		}
+	}
+	*outputs = append(*outputs, o.output)
+	if o.model != "" {
+		model := res.Model(names)
+		if l := res.Landmarks; l != nil {
+			model = l.Model
+			model.VectorNames = names
+		}
+		if err := writeOutput(cmd, o.model, func(w io.Writer) error { return cloudio.WriteModel(w, model) }); err != nil {
+			return err // names the output
+		}
+		*outputs = append(*outputs, o.model)
+	}
+	if o.plot != "" {
+		pc, vecs := c, res.Vectors
+		if l := res.Landmarks; l != nil { // the landmarks stand for the cloud in the figure
+			pc, vecs = l.Cloud, l.Vectors
+		}
+		if err := writeOutput(cmd, o.plot, func(w io.Writer) error {
+			return drawEigenvectors(w, pc.Points, pc.Dim, vecs, res.Eigenvalues, o.dropFirst, plotDefaults())
+		}); err != nil {
+			return err // names the output
+		}
+		*outputs = append(*outputs, o.plot)
+	}
+	return nil
+}
+
+// writeVectors writes the cloud's coordinates and the vectors (one row per point) as CSV,
+// .npy or PLY (with the input's carried properties and the header comments), by path's
+// extension.
+func writeVectors(cmd *cobra.Command, path string, c *cloudio.Cloud, names []string, vecs [][]float64, dropFirst bool, comments []string) error {
+	format, _ := outputFormat(path)
+	err := writeOutput(cmd, path, func(w io.Writer) error {
 		if format == "ply" {
 			return cloudio.WritePLY(w, &cloudio.PLYOutput{
-				Points: c.Points, Dim: c.Dim, Carry: c.Props, Props: names, Values: res.Vectors,
-				RGB: colorsOf(res.Vectors, o.dropFirst), Comments: plyComments(res, names, o.dropFirst),
+				Points: c.Points, Dim: c.Dim, Carry: c.Props, Props: names, Values: vecs,
+				RGB: colorsOf(vecs, dropFirst), Comments: comments,
 			})
 		}
 		t := &cloudio.Table{Names: append(append([]string{}, c.Names...), names...)}
@@ -302,7 +361,7 @@ func writeEmbedOutputs(cmd *cobra.Command, o *embedOptions, res *embed.Result, o
 			}
 			t.Columns = append(t.Columns, col)
 		}
-		t.Columns = append(t.Columns, res.Vectors...)
+		t.Columns = append(t.Columns, vecs...)
 		if format == "npy" {
 			return cloudio.WriteNPY(w, t)
 		}
@@ -310,15 +369,6 @@ func writeEmbedOutputs(cmd *cobra.Command, o *embedOptions, res *embed.Result, o
 	})
 	if err != nil {
 		return err // names the output
-	}
-	*outputs = append(*outputs, o.output)
-	if o.plot != "" {
-		if err := writeOutput(cmd, o.plot, func(w io.Writer) error {
-			return drawEigenvectors(w, c.Points, c.Dim, res.Vectors, res.Eigenvalues, o.dropFirst, plotDefaults())
-		}); err != nil {
-			return err // names the output
-		}
-		*outputs = append(*outputs, o.plot)
 	}
 	return nil
 }

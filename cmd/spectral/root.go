@@ -50,6 +50,7 @@ on a 2D or 3D point cloud (CSV/TXT/XYZ or PLY), for thousands to millions of poi
 		newInfoCmd(),
 		newEmbedCmd(),
 		newPlotCmd(),
+		newExtendCmd(),
 	)
 	// Developer commands (devcheck) exist only in binaries built with their build tag.
 	for _, newCmd := range devCommands {

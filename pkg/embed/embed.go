@@ -44,24 +44,27 @@ type Event struct {
 
 // Result of Run. Vectors are in the input's point order.
 type Result struct {
-	Cloud       *cloudio.Cloud
-	Sigma       float64 // used, input units
-	SigmaAuto   bool
-	Spacing     *neighbors.Spacing // when sigma was chosen automatically
-	Cutoff      float64            // used, units of sigma (0 = every pair)
-	Laplacian   Laplacian
-	K           int
-	Eigenvalues []float64   // ascending, of the chosen Laplacian
-	Vectors     [][]float64 // Vectors[j][i]: eigenvector j at input point i; unit norm
-	Converged   int
-	MatVecs     int
-	Restarts    int
-	Residuals   []float64
-	Device      string // "cpu" or the GPU's name
-	Threads     int
-	Kernel      kernel.Stats
-	Seconds     Seconds
-	Warnings    []string
+	Cloud            *cloudio.Cloud
+	Sigma            float64 // used, input units
+	SigmaAuto        bool
+	Spacing          *neighbors.Spacing // when sigma was chosen automatically
+	Cutoff           float64            // used, units of sigma (0 = every pair)
+	Laplacian        Laplacian
+	K                int
+	Eigenvalues      []float64   // ascending, of the chosen Laplacian
+	Vectors          [][]float64 // Vectors[j][i]: eigenvector j at input point i; unit norm
+	Converged        int
+	MatVecs          int
+	Restarts         int
+	Residuals        []float64
+	Device           string // "cpu" or the GPU's name
+	Threads          int
+	Kernel           kernel.Stats
+	Seconds          Seconds
+	Warnings         []string
+	Degrees          []float64  // D = K 1 in input order (for the model file)
+	Landmarks        *Landmarks // landmark runs: the exact part; Vectors are then nil (ExtendRows)
+	LandmarkSampling string
 }
 
 // Run reads opt.Input and embeds it.
@@ -98,6 +101,12 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	want := opt.K
 	if opt.DropFirst {
 		want++
+	}
+	if opt.Landmarks > 0 && opt.Landmarks < n {
+		if opt.Landmarks <= want {
+			return nil, badInput("--landmarks %d: need more landmarks than k = %d", opt.Landmarks, opt.K)
+		}
+		return runLandmarks(ctx, cloud, opt)
 	}
 	if n < 2 || want >= n {
 		return nil, badInput("%s has %d points: need more than k = %d (plus one with --drop-first)", cloud.Source, n, opt.K)
@@ -192,11 +201,14 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	// Solve.
 	report(opt, Event{Stage: "solve"}, start)
 	t = time.Now()
-	deg := m.Degrees()
-	op, back := transform(m, deg, opt.Laplacian)
+	mw, deg, w, err := applyWeights(m, g, opt.Weights, opt.Laplacian)
+	if err != nil {
+		return nil, err
+	}
+	op, back := transform(mw, mw.Degrees(), opt.Laplacian)
 	var u []float64 // op's known first eigenvector, deflated by solve
 	if opt.Laplacian != Unnormalized {
-		u = trivialVector(deg)
+		u = trivialVector(trivialMass(deg, w))
 	}
 	sres, serr := solve(op, u, want, eigsh.Options{
 		Which:   eigsh.LA,
@@ -226,7 +238,9 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	}
 	res.Kernel = dev.stats()
 	res.MatVecs, res.Restarts = sres.MatVecs, sres.Restarts
-	res.collect(sres, g, deg, back, opt)
+	res.collect(sres, g, trivialMass(deg, w), w, back, opt)
+	res.Degrees = make([]float64, n)
+	g.ToInput(res.Degrees, deg)
 	if opt.DropFirst && len(res.Eigenvalues) > 0 {
 		res.Eigenvalues, res.Vectors, res.Residuals = res.Eigenvalues[1:], res.Vectors[1:], res.Residuals[1:]
 	}
@@ -264,7 +278,9 @@ func transform(m kernel.Matrix, deg []float64, l Laplacian) (eigsh.Operator, fun
 
 // collect maps eigenpairs back: Laplacian eigenvalues ascending, vectors in input order,
 // random-walk vectors D^-1/2 phi, each unit norm with its largest-magnitude entry positive.
-func (r *Result) collect(s *eigsh.Result, g *grid.Grid, deg []float64, back func(float64) float64, opt Options) {
+// With weights, y = (W D)^1/2 psi: the normalized vectors D^1/2 psi are y / W^1/2 and
+// the random-walk ones y / (D W)^1/2 (dw is D W, or D without weights).
+func (r *Result) collect(s *eigsh.Result, g *grid.Grid, dw, w []float64, back func(float64) float64, opt Options) {
 	k := len(s.Values)
 	idx := make([]int, k)
 	lam := make([]float64, k)
@@ -277,9 +293,14 @@ func (r *Result) collect(s *eigsh.Result, g *grid.Grid, deg []float64, back func
 	col := make([]float64, n)
 	for _, j := range idx {
 		mat.Col(col, j, s.Vectors)
-		if opt.Laplacian == RandomWalk {
+		switch {
+		case opt.Laplacian == RandomWalk:
 			for i := range col {
-				col[i] /= math.Sqrt(deg[i])
+				col[i] /= math.Sqrt(dw[i])
+			}
+		case w != nil:
+			for i := range col {
+				col[i] /= math.Sqrt(w[i])
 			}
 		}
 		v := make([]float64, n)

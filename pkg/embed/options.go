@@ -66,6 +66,14 @@ type Options struct {
 	MaxIter int     // restarts; 0 = eigsh's default
 	Seed    uint64  // start vector seed
 
+	// Landmarks > 0 embeds a uniform sample of that many points exactly and extends the
+	// eigenvectors to the others (Nyström; landmarks.go): Result.Landmarks, ExtendRows.
+	Landmarks        int
+	LandmarkSampling string // SampleCells ("" = default) or SampleUniform
+	// Weights (input order; nil = all 1) give each point a mass: the embedding of a
+	// weighted sample of a larger cloud (weights.go). Normalized and random walk only.
+	Weights []float64
+
 	Progress func(Event) // optional; called from the solving goroutine
 	// Warn, when set, gets each warning as soon as it is known (the pre-flight ones before
 	// the kernel is built), whatever Progress is; Result.Warnings lists them all too.
@@ -110,6 +118,16 @@ func (o *Options) validate() error {
 	}
 	if o.Tol < 0 || math.IsNaN(o.Tol) {
 		return badInput("--tol %v: must be >= 0", o.Tol)
+	}
+	switch o.LandmarkSampling {
+	case "":
+		o.LandmarkSampling = SampleCells
+	case SampleCells, SampleUniform:
+	default:
+		return badInput("--landmark-sampling %q: want cells or uniform", o.LandmarkSampling)
+	}
+	if o.Landmarks < 0 {
+		return badInput("--landmarks %d: must be >= 0 (0 = embed every point)", o.Landmarks)
 	}
 	if o.NCV < 0 || o.MaxIter < 0 {
 		return badInput("--ncv and --maxiter must be >= 0")

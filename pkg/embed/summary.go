@@ -27,6 +27,10 @@ type Summary struct {
 	KernelCacheBytes        int64     `json:"kernel_cache_bytes"`
 	Seconds                 Seconds   `json:"seconds"`
 	PeakRSSBytes            int64     `json:"peak_rss_bytes"`
+	Landmarks               int       `json:"landmarks,omitempty"`         // landmark runs: how many were embedded exactly
+	LandmarkSampling        string    `json:"landmark_sampling,omitempty"` // cells or uniform
+	Approximation           bool      `json:"approximation,omitempty"`     // true for landmark runs
+	Unreached               int       `json:"unreached,omitempty"`         // points no landmark reaches (NaN rows)
 	Warnings                []string  `json:"warnings"`
 	Outputs                 []string  `json:"outputs"`
 	Version                 string    `json:"version"`
@@ -39,6 +43,7 @@ type Seconds struct {
 	Grid   float64 `json:"grid"`
 	Kernel float64 `json:"kernel"`
 	Solve  float64 `json:"solve"`
+	Extend float64 `json:"extend"` // Nyström extension (landmark runs)
 	Write  float64 `json:"write"`
 	Total  float64 `json:"total"`
 }
@@ -53,6 +58,9 @@ func (r *Result) Summary() Summary {
 		PairsEvaluatedPerMatVec: r.Kernel.PairsEvaluated, PairsWithinCutoff: r.Kernel.PairsWithinCutoff,
 		KernelCached: r.Kernel.Cached, KernelCacheBytes: r.Kernel.CacheBytes,
 		Seconds: r.Seconds, PeakRSSBytes: PeakRSS(), Warnings: r.Warnings,
+	}
+	if l := r.Landmarks; l != nil {
+		s.Landmarks, s.LandmarkSampling, s.Approximation, s.Unreached = l.Cloud.N(), r.LandmarkSampling, true, l.Unreached
 	}
 	if s.Warnings == nil {
 		s.Warnings = []string{}

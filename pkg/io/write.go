@@ -30,29 +30,57 @@ func WriteCSV(w io.Writer, t *Table) error {
 	if len(t.Names) != len(t.Columns) {
 		return fmt.Errorf("WriteCSV: %d names for %d columns", len(t.Names), len(t.Columns))
 	}
-	if len(t.Columns) == 0 {
-		return fmt.Errorf("WriteCSV: no columns")
+	s, err := NewCSVStream(w, t.Names)
+	if err != nil {
+		return err
 	}
-	n := len(t.Columns[0])
-	for c, col := range t.Columns {
-		if len(col) != n {
-			return fmt.Errorf("WriteCSV: column %q has %d rows, column %q has %d", t.Names[c], len(col), t.Names[0], n)
-		}
+	return s.Write(t.Columns)
+}
+
+// CSVStream writes a CSV header, then blocks of rows as the caller produces them, in
+// WriteCSV's format: for outputs too large to hold at once (landmark runs).
+type CSVStream struct {
+	w    io.Writer
+	ncol int
+	bufs [][]byte
+}
+
+// NewCSVStream writes the header row.
+func NewCSVStream(w io.Writer, names []string) (*CSVStream, error) {
+	if len(names) == 0 {
+		return nil, fmt.Errorf("WriteCSV: no columns")
 	}
 	var head []byte
-	for c, name := range t.Names {
+	for c, name := range names {
 		if c > 0 {
 			head = append(head, ',')
 		}
 		head = appendCSVName(head, name)
 	}
 	if _, err := w.Write(append(head, '\n')); err != nil {
-		return err
+		return nil, err
+	}
+	return &CSVStream{w: w, ncol: len(names)}, nil
+}
+
+// Write appends one row per entry of the columns (one per header name, equal lengths).
+func (s *CSVStream) Write(cols [][]float64) error {
+	if len(cols) != s.ncol {
+		return fmt.Errorf("WriteCSV: %d columns for %d names", len(cols), s.ncol)
+	}
+	n := len(cols[0])
+	for c, col := range cols {
+		if len(col) != n {
+			return fmt.Errorf("WriteCSV: column %d has %d rows, column 1 has %d", c+1, len(col), n)
+		}
 	}
 	// Shortest round-trip formatting (~100-200 ns a number) is nearly all of the cost, so
 	// blocks of rows are formatted on all cores, a round at a time, and written in order.
 	workers := max(1, min(runtime.GOMAXPROCS(0), (n+csvBlockRows-1)/csvBlockRows))
-	bufs := make([][]byte, workers)
+	if len(s.bufs) < workers {
+		s.bufs = append(s.bufs, make([][]byte, workers-len(s.bufs))...)
+	}
+	bufs := s.bufs[:workers]
 	for start := 0; start < n; start += workers * csvBlockRows {
 		var wg sync.WaitGroup
 		for k := range bufs {
@@ -65,12 +93,12 @@ func WriteCSV(w io.Writer, t *Table) error {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				bufs[k] = appendCSVRows(bufs[k], t.Columns, lo, hi)
+				bufs[k] = appendCSVRows(bufs[k], cols, lo, hi)
 			}()
 		}
 		wg.Wait()
 		for _, b := range bufs {
-			if _, err := w.Write(b); err != nil {
+			if _, err := s.w.Write(b); err != nil {
 				return err
 			}
 		}
