@@ -303,7 +303,7 @@ func writeEmbedOutputs(cmd *cobra.Command, o *embedOptions, res *embed.Result, o
 	names := phiNames(len(res.Eigenvalues), o.dropFirst)
 	format, _ := outputFormat(o.output)
 	if res.Landmarks != nil && format == "csv" {
-		if err := writeRows(cmd, o.output, c, names, landmarkRows(res), nil); err != nil {
+		if err := writeRows(cmd, o.output, c, names, landmarkRows(res), nil, o.quiet); err != nil {
 			return err
 		}
 	} else {

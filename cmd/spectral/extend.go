@@ -129,7 +129,7 @@ func runExtend(cmd *cobra.Command, o *extendOptions, modelPath, input string, re
 			strings.Join(strings.Fields(c.Source), "_"), c.Format, strings.Join(strings.Fields(modelPath), "_")),
 		fmt.Sprintf("sigma %.9g, cutoff %s, %s Laplacian (Nystrom extension)", m.Sigma, cutoffString(m.Cutoff), m.Laplacian),
 	}
-	if err := writeRows(cmd, o.output, c, m.VectorNames, rows, comments); err != nil {
+	if err := writeRows(cmd, o.output, c, m.VectorNames, rows, comments, o.quiet); err != nil {
 		return err
 	}
 	secs := time.Since(t).Seconds()
@@ -169,8 +169,18 @@ const streamRows = 1 << 18
 // writeRows writes the cloud's coordinates and the vectors that rows computes, block by
 // block for CSV (memory bounded by a block), all at once for PLY and .npy (with the PLY
 // header's comments).
-func writeRows(cmd *cobra.Command, path string, c *cloudio.Cloud, names []string, rows rowsFunc, comments []string) error {
+func writeRows(cmd *cobra.Command, path string, c *cloudio.Cloud, names []string, rows rowsFunc, comments []string, quiet bool) error {
 	ctx := cmd.Context()
+	start, lastTenth := time.Now(), 0
+	progress := func(done, n int) { // a line per tenth on long runs, unless -q
+		if quiet || n < 1<<21 {
+			return
+		}
+		if tenth := 10 * done / n; tenth > lastTenth {
+			lastTenth = tenth
+			fmt.Fprintf(cmd.ErrOrStderr(), "extend %3d%%  %d of %d points  %.1fs\n", 10*tenth, done, n, time.Since(start).Seconds())
+		}
+	}
 	n, k := c.N(), len(names)
 	format, _ := outputFormat(path)
 	if format != "csv" {
@@ -208,6 +218,7 @@ func writeRows(cmd *cobra.Command, path string, c *cloudio.Cloud, names []string
 			if err := s.Write(cols); err != nil {
 				return err
 			}
+			progress(hi, n)
 		}
 		return nil
 	})

@@ -82,6 +82,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	read := time.Since(start).Seconds()
+	opt.started = start
 	res, err := RunCloud(ctx, cloud, opt)
 	if res != nil {
 		res.Seconds.Read = read
@@ -256,6 +257,9 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 
 func report(opt Options, e Event, start time.Time) {
 	if opt.Progress != nil {
+		if !opt.started.IsZero() { // one origin for Run, RunCloud and nested landmark runs
+			start = opt.started
+		}
 		e.Elapsed = time.Since(start)
 		opt.Progress(e)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"time"
 
 	cloudio "github.com/spectral-dev/spectral/pkg/io"
 )
@@ -75,6 +76,7 @@ type Options struct {
 	Weights []float64
 
 	Progress func(Event) // optional; called from the solving goroutine
+	started  time.Time   // Run's start: the origin of every Event.Elapsed (set by Run)
 	// Warn, when set, gets each warning as soon as it is known (the pre-flight ones before
 	// the kernel is built), whatever Progress is; Result.Warnings lists them all too.
 	Warn func(string)
