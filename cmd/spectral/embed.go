@@ -302,7 +302,7 @@ func writeEmbedOutputs(cmd *cobra.Command, o *embedOptions, res *embed.Result, o
 	c := res.Cloud
 	names := phiNames(len(res.Eigenvalues), o.dropFirst)
 	format, _ := outputFormat(o.output)
-	if res.Landmarks != nil && format == "csv" {
+	if res.Landmarks != nil && format != "ply" {
 		if err := writeRows(cmd, o.output, c, names, landmarkRows(res), nil, o.quiet); err != nil {
 			return err
 		}

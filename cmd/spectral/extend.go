@@ -167,7 +167,7 @@ type rowsFunc func(ctx context.Context, lo, hi int, dst [][]float64) error
 const streamRows = 1 << 18
 
 // writeRows writes the cloud's coordinates and the vectors that rows computes, block by
-// block for CSV (memory bounded by a block), all at once for PLY and .npy (with the PLY
+// block for CSV and .npy (memory bounded by a block), all at once for PLY (with the
 // header's comments).
 func writeRows(cmd *cobra.Command, path string, c *cloudio.Cloud, names []string, rows rowsFunc, comments []string, quiet bool) error {
 	ctx := cmd.Context()
@@ -183,7 +183,7 @@ func writeRows(cmd *cobra.Command, path string, c *cloudio.Cloud, names []string
 	}
 	n, k := c.N(), len(names)
 	format, _ := outputFormat(path)
-	if format != "csv" {
+	if format == "ply" { // the colours need each whole vector
 		vecs := make([][]float64, k)
 		for j := range vecs {
 			vecs[j] = make([]float64, n)
@@ -194,7 +194,13 @@ func writeRows(cmd *cobra.Command, path string, c *cloudio.Cloud, names []string
 		return writeVectors(cmd, path, c, names, vecs, false, comments)
 	}
 	err := writeOutput(cmd, path, func(w io.Writer) error {
-		s, err := cloudio.NewCSVStream(w, append(append([]string{}, c.Names...), names...))
+		var s interface{ Write([][]float64) error }
+		var err error
+		if format == "npy" {
+			s, err = cloudio.NewNPYStream(w, n, c.Dim+k)
+		} else {
+			s, err = cloudio.NewCSVStream(w, append(append([]string{}, c.Names...), names...))
+		}
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"os"
@@ -120,6 +121,24 @@ func TestEmbedLandmarksCLI(t *testing.T) {
 		c := correlationOf(x, y)
 		if c < 1-1e-12 {
 			t.Errorf("%s: landmark run and extend of its model correlate %.15f", name, c)
+		}
+	}
+	// .npy is streamed too: the same values as the CSV, bit for bit.
+	npy := filepath.Join(dir, "lm.npy")
+	mustRun(t, nil, "embed", "--sigma", "0.05", "--cutoff", "4", "-k", "4", in, "-o", npy, "--landmarks", "1000", "-q")
+	raw, err := os.ReadFile(npy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := raw[10+int(binary.LittleEndian.Uint16(raw[8:])):]
+	if len(data) != 8*6000*7 || !strings.Contains(string(raw[:128]), "'shape': (6000, 7)") {
+		t.Fatalf(".npy: %d data bytes, header %q", len(data), raw[:64])
+	}
+	for i, row := range got.rows {
+		for j, want := range row {
+			if v := math.Float64frombits(binary.LittleEndian.Uint64(data[8*(7*i+j):])); v != want {
+				t.Fatalf(".npy row %d column %d: %v, CSV has %v", i, j, v, want)
+			}
 		}
 	}
 	ply := filepath.Join(dir, "lm.ply")

@@ -228,13 +228,28 @@ func WriteNPY(w io.Writer, t *Table) error {
 	if len(t.Columns) == 0 {
 		return fmt.Errorf("WriteNPY: no columns")
 	}
-	n := len(t.Columns[0])
-	for c, col := range t.Columns {
-		if len(col) != n {
-			return fmt.Errorf("WriteNPY: column %d has %d rows, column 0 has %d", c, len(col), n)
-		}
+	s, err := NewNPYStream(w, len(t.Columns[0]), len(t.Columns))
+	if err != nil {
+		return err
 	}
-	dict := fmt.Sprintf("{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }", n, len(t.Columns))
+	return s.Write(t.Columns)
+}
+
+// NPYStream writes a C-order float64 .npy array of a known shape a block of rows at a
+// time, in WriteNPY's format: for outputs too large to hold at once (landmark runs).
+type NPYStream struct {
+	w          io.Writer
+	rows, cols int
+	written    int
+	buf        []byte
+}
+
+// NewNPYStream writes the header of a rows x cols array.
+func NewNPYStream(w io.Writer, rows, cols int) (*NPYStream, error) {
+	if cols == 0 {
+		return nil, fmt.Errorf("WriteNPY: no columns")
+	}
+	dict := fmt.Sprintf("{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }", rows, cols)
 	// numpy pads the header with spaces so that the data starts on a 64-byte boundary,
 	// ending it with a newline.
 	pad := 64 - (10+len(dict)+1)%64
@@ -249,18 +264,38 @@ func WriteNPY(w io.Writer, t *Table) error {
 	hdr = append(hdr, strings.Repeat(" ", pad)...)
 	hdr = append(hdr, '\n')
 	if _, err := w.Write(hdr); err != nil {
-		return err
+		return nil, err
 	}
-	buf := make([]byte, 0, flushAt+8*len(t.Columns))
+	return &NPYStream{w: w, rows: rows, cols: cols, buf: make([]byte, 0, flushAt+8*cols)}, nil
+}
+
+// Write appends one row per entry of the columns (cols columns of equal length); the
+// rows written may not exceed the header's.
+func (s *NPYStream) Write(cols [][]float64) error {
+	if len(cols) != s.cols {
+		return fmt.Errorf("WriteNPY: %d columns for an array of %d", len(cols), s.cols)
+	}
+	n := len(cols[0])
+	for c, col := range cols {
+		if len(col) != n {
+			return fmt.Errorf("WriteNPY: column %d has %d rows, column 0 has %d", c, len(col), n)
+		}
+	}
+	if s.written+n > s.rows {
+		return fmt.Errorf("WriteNPY: %d rows for an array of %d", s.written+n, s.rows)
+	}
+	s.written += n
+	buf := s.buf[:0]
 	for i := 0; i < n; i++ {
-		for _, col := range t.Columns {
+		for _, col := range cols {
 			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(col[i]))
 		}
 		var err error
-		if buf, err = flushFull(w, buf); err != nil {
+		if buf, err = flushFull(s.w, buf); err != nil {
 			return err
 		}
 	}
-	_, err := w.Write(buf)
+	_, err := s.w.Write(buf)
+	s.buf = buf[:0]
 	return err
 }
