@@ -23,15 +23,18 @@ import (
 
 // landmarkSample returns m distinct indices of [0, n), ascending, uniformly at random
 // (Knuth's selection sampling: one pass, no n-sized memory).
-func landmarkSample(n, m int, seed uint64) []int {
+func landmarkSample(ctx context.Context, n, m int, seed uint64) ([]int, error) {
 	r := rand.New(rand.NewPCG(seed, 0x6c616e64))
 	idx := make([]int, 0, m)
 	for i := 0; i < n && len(idx) < m; i++ {
+		if i%(1<<20) == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		if r.IntN(n-i) < m-len(idx) {
 			idx = append(idx, i)
 		}
 	}
-	return idx
+	return idx, nil
 }
 
 // Landmark sampling rules (Options.LandmarkSampling).
@@ -134,7 +137,10 @@ func runLandmarks(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Resu
 	var idx []int
 	switch opt.LandmarkSampling {
 	case SampleUniform:
-		idx = landmarkSample(n, m, opt.Seed)
+		var err error
+		if idx, err = landmarkSample(ctx, n, m, opt.Seed); err != nil {
+			return nil, err
+		}
 		sub.Points = make([]float64, 0, m*dim)
 		for _, i := range idx {
 			sub.Points = append(sub.Points, cloud.Points[i*dim:(i+1)*dim]...)
