@@ -1,10 +1,43 @@
 #!/usr/bin/env python3
 """Writes pkg/kernel/sweep_gen.go: the on-the-fly hot loops with gauss (pkg/kernel/exp.go)
-inlined by hand for each of the four target lanes (Go's inliner refuses gauss: cost 137 > 80).
+inlined by hand for each of the four target lanes (Go's inliner refuses gauss: cost 137 > 80),
+and the Nyström extension's row of kernel values (crossRow, for pkg/kernel/cross.go).
 Run from the repository root: python3 scripts/kernel_gen_sweep.py && gofmt -w pkg/kernel/sweep_gen.go
 """
 
 LANES = 4
+
+
+GAUSS = """x := d2 * -0.5
+fx := float32(x*expLog2e) + expMagic
+fn := fx - expMagic
+r := x - float32(fn*expLn2Hi) - float32(fn*expLn2Lo)
+p := float32(expP0*r) + expP1
+p = float32(p*r) + expP2
+p = float32(p*r) + expP3
+p = float32(p*r) + expP4
+p = float32(p*r) + expP5
+y := float32(p*float32(r*r)) + r + 1
+drop := uint32(int32(math.Float32bits(c2-d2)) >> 31)"""
+
+
+def cross(dim):
+    axes = "xyz"[:dim]
+    targs = ", ".join("t" + a for a in axes) + " float32"
+    d2 = ("float32(float32(d*d)+float32(e*e))+float32(f*f)" if dim == 3
+          else "float32(d*d)+float32(e*e)")
+    diff = ("d, e, f := tx-q[0], ty-q[1], tz-q[2]" if dim == 3 else "d, e := tx-q[0], ty-q[1]")
+    body = "\n".join("\t\t" + l for l in GAUSS.splitlines())
+    return f"""func crossRow{dim}(w []float32, {targs}, pts []float32, c2 float32) {{
+	pts = pts[:{dim}*len(w)]
+	for i := range w {{
+		q := pts[{dim}*i : {dim}*i+{dim}]
+		{diff}
+		d2 := {d2}
+{body}
+		w[i] = math.Float32frombits((math.Float32bits(y) + (math.Float32bits(fx)-expMagicBits)<<23) &^ drop)
+	}}
+}}"""
 
 
 def lane(k, dim):
@@ -68,6 +101,14 @@ import "math"
 {sweep(2)}
 
 {sweep(3)}
+
+// crossRow{{2,3}} set w[i] to K(t, source i) for the sources pts (len(w) points, interleaved
+// coordinates, the grid's layout) and one target t outside the grid: gauss inlined, the
+// same float32 operations as the products (TestCrossRowMatchesGauss).
+
+{cross(2)}
+
+{cross(3)}
 """
 
 with open("pkg/kernel/sweep_gen.go", "w") as f:

@@ -18,8 +18,8 @@ import (
 // point's row of K bit for bit (up to the order of the float64 sums).
 //
 // Targets are bucketed into the grid's cells; each bucket finds its neighbour cells once
-// (bounding boxes within the cutoff), then every target sweeps their points. A plain Go
-// loop: extension is one pass, so it is not worth the hand-written SIMD of the products.
+// (bounding boxes within the cutoff), then every target sweeps their points (crossRow:
+// generated Go with gauss inlined; extension is one pass, so it has no assembly).
 type Cross struct {
 	g       *grid.Grid
 	threads int
@@ -95,6 +95,7 @@ func (c *Cross) Apply(ctx context.Context, points []float64, v []float64, b int,
 	var stop atomic.Bool
 	work := func() {
 		var nbr []int32
+		var w []float32
 		for !stop.Load() {
 			k := int(next.Add(1)) - 1
 			if k >= len(buckets) {
@@ -107,7 +108,7 @@ func (c *Cross) Apply(ctx context.Context, points []float64, v []float64, b int,
 			bk := &buckets[k]
 			nbr = c.neighbours(nbr[:0], bk)
 			for _, ti := range bk.targets {
-				c.row(t[int(ti)*g.Dim:int(ti+1)*g.Dim], nbr, v, b, out[int(ti)*b:int(ti+1)*b], &deg[ti])
+				c.row(t[int(ti)*g.Dim:int(ti+1)*g.Dim], nbr, v, b, out[int(ti)*b:int(ti+1)*b], &deg[ti], &w)
 			}
 		}
 	}
@@ -204,9 +205,10 @@ func (c *Cross) neighbours(dst []int32, bk *targetBucket) []int32 {
 	return dst
 }
 
-// row sums one target against the neighbour cells' points, with the products' float32
-// distance expression and kernel value.
-func (c *Cross) row(p []float32, nbr []int32, v []float64, b int, out []float64, deg *float64) {
+// row sums one target against the neighbour cells' points: per cell, the kernel values
+// into w (crossRow, generated with gauss inlined: the products' float32 expression and
+// value), then one pass adding them to the b sums.
+func (c *Cross) row(p []float32, nbr []int32, v []float64, b int, out []float64, deg *float64, wbuf *[]float32) {
 	g := c.g
 	dim := g.Dim
 	var tx, ty, tz float32
@@ -231,28 +233,33 @@ func (c *Cross) row(p []float32, nbr []int32, v []float64, b int, out []float64,
 				continue
 			}
 		}
-		for s := cell.Start; s < cell.End; s++ {
-			q := g.Points[s*dim : (s+1)*dim]
-			var d2 float32
-			d := tx - q[0]
-			switch dim {
-			case 1:
-				d2 = float32(d * d)
-			case 2:
-				e := ty - q[1]
-				d2 = float32(d*d) + float32(e*e)
-			default:
-				e, f := ty-q[1], tz-q[2]
-				d2 = float32(float32(d*d)+float32(e*e)) + float32(f*f)
+		m := cell.End - cell.Start
+		if cap(*wbuf) < m {
+			*wbuf = make([]float32, m+m/4)
+		}
+		w := (*wbuf)[:m]
+		pts := g.Points[cell.Start*dim : cell.End*dim]
+		switch dim {
+		case 3:
+			crossRow3(w, tx, ty, tz, pts, c.c2)
+		case 2:
+			crossRow2(w, tx, ty, pts, c.c2)
+		default:
+			for i := range w {
+				d := tx - pts[i]
+				w[i] = gauss(float32(d*d), c.c2)
 			}
-			if d2 > c.c2 {
+		}
+		for i, wi := range w {
+			if wi == 0 {
 				continue
 			}
-			w := float64(gauss(d2, c.c2))
-			sum += w
+			wf := float64(wi)
+			sum += wf
+			s := cell.Start + i
 			vs := v[s*b : (s+1)*b]
 			for k := range out {
-				out[k] += w * vs[k]
+				out[k] += wf * vs[k]
 			}
 		}
 	}

@@ -166,3 +166,39 @@ func BenchmarkCross(b *testing.B) {
 	}
 	b.ReportMetric(float64(m)*float64(b.N)/b.Elapsed().Seconds(), "points/s")
 }
+
+// TestCrossRowMatchesGauss: the generated rows give gauss's bits for the products'
+// distance expression, beyond the cutoff included.
+func TestCrossRowMatchesGauss(t *testing.T) {
+	for _, dim := range []int{2, 3} {
+		pts := uniform(4000, dim, uint64(20+dim))
+		for i := range pts {
+			pts[i] *= 12
+		}
+		p32 := make([]float32, len(pts))
+		for i, x := range pts {
+			p32[i] = float32(x)
+		}
+		tx, ty, tz := float32(5.5), float32(6.25), float32(4.75)
+		for _, c2 := range []float32{16, underflowD2} {
+			w := make([]float32, len(pts)/dim)
+			if dim == 3 {
+				crossRow3(w, tx, ty, tz, p32, c2)
+			} else {
+				crossRow2(w, tx, ty, p32, c2)
+			}
+			for i := range w {
+				q := p32[i*dim : (i+1)*dim]
+				d, e := tx-q[0], ty-q[1]
+				d2 := float32(d*d) + float32(e*e)
+				if dim == 3 {
+					f := tz - q[2]
+					d2 = float32(float32(d*d)+float32(e*e)) + float32(f*f)
+				}
+				if want := gauss(d2, c2); math.Float32bits(w[i]) != math.Float32bits(want) {
+					t.Fatalf("dim %d c2 %g point %d: %g, gauss %g", dim, c2, i, w[i], want)
+				}
+			}
+		}
+	}
+}

@@ -168,3 +168,49 @@ func sweep3x4(acc *[4]float64, x, y, z []float32, tt *[4]int, xs, ys, zs []float
 	}
 	acc[0], acc[1], acc[2], acc[3] = a0, a1, a2, a3
 }
+
+// crossRow{2,3} set w[i] to K(t, source i) for the sources pts (len(w) points, interleaved
+// coordinates, the grid's layout) and one target t outside the grid: gauss inlined, the
+// same float32 operations as the products (TestCrossRowMatchesGauss).
+
+func crossRow2(w []float32, tx, ty float32, pts []float32, c2 float32) {
+	pts = pts[:2*len(w)]
+	for i := range w {
+		q := pts[2*i : 2*i+2]
+		d, e := tx-q[0], ty-q[1]
+		d2 := float32(d*d) + float32(e*e)
+		x := d2 * -0.5
+		fx := float32(x*expLog2e) + expMagic
+		fn := fx - expMagic
+		r := x - float32(fn*expLn2Hi) - float32(fn*expLn2Lo)
+		p := float32(expP0*r) + expP1
+		p = float32(p*r) + expP2
+		p = float32(p*r) + expP3
+		p = float32(p*r) + expP4
+		p = float32(p*r) + expP5
+		y := float32(p*float32(r*r)) + r + 1
+		drop := uint32(int32(math.Float32bits(c2-d2)) >> 31)
+		w[i] = math.Float32frombits((math.Float32bits(y) + (math.Float32bits(fx)-expMagicBits)<<23) &^ drop)
+	}
+}
+
+func crossRow3(w []float32, tx, ty, tz float32, pts []float32, c2 float32) {
+	pts = pts[:3*len(w)]
+	for i := range w {
+		q := pts[3*i : 3*i+3]
+		d, e, f := tx-q[0], ty-q[1], tz-q[2]
+		d2 := float32(float32(d*d)+float32(e*e)) + float32(f*f)
+		x := d2 * -0.5
+		fx := float32(x*expLog2e) + expMagic
+		fn := fx - expMagic
+		r := x - float32(fn*expLn2Hi) - float32(fn*expLn2Lo)
+		p := float32(expP0*r) + expP1
+		p = float32(p*r) + expP2
+		p = float32(p*r) + expP3
+		p = float32(p*r) + expP4
+		p = float32(p*r) + expP5
+		y := float32(p*float32(r*r)) + r + 1
+		drop := uint32(int32(math.Float32bits(c2-d2)) >> 31)
+		w[i] = math.Float32frombits((math.Float32bits(y) + (math.Float32bits(fx)-expMagicBits)<<23) &^ drop)
+	}
+}
