@@ -41,6 +41,8 @@ inputs="$(ls -A | sort)"
 s2sum="$(md5sum < s2.csv)"; plysum="$(md5sum < b.ply)"
 
 fail=0
+# since T0: seconds from T0 (date +%s.%N) to now.
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'; }
 # report NAME WANT CODE SECONDS MESSAGE: one line, then the folder is put back as it was.
 report() {
 	local name=$1 want=$2 code=$3 secs=$4 msg=$5 new
@@ -60,7 +62,7 @@ case_() {
 	"$S" "$@" > stdout.tmp 2> stderr.tmp; code=$?
 	msg="$(grep -v '^\(read\|sigma\|grid\|kernel\|solve\) ' stderr.tmp | head -n 1)"
 	rm -f stdout.tmp stderr.tmp
-	report "$name" "$want" "$code" "$(echo "$(date +%s.%N) - $t0" | bc | xargs printf '%.2f')" "$msg"
+	report "$name" "$want" "$code" "$(since "$t0")" "$msg"
 }
 # signal_ NAME SIGNAL DELAY ARGS...: run the CLI in the background (stdin: an idle pipe
 # when the input is -), send SIGNAL after DELAY seconds, report the status and the seconds
@@ -77,7 +79,7 @@ signal_() {
 	t0=$(date +%s.%N)
 	kill -s "$sig" "$pid"
 	wait "$pid"; code=$?
-	local secs; secs=$(echo "$(date +%s.%N) - $t0" | bc | xargs printf '%.2f')
+	local secs; secs=$(since "$t0")
 	msg="$(grep -v '^\(read\|sigma\|grid\|kernel\|solve\) ' stderr.tmp | head -n 1)"
 	rm -f stderr.tmp
 	report "$name" 130 "$code" "$secs" "$sig after ${delay}s: $msg"
