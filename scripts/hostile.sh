@@ -60,7 +60,7 @@ case_() {
 	local t0 code msg
 	t0=$(date +%s.%N)
 	"$S" "$@" > stdout.tmp 2> stderr.tmp; code=$?
-	msg="$(grep -v '^\(read\|sigma\|grid\|kernel\|solve\) ' stderr.tmp | head -n 1)"
+	msg="$(grep -v '^\(read\|sigma\|grid\|kernel\|solve\) \|^$' stderr.tmp | head -n 1)"
 	rm -f stdout.tmp stderr.tmp
 	report "$name" "$want" "$code" "$(since "$t0")" "$msg"
 }
@@ -80,7 +80,7 @@ signal_() {
 	kill -s "$sig" "$pid"
 	wait "$pid"; code=$?
 	local secs; secs=$(since "$t0")
-	msg="$(grep -v '^\(read\|sigma\|grid\|kernel\|solve\) ' stderr.tmp | head -n 1)"
+	msg="$(grep -v '^\(read\|sigma\|grid\|kernel\|solve\) \|^$' stderr.tmp | head -n 1)"
 	rm -f stderr.tmp
 	report "$name" 130 "$code" "$secs" "$sig after ${delay}s: $msg"
 }
