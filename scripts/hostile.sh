@@ -2,7 +2,7 @@
 # Hostile-input check of the spectral CLI (issue 11): builds the binary and runs every case
 # of the issue against it in a temporary folder, printing one line per case:
 #
-#   case name | exit status (and what was expected) | seconds | first line of the message | new files
+#   case name | exit status (and what was expected) | seconds | peak memory | first line of the message | new files
 #
 # "new files" lists what the case left in the folder (outputs of a successful run, or
 # leftovers that should not be there); every case except the successful ones must leave
@@ -57,12 +57,19 @@ report() {
 # case NAME WANT ARGS...: run the CLI, report its status and first message line.
 case_() {
 	local name=$1 want=$2; shift 2
-	local t0 code msg
+	local t0 code msg rss
 	t0=$(date +%s.%N)
-	"$S" "$@" > stdout.tmp 2> stderr.tmp; code=$?
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M -o rss.tmp "$S" "$@" > stdout.tmp 2> stderr.tmp; code=$?
+		rss="$(( $(tail -n 1 rss.tmp) / 1024 )) MiB"; rm -f rss.tmp
+	else
+		"$S" "$@" > stdout.tmp 2> stderr.tmp; code=$?; rss=?
+	fi
 	msg="$(grep -v '^\(read\|sigma\|grid\|kernel\|solve\) \|^$' stderr.tmp | head -n 1)"
+	# A successful info says what it read: the point count.
+	[ -z "$msg" ] && msg="$(grep -m 1 '^points' stdout.tmp | tr -s ' ')"
 	rm -f stdout.tmp stderr.tmp
-	report "$name" "$want" "$code" "$(since "$t0")" "$msg"
+	report "$name" "$want" "$code" "$(since "$t0")" "[peak $rss] $msg"
 }
 # signal_ NAME SIGNAL DELAY ARGS...: run the CLI in the background (stdin: an idle pipe
 # when the input is -), send SIGNAL after DELAY seconds, report the status and the seconds
