@@ -99,7 +99,7 @@ would cache it (spectral info --sigma says the same before a run).
 	f.BoolVar(&o.noCarry, "no-carry", false, "PLY output: leave out the input's other per-point properties (colours, normals, intensity, ...)")
 	f.StringVar(&o.summary, "summary", "", "write the JSON summary to this file (- = stdout)")
 	f.StringVar(&o.plot, "plot", "", "also draw the eigenvectors to this PNG")
-	f.StringVar(&o.device, "device", "auto", "auto, cpu or gpu")
+	f.StringVar(&o.device, "device", "auto", "auto, cpu or gpu (gpu without a usable GPU: exit 1, before reading)")
 	f.StringVar(&o.cacheMemory, "cache-memory", "auto", "memory for cached kernel values (e.g. 2GiB, 500MB); auto = half the available memory; 0 = never cache")
 	f.Float64Var(&o.tol, "tol", 0, "eigensolver tolerance (0 = machine precision, as ARPACK)")
 	f.IntVar(&o.ncv, "ncv", 0, "Lanczos basis size (0 = default)")

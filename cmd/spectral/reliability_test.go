@@ -92,7 +92,8 @@ func spiralFile(t *testing.T, dir string, n int) string {
 
 // Item 2: SIGINT and SIGTERM end the process within 1 s, exit 130, no file left behind:
 // reading a FIFO with no writer, an idle pipe on stdin, the kernel build of a nearly dense
-// run, the dense solver (products, then LAPACK).
+// run, the dense solver (products, then LAPACK), sigma auto, writing to an output that
+// blocks.
 func TestSignalsStopEveryStage(t *testing.T) {
 	dir := t.TempDir()
 	in := spiralFile(t, dir, 12000)
@@ -102,6 +103,12 @@ func TestSignalsStopEveryStage(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out.csv")
+	// An output FIFO that nobody reads: the write blocks in open(2), after the solve.
+	ofifo := filepath.Join(dir, "ofifo.csv")
+	if err := syscall.Mkfifo(ofifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tiny := spiralFile(t, dir, 300)
 	for _, c := range []struct {
 		name  string
 		args  []string
@@ -114,6 +121,7 @@ func TestSignalsStopEveryStage(t *testing.T) {
 		{"kernel of a nearly dense run", []string{"embed", "--sigma", "10", "--cutoff", "0", "--cache-memory", "0", in, "-o", out, "--plot", filepath.Join(dir, "p.png")}, false, 400 * time.Millisecond, syscall.SIGINT},
 		{"dense solver", []string{"embed", "--sigma", "0.05", "-k", "1000", small, "-o", out, "--summary", filepath.Join(dir, "s.json")}, false, 1500 * time.Millisecond, syscall.SIGINT},
 		{"sigma auto and writing", []string{"embed", "--sigma", "auto", in, "-o", out, "--cache-memory", "0"}, false, 700 * time.Millisecond, syscall.SIGTERM},
+		{"writing to a FIFO without a reader", []string{"embed", "--sigma", "0.05", "-k", "3", tiny, "-o", ofifo, "--summary", filepath.Join(dir, "s.json")}, false, 1500 * time.Millisecond, syscall.SIGINT},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var stdin io.Reader
@@ -132,7 +140,7 @@ func TestSignalsStopEveryStage(t *testing.T) {
 			if w != nil {
 				w.Close()
 			}
-			if got := dirNames(t, dir); !slices.Equal(got, []string{"fifo.csv", "spiral12000.csv", "spiral2500.csv"}) {
+			if got := dirNames(t, dir); !slices.Equal(got, []string{"fifo.csv", "ofifo.csv", "spiral12000.csv", "spiral2500.csv", "spiral300.csv"}) {
 				t.Errorf("left %v", got)
 			}
 		})

@@ -18,8 +18,10 @@ const exitStatusHelp = `
 EXIT STATUS
   0    success
   1    the solver did not converge (converged pairs are still written), or a run-time/GPU failure
-  2    bad usage or bad input (the message names the file and line or byte); nothing is written
-  130  interrupted (Ctrl-C); no partial output file is left behind`
+  2    bad usage or bad input (the message names the file and line or byte, or the flag and
+       value), an output that is the input or another output or cannot be written, or a
+       pre-flight warning under --strict; checked before the work, nothing is written
+  130  interrupted (Ctrl-C, SIGTERM): within a second, leaving no partial output file`
 
 // newRootCmd builds the command tree; stdin is what "-" reads.
 func newRootCmd(stdin io.Reader) *cobra.Command {

@@ -86,9 +86,11 @@ func gridError(c *cloudio.Cloud, sigma, cutoff float64, err error) error {
 // will fall apart, or a nearly dense operator at large n (with its time and memory).
 func preflight(c *cloudio.Cloud, g *grid.Grid, sigma float64, want int, opt Options) []string {
 	n := g.N
-	kopt := cpuKernelOptions(opt)
-	est := kernel.EstimateCost(g, kopt)
-	ppp := float64(est.PairsWithinCutoff) / float64(n)
+	// The pair estimate samples 2048 targets against their cells' sources: milliseconds on
+	// a sparse grid, about a second of one core on a dense one of 2*10^5 points (whose
+	// solve would take hours).
+	_, within := kernel.EstimatePairs(g)
+	ppp := float64(within) / float64(n)
 	var warns []string
 	if g.Cutoff > 0 && ppp < sparsePairsPerPoint && n > want+1 {
 		better := ""
@@ -99,18 +101,23 @@ func preflight(c *cloudio.Cloud, g *grid.Grid, sigma float64, want int, opt Opti
 		}
 		warns = append(warns, fmt.Sprintf("sigma %g leaves ~%.1f pairs per point within the cutoff (the point itself included): the graph will fall apart into many components and the eigenvectors will only label them%s", sigma, ppp, better))
 	}
-	if frac := float64(est.PairsWithinCutoff) / (float64(n) * float64(n)); frac > denseFraction && n > denseMinN {
+	if frac := float64(within) / (float64(n) * float64(n)); frac > denseFraction && n > denseMinN {
+		// Nearly dense: every pair of the pattern is within the cutoff, so the pairs
+		// evaluated on the fly are the pairs within; the time per product follows from the
+		// throughputs `spectral info` uses (kernel.EstimateCost), without its second pass.
+		kopt := cpuKernelOptions(opt)
 		ncv := opt.NCV
 		if ncv == 0 {
 			ncv = defaultNCVEstimate(want)
 		}
 		mem := EstimateMemory(n, c.Dim, want, ncv)
-		cache := "not cached: products evaluated on the fly"
-		if est.Cached {
-			cache = fmt.Sprintf("kernel cache %s", FormatBytes(est.CacheBytes))
+		rate, cache := kernel.OnTheFlyPairsPerSecondPerCore, "not cached: products evaluated on the fly"
+		if kernel.WouldCache(g, kopt) {
+			rate, cache = kernel.CachedProductsPerSecondPerCore, "kernel cached"
 		}
+		perProduct := float64(within) / (rate * float64(kopt.Threads))
 		warns = append(warns, fmt.Sprintf("sigma %g makes the operator nearly dense (%.0f%% of all pairs within the cutoff, ~%.3g per product): estimated %s per product, ~%s for a typical %d-product solve, memory ~%s (%s); a smaller --sigma or --cutoff is much faster",
-			sigma, 100*frac, float64(est.PairsWithinCutoff), formatSeconds(est.SecondsPerProduct), formatSeconds(typicalProducts*est.SecondsPerProduct), typicalProducts, FormatBytes(mem), cache))
+			sigma, 100*frac, float64(within), formatSeconds(perProduct), formatSeconds(typicalProducts*perProduct), typicalProducts, FormatBytes(mem), cache))
 	}
 	return warns
 }

@@ -9,12 +9,18 @@
 // Layout: sniff.go picks the format (extension, "ply" magic); ply.go reads PLY headers and
 // ascii/binary bodies (a block decoder for fixed-size vertex records); text.go sniffs the
 // delimiter and header of delimited text and parses only the chosen columns; parse.go is
-// the float parser; write.go and atomic.go write CSV/PLY through a temporary file.
+// the float parser; write.go and atomic.go write CSV/PLY through a temporary file (through
+// a symbolic link to its target); paths.go checks before any work that no output is the
+// input or another output and that every output can be written; limits.go bounds lines
+// (MaxLineBytes), pre-sizing and growth by the available memory and refuses binary and
+// UTF-16 input in one line; context.go reads with cancellation.
 //
 // Memory: the points are allocated once, sized from the PLY header (bounded by the file
 // size, since a header may claim anything) or from a line count of a seekable text file,
 // so a file read allocates about 1.0x the parsed points. Input of unknown size (a pipe)
-// grows the points as it goes (about 2x at the peak).
+// grows the points as it goes (about 2x at the peak). A count from the input sizes at most
+// a quarter of the available memory, and a text read that would outgrow the machine stops
+// with an error naming the memory.
 package cloudio
 
 import (

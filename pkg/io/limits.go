@@ -12,6 +12,9 @@ import (
 // binary file read as text would otherwise grow one "line" until the process died.
 const MaxLineBytes = 64 << 20
 
+// availableMemory is sysmem.Available, a variable so that tests can shrink the machine.
+var availableMemory = sysmem.Available
+
 // errLineTooLong is returned by lineReader.next for a line over MaxLineBytes.
 var errLineTooLong = fmt.Errorf("the line is longer than %d MiB, the longest text line spectral reads (is this a text point cloud?)", MaxLineBytes>>20)
 
@@ -20,7 +23,7 @@ var errLineTooLong = fmt.Errorf("the line is longer than %d MiB, the longest tex
 // memory. The count of a file of 10^9 blank lines, or a header that claims 10^12
 // vertices, then costs nothing; the slice grows as real values arrive.
 func presizeValues(values int64) int64 {
-	limit := sysmem.Available() / 4 / 8
+	limit := availableMemory() / 4 / 8
 	return max(min(values, limit), 0)
 }
 
@@ -59,4 +62,33 @@ func looksUTF16(b []byte) bool {
 	mostly := func(k int) bool { return k >= half*9/10 }
 	rarely := func(k int) bool { return k <= half/10 }
 	return (mostly(nul[0]) && rarely(nul[1])) || (mostly(nul[1]) && rarely(nul[0]))
+}
+
+// growValues is growPoints for a reader that must not outgrow the machine: a growth whose
+// new capacity would not fit the available memory (next to the values already held)
+// fails with the memory the input needs so far, instead of a Go fatal "out of memory".
+func growValues(src *source, p []float64, extra int) ([]float64, error) {
+	if len(p)+extra <= cap(p) {
+		return p, nil
+	}
+	next := int64(max(2*cap(p), 1<<16))
+	if need, avail := (next+int64(cap(p)))*8, availableMemory(); need > avail {
+		return p, fileError(src.name, nil, "the %d values read so far need %s more to go on, but %s of memory is available; subsample the cloud",
+			len(p), formatBytes(need), formatBytes(avail))
+	}
+	return growPoints(p, extra, 0), nil
+}
+
+// formatBytes prints a byte count for people: 1.5 GiB.
+func formatBytes(b int64) string {
+	const unit = 1024
+	if b < unit {
+		return fmt.Sprintf("%d B", b)
+	}
+	div, exp := int64(unit), 0
+	for n := b / unit; n >= unit; n /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(b)/float64(div), "KMGTPE"[exp])
 }

@@ -151,3 +151,24 @@ func TestCountsDoNotSizeAllocations(t *testing.T) {
 		}
 	}
 }
+
+// TestReadRefusedBeyondMemory: a text input larger than the machine fails with the memory
+// it needs (here a machine of 4 MiB and 300,000 rows), not with a Go fatal error.
+func TestReadRefusedBeyondMemory(t *testing.T) {
+	defer func(f func() int64) { availableMemory = f }(availableMemory)
+	availableMemory = func() int64 { return 4 << 20 }
+	var sb strings.Builder
+	sb.WriteString("x,y\n")
+	for i := 0; i < 300000; i++ {
+		fmt.Fprintf(&sb, "%d,%d\n", i, i%7)
+	}
+	_, err := Read(onlyReader{strings.NewReader(sb.String())}, "<stdin>", ReadOptions{})
+	if !isInputError(err) || !strings.Contains(err.Error(), "4.0 MiB of memory is available") {
+		t.Errorf("got %v, want the memory named", err)
+	}
+	// The same input fits a larger machine.
+	availableMemory = func() int64 { return 64 << 20 }
+	if c, err := Read(onlyReader{strings.NewReader(sb.String())}, "<stdin>", ReadOptions{}); err != nil || c.N() != 300000 {
+		t.Errorf("64 MiB: %v", err)
+	}
+}

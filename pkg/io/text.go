@@ -348,7 +348,9 @@ func readDelimited(src *source, choose columnChooser) (*delimited, error) {
 	}
 	for err == nil {
 		if len(d.values)+dim > cap(d.values) {
-			d.values = growPoints(d.values, dim, 0)
+			if d.values, err = growValues(src, d.values, dim); err != nil {
+				return nil, err
+			}
 		}
 		base := len(d.values)
 		d.values = d.values[:base+dim]
