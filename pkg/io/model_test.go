@@ -98,3 +98,39 @@ func asInputError(err error, target **InputError) bool {
 	*target = e
 	return ok
 }
+
+// FuzzReadModel: any bytes give a model that passes its own checks, or an InputError
+// naming the file; never a panic or an allocation the file cannot back.
+func FuzzReadModel(f *testing.F) {
+	var buf bytes.Buffer
+	if err := WriteModel(&buf, testModel()); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	w := testModel()
+	w.Weights = []float64{1, 2, 3, 4}
+	buf.Reset()
+	if err := WriteModel(&buf, w); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte("spectral-model 1\n{\"n\":1,\"dim\":1,\"k\":1}\n"))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "fuzz.model")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m, err := ReadModelFile(path)
+		if err != nil {
+			var ie *InputError
+			if !asInputError(err, &ie) {
+				t.Fatalf("not an InputError: %v", err)
+			}
+			return
+		}
+		if err := m.check(); err != nil {
+			t.Fatalf("accepted a model that fails its checks: %v", err)
+		}
+	})
+}
