@@ -24,6 +24,10 @@ import (
 // eigen-equation solved for one entry), and smooth between them. A point with no model
 // point within the cutoff has d(x) = 0: its values are NaN, and counted.
 
+// sparseCellPoints: below this many model points per default cell, NewExtender uses
+// cells of a whole cutoff (docs/bench/extend.md, extension throughput).
+const sparseCellPoints = 8
+
 // Extender evaluates a model's eigenvectors at new points.
 type Extender struct {
 	m     *cloudio.Model
@@ -39,6 +43,13 @@ func NewExtender(m *cloudio.Model, threads int) (*Extender, error) {
 	g, err := grid.Build(m.Points, m.Dim, m.Sigma, m.Cutoff, grid.Options{})
 	if err != nil {
 		return nil, badInput("model: %v", err)
+	}
+	// A sparse model (landmarks) leaves a point or two in each of the default cells, and
+	// each new point would test 5^d of them: cells of a whole cutoff (3^d) cost less there.
+	if m.Cutoff > 0 && g.N < sparseCellPoints*len(g.Cells) {
+		if g, err = grid.Build(m.Points, m.Dim, m.Sigma, m.Cutoff, grid.Options{CellSize: m.Cutoff * (1 + 1e-4)}); err != nil {
+			return nil, badInput("model: %v", err)
+		}
 	}
 	cr, err := kernel.NewCross(g, threads)
 	if err != nil {
