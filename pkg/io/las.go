@@ -219,25 +219,15 @@ func readLAS(src *source, carry bool) (*Cloud, error) {
 			}
 		}
 		for j, f := range fields {
-			col := props[j]
-			if len(col)+int(n) > cap(col) {
-				col = growPoints(col, int(n), h.count)
-			}
-			for i := int64(0); i < n; i++ {
-				r := b[i*rec+int64(f.off):]
-				var v float64
-				switch f.typ {
-				case plyUint8:
-					v = float64((r[0] >> f.shift) & f.mask)
-					if f.mask == 0 {
-						v = float64(r[0])
-					}
-				case plyUint16:
-					v = float64(le.Uint16(r))
-				default:
-					v = math.Float64frombits(le.Uint64(r))
+			col := growPoints(props[j], int(n), h.count)
+			m := len(col)
+			col = col[:m+int(n)]
+			if f.mask == 0 {
+				decodeColumn(col[m:], 1, b[f.off:], int(rec), int(n), f.typ, false)
+			} else {
+				for i := int64(0); i < n; i++ {
+					col[m+int(i)] = float64((b[i*rec+int64(f.off)] >> f.shift) & f.mask)
 				}
-				col = append(col, v)
 			}
 			props[j] = col
 		}
