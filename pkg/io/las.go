@@ -152,9 +152,11 @@ func readLASHeader(src *source) (*lasHeader, error) {
 	}
 	// The VLRs (and anything else) up to the point data are skipped by the offset, never by
 	// the VLR count, so a wrong count does not stop a file whose points are intact.
-	if skip := h.pointOffset - read; skip > 0 {
-		if d, err := src.br.Discard(int(min(skip, math.MaxInt32))); err != nil || int64(d) < skip {
-			return nil, offsetError(src.name, read+int64(d), nil, "truncated LAS file: the point data should start at byte %d", h.pointOffset)
+	for read < h.pointOffset {
+		d, err := src.br.Discard(int(min(h.pointOffset-read, 1<<30)))
+		read += int64(d)
+		if err != nil {
+			return nil, offsetError(src.name, read, nil, "truncated LAS file: the point data should start at byte %d", h.pointOffset)
 		}
 	}
 	return h, nil

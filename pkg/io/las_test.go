@@ -154,6 +154,7 @@ func TestLASErrors(t *testing.T) {
 		{"version 2.0", "LAS version 2.0 is not supported", func(b []byte) []byte { b[24] = 2; b[25] = 0; return b }},
 		{"zero scale", "scale must be finite and nonzero", func(b []byte) []byte { le.PutUint64(b[139:], 0); return b }},
 		{"offset inside header", "lies inside the 227-byte header", func(b []byte) []byte { le.PutUint32(b[96:], 100); return b }},
+		{"offset beyond the end", "byte 36437: truncated LAS file: the point data should start at byte 99999", func(b []byte) []byte { le.PutUint32(b[96:], 99999); return b }},
 		{"no points", "declares 0 points", func(b []byte) []byte { le.PutUint32(b[107:], 0); return b }},
 		{"huge scale", "after scale and offset", func(b []byte) []byte { le.PutUint64(b[131:], math.Float64bits(1e308)); return b }},
 	}
