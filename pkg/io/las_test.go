@@ -201,7 +201,7 @@ func TestLASSniffedAndBinaryRefused(t *testing.T) {
 	}
 	bin := []byte{0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0x3e, 0}
 	_, err = Read(bytes.NewReader(bin), "a.out", ReadOptions{})
-	if !isInputError(err) || !strings.Contains(err.Error(), "binary data that is not PLY, LAS or NumPy .npy (first bytes 7f 45 4c 46)") || strings.ContainsRune(err.Error(), 0) {
+	if !isInputError(err) || !strings.Contains(err.Error(), "binary data where delimited text is wanted (first bytes 7f 45 4c 46)") || strings.ContainsRune(err.Error(), 0) {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -311,5 +311,13 @@ func TestLASAllPointFormats(t *testing.T) {
 		if c.Format != fmt.Sprintf("las 1.%d point format %d", minor, f) {
 			t.Errorf("format %q", c.Format)
 		}
+	}
+}
+
+// ReadTable (plot's input) refuses a LAS file in one line too.
+func TestReadTableRefusesBinary(t *testing.T) {
+	_, err := ReadTable(filepath.Join(dataDir, "simple.las"))
+	if !isInputError(err) || !strings.Contains(err.Error(), "first bytes 4c 41 53 46") || strings.Count(err.Error(), "\n") > 0 {
+		t.Fatalf("got %v", err)
 	}
 }

@@ -133,8 +133,9 @@ func sniffMagic(br *bufio.Reader) Format {
 	return FormatAuto
 }
 
-// checkNotBinary refuses input that is binary (a NUL byte, or mostly control bytes, in
-// its first 4 KiB) with one line, instead of a text parser's error quoting raw bytes.
+// checkNotBinary refuses input that is binary (a LAS or .npy signature, a NUL byte, or
+// mostly control bytes in its first 4 KiB) where text is wanted, with one line instead of
+// a text parser's error quoting raw bytes.
 func checkNotBinary(src *source) error {
 	b, _ := src.br.Peek(min(4096, src.br.Size()))
 	ctrl := 0
@@ -147,9 +148,9 @@ func checkNotBinary(src *source) error {
 			ctrl++
 		}
 	}
-	if len(b) > 0 && 10*ctrl >= len(b) {
+	if sniffMagic(src.br) != FormatAuto || (len(b) > 0 && 10*ctrl >= len(b)) {
 		n := min(len(b), 4)
-		return offsetError(src.name, 0, nil, "binary data that is not PLY, LAS or NumPy .npy (first bytes % x); spectral reads delimited text, PLY, LAS and .npy", b[:n])
+		return offsetError(src.name, 0, nil, "binary data where delimited text is wanted (first bytes % x); spectral reads clouds from delimited text, PLY, LAS and .npy, and tables from delimited text", b[:n])
 	}
 	return nil
 }
