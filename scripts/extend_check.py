@@ -24,7 +24,7 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 else 100000
 SIGMA = sys.argv[2] if len(sys.argv) > 2 else "0.01"
 LANDMARKS = sys.argv[3] if len(sys.argv) > 3 else "10000"
 BIN = os.environ.get("SPECTRAL", "./spectral")
-COMMON = ["--sigma", SIGMA, "--cutoff", "4", "-k", "5", "-q"]
+COMMON = ["--sigma", SIGMA, "--cutoff", "4", "-k", "6", "-q"]
 
 
 def run(*args):
@@ -35,16 +35,22 @@ def load(path):
     return np.loadtxt(path, delimiter=",", skiprows=1)
 
 
+def angle(a, b):
+    """Largest principal angle (degrees) of span(a) inside span(b)."""
+    qa, _ = np.linalg.qr(a)
+    qb, _ = np.linalg.qr(b)
+    s = np.linalg.svd(qa.T @ qb, compute_uv=False)
+    return np.degrees(np.arccos(np.clip(s.min(), -1, 1)))
+
+
 def compare(name, got, want):
-    """got, want: rows x 5 (phi1..phi5); compares phi2..phi5."""
+    """got, want: rows x 6 (phi1..phi6); compares phi2..phi5 one by one, and their span
+    with span(phi2..phi5) and, for near-equal eigenvalues, span(phi2..phi6) of want."""
     corr = [abs(np.dot(got[:, j], want[:, j])) / np.linalg.norm(got[:, j]) / np.linalg.norm(want[:, j])
             for j in range(1, 5)]
-    qa, _ = np.linalg.qr(got[:, 1:5])
-    qb, _ = np.linalg.qr(want[:, 1:5])
-    s = np.linalg.svd(qa.T @ qb, compute_uv=False)
-    angle = np.degrees(np.arccos(np.clip(s.min(), -1, 1)))
     print(f"{name}: correlation phi2..phi5 " + " ".join(f"{c:.6f}" for c in corr)
-          + f"; largest principal angle of span(phi2..phi5) {angle:.4f} deg")
+          + f"; largest principal angle of span(phi2..phi5) {angle(got[:, 1:5], want[:, 1:5]):.4f} deg,"
+          + f" inside span(phi2..phi6) {angle(got[:, 1:5], want[:, 1:6]):.4f} deg")
     return corr
 
 
@@ -65,6 +71,10 @@ with tempfile.TemporaryDirectory() as d:
     s = json.load(open(os.path.join(d, "ext.json")))
     print(f"n={N} sigma={SIGMA}: extension of a {int(0.9 * N)}-point model to {s['n']} held-out points: "
           f"{s['points_per_second']:.3g} points/s, {s['unreached']} unreached")
+    tr = json.load(open(os.path.join(d, "ext.json")))
+    print("eigenvalues, all points: ", " ".join(f"{v:.6g}" for v in json.load(open(os.path.join(d, "exact.json")))["eigenvalues"]))
+    print("eigenvalues, 90% model:  ", " ".join(f"{v:.6g}" for v in tr["eigenvalues"]))
+    compare("90% model at its own points (no extension)", load(os.path.join(d, "train.eig.csv"))[:, 3:], ex[~test])
     compare("held-out 10%", load(os.path.join(d, "test.ext.csv"))[:, 3:], ex[test])
     lm = os.path.join(d, "lm.csv")
     run("embed", *COMMON, roll, "-o", lm, "--landmarks", LANDMARKS, "--summary", os.path.join(d, "lm.json"))

@@ -40,8 +40,11 @@ func newEmbedCmd() *cobra.Command {
 kernel K(i,j) = exp(-|xi-xj|^2 / 2 sigma^2) on a 2D or 3D cloud, and writes the
 eigenvectors, one row per input point in input order: the coordinates, then phi1..phiK.
 
-INPUT is a .csv/.txt/.xyz/.tsv or .ply file, or - for standard input (format sniffed, or
---format). Pairs farther apart than --cutoff sigmas are left out (exactly: pruning never
+INPUT is a .csv/.txt/.xyz/.tsv, .ply, .las (LAS 1.0-1.4; LAZ must be decompressed first)
+or .npy (N x 2 or N x 3) file, or - for standard input (format sniffed, or --format). The
+output is named after INPUT (cloud.ply -> cloud.eigvecs.csv; stdin -> eigvecs.csv) unless
+-o says otherwise; a .ply output carries the input's other properties (--no-carry) and
+says in its header comments what it holds. Pairs farther apart than --cutoff sigmas are left out (exactly: pruning never
 misses a pair within the cutoff). The default cutoff (auto, ~5.77) is where the kernel
 falls below float32 resolution, so the result is the full Gaussian kernel's; 4 is faster
 but moves the eigenvalues (by ~0.2% to 7% on the tutorial's clouds).

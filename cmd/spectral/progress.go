@@ -31,6 +31,10 @@ type progress struct {
 	lineLen    int
 	eta        etaEstimator
 	frac       float64 // solve progress shown so far (never moves back)
+	lastEvent  embed.Event
+	lastAt     time.Time     // wall time of lastEvent
+	stop       chan struct{} // ends the terminal's ticker
+	done       chan struct{}
 }
 
 func newProgress(w io.Writer, tol float64) *progress {
@@ -38,13 +42,39 @@ func newProgress(w io.Writer, tol float64) *progress {
 	p.eta.target = max(tol, 0x1p-53)
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.tty, p.every = true, 200*time.Millisecond
+		p.stop, p.done = make(chan struct{}), make(chan struct{})
+		go p.tick()
 	}
 	return p
+}
+
+// tick redraws the terminal's line between events, so that a long stage (a kernel cache
+// fill, a slow restart) shows its time running rather than a frozen one.
+func (p *progress) tick() {
+	defer close(p.done)
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-t.C:
+			p.mu.Lock()
+			if p.stage != "" && p.stage != "done" && p.now().Sub(p.last) >= p.every {
+				e := p.lastEvent
+				e.Elapsed += p.now().Sub(p.lastAt)
+				p.live(p.liveLine(e))
+				p.last = p.now()
+			}
+			p.mu.Unlock()
+		}
+	}
 }
 
 func (p *progress) update(e embed.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.lastEvent, p.lastAt = e, p.now()
 	if e.Stage != p.stage {
 		p.endStage(e)
 		p.stage, p.stageStart = e.Stage, e.Elapsed
@@ -122,6 +152,11 @@ func (p *progress) clearLive() {
 func (p *progress) finish() {
 	if p == nil {
 		return
+	}
+	if p.stop != nil {
+		close(p.stop)
+		<-p.done
+		p.stop = nil
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -29,7 +29,7 @@ func newRootCmd(stdin io.Reader) *cobra.Command {
 		Use:   "spectral",
 		Short: "Spectral coordinates of point clouds (Gaussian-kernel graph Laplacian eigenvectors)",
 		Long: `spectral computes the eigenvectors of a graph Laplacian built from a Gaussian kernel
-on a 2D or 3D point cloud (CSV/TXT/XYZ or PLY), for thousands to millions of points.
+on a 2D or 3D point cloud (CSV/TXT/XYZ, PLY, LAS or NumPy .npy), for thousands to millions of points.
 
   spectral generate spiral -o spiral.csv      make the KeOps tutorial's spiral (10,000 points)
   spectral info spiral.csv                    what is in a cloud and what a sigma would cost

@@ -152,9 +152,11 @@ func readLASHeader(src *source) (*lasHeader, error) {
 	}
 	// The VLRs (and anything else) up to the point data are skipped by the offset, never by
 	// the VLR count, so a wrong count does not stop a file whose points are intact.
-	if skip := h.pointOffset - read; skip > 0 {
-		if d, err := src.br.Discard(int(min(skip, math.MaxInt32))); err != nil || int64(d) < skip {
-			return nil, offsetError(src.name, read+int64(d), nil, "truncated LAS file: the point data should start at byte %d", h.pointOffset)
+	for read < h.pointOffset {
+		d, err := src.br.Discard(int(min(h.pointOffset-read, 1<<30)))
+		read += int64(d)
+		if err != nil {
+			return nil, offsetError(src.name, read, nil, "truncated LAS file: the point data should start at byte %d", h.pointOffset)
 		}
 	}
 	return h, nil
@@ -219,25 +221,15 @@ func readLAS(src *source, carry bool) (*Cloud, error) {
 			}
 		}
 		for j, f := range fields {
-			col := props[j]
-			if len(col)+int(n) > cap(col) {
-				col = growPoints(col, int(n), h.count)
-			}
-			for i := int64(0); i < n; i++ {
-				r := b[i*rec+int64(f.off):]
-				var v float64
-				switch f.typ {
-				case plyUint8:
-					v = float64((r[0] >> f.shift) & f.mask)
-					if f.mask == 0 {
-						v = float64(r[0])
-					}
-				case plyUint16:
-					v = float64(le.Uint16(r))
-				default:
-					v = math.Float64frombits(le.Uint64(r))
+			col := growPoints(props[j], int(n), h.count)
+			m := len(col)
+			col = col[:m+int(n)]
+			if f.mask == 0 {
+				decodeColumn(col[m:], 1, b[f.off:], int(rec), int(n), f.typ, false)
+			} else {
+				for i := int64(0); i < n; i++ {
+					col[m+int(i)] = float64((b[i*rec+int64(f.off)] >> f.shift) & f.mask)
 				}
-				col = append(col, v)
 			}
 			props[j] = col
 		}

@@ -3,6 +3,7 @@ package cloudio
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -154,6 +155,7 @@ func TestLASErrors(t *testing.T) {
 		{"version 2.0", "LAS version 2.0 is not supported", func(b []byte) []byte { b[24] = 2; b[25] = 0; return b }},
 		{"zero scale", "scale must be finite and nonzero", func(b []byte) []byte { le.PutUint64(b[139:], 0); return b }},
 		{"offset inside header", "lies inside the 227-byte header", func(b []byte) []byte { le.PutUint32(b[96:], 100); return b }},
+		{"offset beyond the end", "byte 36437: truncated LAS file: the point data should start at byte 99999", func(b []byte) []byte { le.PutUint32(b[96:], 99999); return b }},
 		{"no points", "declares 0 points", func(b []byte) []byte { le.PutUint32(b[107:], 0); return b }},
 		{"huge scale", "after scale and offset", func(b []byte) []byte { le.PutUint64(b[131:], math.Float64bits(1e308)); return b }},
 	}
@@ -242,4 +244,81 @@ func FuzzReadLAS(f *testing.F) {
 			t.Fatalf("file vs pipe: %v vs %v", err, err2)
 		}
 	})
+}
+
+// TestLASAllPointFormats builds a two-point LAS file for each point data format 0-10 (in
+// the header version that introduced it, with 3 extra bytes a record) and checks the
+// coordinates and the carried intensity and colours, placed at the ASPRS offsets: RGB
+// at 20 (format 2), 28 (3, 5), 30 (7, 8, 10).
+func TestLASAllPointFormats(t *testing.T) {
+	le := binary.LittleEndian
+	rgbAt := map[int]int{2: 20, 3: 28, 5: 28, 7: 30, 8: 30, 10: 30}
+	for f, size := range lasRecordSizes {
+		minor, hsize := byte(2), lasMinHeader
+		if f >= 4 {
+			minor, hsize = 3, lasMinHeader+8
+		}
+		if f >= 6 {
+			minor, hsize = 4, las14Header
+		}
+		rec := size + 3
+		vlr := 54 + 10 // one VLR header and 10 bytes of payload, skipped by the offset
+		b := make([]byte, hsize+vlr+2*rec)
+		copy(b, "LASF")
+		b[24], b[25] = 1, minor
+		le.PutUint16(b[94:], uint16(hsize))
+		le.PutUint32(b[96:], uint32(hsize+vlr))
+		le.PutUint32(b[100:], 1)
+		b[104] = byte(f)
+		le.PutUint16(b[105:], uint16(rec))
+		if f < 6 {
+			le.PutUint32(b[107:], 2)
+		} else {
+			le.PutUint64(b[247:], 2)
+		}
+		for k, s := range []float64{0.01, 0.001, 0.5} {
+			le.PutUint64(b[131+8*k:], math.Float64bits(s))
+			le.PutUint64(b[155+8*k:], math.Float64bits(1000*float64(k+1)))
+		}
+		for i := 0; i < 2; i++ {
+			r := b[hsize+vlr+i*rec:]
+			for k := 0; k < 3; k++ {
+				le.PutUint32(r[4*k:], uint32(int32(-7+100*i+k)))
+			}
+			le.PutUint16(r[12:], uint16(500+i))
+			if at, ok := rgbAt[f]; ok {
+				le.PutUint16(r[at:], uint16(60000+i))
+			}
+		}
+		c, err := Read(bytes.NewReader(b), "f.las", ReadOptions{Carry: true})
+		if err != nil {
+			t.Fatalf("format %d: %v", f, err)
+		}
+		for i := 0; i < 2; i++ {
+			for k, s := range []float64{0.01, 0.001, 0.5} {
+				want := float64(float64(-7+100*i+k)*s) + 1000*float64(k+1)
+				if got := c.Points[3*i+k]; got != want {
+					t.Fatalf("format %d point %d coord %d: %v, want %v", f, i, k, got, want)
+				}
+			}
+			if in := findProp(c, "intensity"); in == nil || in.Values[i] != float64(500+i) {
+				t.Fatalf("format %d: intensity %+v", f, in)
+			}
+			red := findProp(c, "red")
+			if _, ok := rgbAt[f]; ok != (red != nil) || (ok && red.Values[i] != float64(60000+i)) {
+				t.Fatalf("format %d: red %+v", f, red)
+			}
+		}
+		if c.Format != fmt.Sprintf("las 1.%d point format %d", minor, f) {
+			t.Errorf("format %q", c.Format)
+		}
+	}
+}
+
+// ReadTable (plot's input) refuses a LAS file in one line too.
+func TestReadTableRefusesBinary(t *testing.T) {
+	_, err := ReadTable(filepath.Join(dataDir, "simple.las"))
+	if !isInputError(err) || !strings.Contains(err.Error(), "first bytes 4c 41 53 46") || strings.Count(err.Error(), "\n") > 0 {
+		t.Fatalf("got %v", err)
+	}
 }

@@ -143,3 +143,25 @@ func TestNPYErrors(t *testing.T) {
 		}
 	}
 }
+
+func FuzzReadNPY(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "npy", "*.npy"))
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Read(bytes.NewReader(data), "fuzz", ReadOptions{Format: FormatNPY})
+		checkCloud(t, c, err)
+		c2, err2 := Read(onlyReader{bytes.NewReader(data)}, "fuzz", ReadOptions{Format: FormatNPY})
+		if (err == nil) != (err2 == nil) || (err == nil && !equalFloats(c.Points, c2.Points)) {
+			t.Fatalf("file vs pipe: %v vs %v", err, err2)
+		}
+		if vals, rows, cols, err := ReadNPYArray(bytes.NewReader(data), "fuzz"); err == nil && len(vals) != rows*cols {
+			t.Fatalf("%d values for %d x %d", len(vals), rows, cols)
+		}
+	})
+}

@@ -136,14 +136,21 @@ func sniffMagic(br *bufio.Reader) Format {
 	return FormatAuto
 }
 
-// checkNotBinary refuses input that is not text (UTF-16, a NUL byte: checkTextBytes; or
-// mostly control bytes in its first 4 KiB) with one line, instead of a text parser's
-// error quoting raw bytes.
+// checkNotBinary refuses input that is not text where text is wanted (UTF-16 or a NUL
+// byte: checkTextBytes; a LAS or .npy signature; mostly control bytes in its first 4 KiB)
+// with one line, instead of a text parser's error quoting raw bytes.
 func checkNotBinary(src *source) error {
+	b, _ := src.br.Peek(min(4096, src.br.Size()))
+	binaryErr := func() error {
+		n := min(len(b), 4)
+		return offsetError(src.name, 0, nil, "binary data where delimited text is wanted (first bytes % x); spectral reads clouds from delimited text, PLY, LAS and .npy, and tables from delimited text", b[:n])
+	}
+	if sniffMagic(src.br) != FormatAuto {
+		return binaryErr()
+	}
 	if err := checkTextBytes(src); err != nil {
 		return err
 	}
-	b, _ := src.br.Peek(min(4096, src.br.Size()))
 	ctrl := 0
 	for _, c := range b {
 		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' {
@@ -151,8 +158,7 @@ func checkNotBinary(src *source) error {
 		}
 	}
 	if len(b) > 0 && 10*ctrl >= len(b) {
-		n := min(len(b), 4)
-		return offsetError(src.name, 0, nil, "binary data that is not PLY, LAS or NumPy .npy (first bytes % x); spectral reads delimited text, PLY, LAS and .npy", b[:n])
+		return binaryErr()
 	}
 	return nil
 }

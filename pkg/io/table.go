@@ -30,6 +30,9 @@ func ReadTable(path string) (*Table, error) {
 // ReadTableFrom is ReadTable on a reader; source names it in errors.
 func ReadTableFrom(r io.Reader, source string) (*Table, error) {
 	src := newSource(r, source)
+	if err := checkNotBinary(src); err != nil {
+		return nil, err
+	}
 	all := func(header []string, ncols int) ([]int, []string, error) {
 		cols := make([]int, ncols)
 		names := make([]string, ncols)
