@@ -1,13 +1,18 @@
-// Package cloudio reads point clouds (PLY in its three encodings, delimited text) from
-// files or standard input, and writes tables and PLY files atomically.
+// Package cloudio reads point clouds (PLY in its three encodings, delimited text, LAS,
+// NumPy .npy) from files or standard input, writes tables, PLY, .npy and model files
+// atomically, and reads the models back.
 //
 // Data enters as a path or an io.Reader and leaves as a Cloud: float64 points, row-major,
 // with the names of the coordinate columns. Readers stream: they never hold the raw file
 // and the parsed points at once. Every malformed input is reported as an *InputError that
 // names the source and the line (text) or byte offset (binary).
 //
-// Layout: sniff.go picks the format (extension, "ply" magic); ply.go reads PLY headers and
-// ascii/binary bodies (a block decoder for fixed-size vertex records); text.go sniffs the
+// Layout: sniff.go picks the format (signature, extension, "ply" magic); ply.go holds the
+// PLY structures and readPLY, ply_header.go the header parser, ply_binary.go the binary
+// body (a block decoder for fixed-size vertex records), ply_ascii.go the ascii body and
+// lines.go the line reader it shares with text.go; las.go and npy.go read LAS and .npy
+// (npy.go also writes it); carry.go keeps the other per-point properties for PLY output;
+// model.go reads and writes model files (spectral extend); text.go sniffs the
 // delimiter and header of delimited text and parses only the chosen columns; parse.go is
 // the float parser; write.go and atomic.go write CSV/PLY through a temporary file (through
 // a symbolic link to its target); paths.go checks before any work that no output is the
