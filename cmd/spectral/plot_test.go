@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
@@ -196,5 +198,124 @@ func TestPlotEmbedding(t *testing.T) {
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("%v: exit %d %q, want 2 naming %s", c.args, r.code, r.stderr, c.want)
 		}
+	}
+}
+
+// panelColours counts distinct colours in each cell of a rows x cols grid of the image.
+func panelColours(img image.Image, rows, cols int) []int {
+	b := img.Bounds()
+	var counts []int
+	for r := 0; r < rows; r++ {
+		for c := 0; c < cols; c++ {
+			seen := map[[3]uint32]bool{}
+			for y := b.Min.Y + r*b.Dy()/rows; y < b.Min.Y+(r+1)*b.Dy()/rows; y++ {
+				for x := b.Min.X + c*b.Dx()/cols; x < b.Min.X+(c+1)*b.Dx()/cols; x++ {
+					cr, cg, cb, _ := img.At(x, y).RGBA()
+					seen[[3]uint32{cr >> 8, cg >> 8, cb >> 8}] = true
+				}
+			}
+			counts = append(counts, len(seen))
+		}
+	}
+	return counts
+}
+
+func decodePNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
+}
+
+func TestPlot(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, sigma string
+	}{
+		{"spiral_n1000_s0.05", "0.05"},
+		{"swissroll_n1000_s0.1", "0.1"},
+	} {
+		vecs, sum := filepath.Join(dir, c.name+".csv"), filepath.Join(dir, c.name+".json")
+		mustRun(t, nil, "embed", "--sigma", c.sigma, "--cutoff", "4", "-k", "7", "-q",
+			filepath.Join(refDir, c.name+"_points.csv"), "-o", vecs, "--summary", sum)
+		mustRun(t, nil, "plot", vecs, "--width", "600", "--height", "400")
+		def := filepath.Join(dir, c.name+".png") // default: the input's name with .png
+		img := decodePNG(t, def)
+		if b := img.Bounds(); b.Dx() != 600 || b.Dy() != 400 {
+			t.Errorf("%s: %dx%d, want 600x400", c.name, b.Dx(), b.Dy())
+		}
+		// phi2..phi7 in a 2 x 3 grid, each panel coloured by its eigenvector.
+		for i, n := range panelColours(img, 2, 3) {
+			if n < 30 {
+				t.Errorf("%s: panel %d has %d distinct colours, want a coloured cloud", c.name, i+1, n)
+			}
+		}
+		titled := filepath.Join(dir, c.name+"_titled.png")
+		mustRun(t, nil, "plot", vecs, "--summary", sum, "-o", titled, "--width", "600", "--height", "400",
+			"--azimuth", "-60", "--elevation", "30", "--max-points", "500")
+		a, _ := os.ReadFile(def)
+		b, _ := os.ReadFile(titled)
+		if bytes.Equal(a, b) {
+			t.Errorf("%s: --summary titles and --max-points change nothing in the PNG", c.name)
+		}
+		// "-" reads the stdin given to run().
+		csv, err := os.ReadFile(vecs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		piped := filepath.Join(dir, c.name+"_stdin.png")
+		if r := spectral(t, csv, "plot", "-", "-o", piped, "--width", "600", "--height", "400"); r.code != 0 {
+			t.Errorf("%s: plot from stdin: exit %d: %s", c.name, r.code, r.stderr)
+		} else if a, b := decodePNG(t, def).Bounds(), decodePNG(t, piped).Bounds(); a != b {
+			t.Errorf("%s: plot from stdin %v, from the file %v", c.name, b, a)
+		}
+		two := filepath.Join(dir, c.name+"_two.png")
+		mustRun(t, nil, "plot", vecs, "--columns", "phi2,phi3", "-o", two, "--width", "300", "--height", "200")
+		if b := decodePNG(t, two).Bounds(); b.Dx() != 300 || b.Dy() != 200 {
+			t.Errorf("%s --columns phi2,phi3: %dx%d, want 300x200", c.name, b.Dx(), b.Dy())
+		}
+	}
+	// embed --plot draws the same kind of picture.
+	png := filepath.Join(dir, "embed.png")
+	mustRun(t, nil, "embed", "--sigma", "0.1", "--cutoff", "4", "-k", "4", "-q",
+		filepath.Join(refDir, "swissroll_n1000_s0.1_points.csv"), "-o", filepath.Join(dir, "e.csv"), "--plot", png)
+	if b := decodePNG(t, png).Bounds(); b.Dx() < 64 || b.Dy() < 64 {
+		t.Errorf("embed --plot: %v", b)
+	}
+}
+
+func TestPlotBadInput(t *testing.T) {
+	dir := t.TempDir()
+	pts := filepath.Join(dir, "points.csv")
+	b, err := os.ReadFile(filepath.Join(refDir, "spiral_n1000_s0.05_points.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, pts, b)
+	out := filepath.Join(dir, "p.png")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plot", pts, "-o", out}, "phi"},
+		{[]string{"plot", pts, "-o", out, "--columns", "phi9"}, "phi9"},
+		{[]string{"plot", pts, "-o", out, "--width", "10"}, "--width"},
+		{[]string{"plot", pts, "-o", out, "--max-points", "0"}, "--max-points"},
+		{[]string{"plot", filepath.Join(dir, "nothere.csv"), "-o", out}, "nothere.csv"},
+	} {
+		r := spectral(t, nil, c.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d %q, want 2 and %q", c.args[2:], r.code, r.stderr, c.want)
+		}
+	}
+	if got := dirNames(t, dir); !slices.Equal(got, []string{"points.csv"}) {
+		t.Errorf("failed plots left %v", got)
 	}
 }
