@@ -31,7 +31,12 @@ type embedOptions struct {
 	dropFirst, quiet, noCarry, strict          bool
 }
 
-func newEmbedCmd() *cobra.Command {
+// embedRunner runs embed once its flags are parsed and validated; newEmbedCmd(nil) uses
+// runEmbed, and tests pass their own to check flag handling without reading or solving
+// (GitHub's gh: NewCmdX(f, runF)).
+type embedRunner func(cmd *cobra.Command, o *embedOptions, opt embed.Options) error
+
+func newEmbedCmd(runF embedRunner) *cobra.Command {
 	o := &embedOptions{}
 	cmd := &cobra.Command{
 		Use:   "embed INPUT",
@@ -79,6 +84,9 @@ would cache it (spectral info --sigma says the same before a run).
 			opt, err := o.options(args[0], cmd.InOrStdin())
 			if err != nil {
 				return err
+			}
+			if runF != nil {
+				return runF(cmd, o, opt)
 			}
 			// Before reading anything: no output may be the input or another output, and
 			// every output's folder must be writable (it used to fail after the solve).

@@ -22,7 +22,8 @@ type generateOptions struct {
 	output string
 }
 
-func newGenerateCmd() *cobra.Command {
+// newGenerateCmd(nil) runs runGenerate; tests pass runF to see the validated options.
+func newGenerateCmd(runF func(cmd *cobra.Command, o *generateOptions) error) *cobra.Command {
 	o := &generateOptions{}
 	cmd := &cobra.Command{
 		Use:   "generate spiral|swissroll",
@@ -45,6 +46,9 @@ standard output.`,
 			o.shape = args[0]
 			if err := o.validate(cmd); err != nil {
 				return err
+			}
+			if runF != nil {
+				return runF(cmd, o)
 			}
 			return runGenerate(cmd, o)
 		},

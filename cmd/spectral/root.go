@@ -48,9 +48,9 @@ on a 2D or 3D point cloud (CSV/TXT/XYZ, PLY, LAS or NumPy .npy), for thousands t
 	})
 	root.AddCommand(
 		newVersionCmd(),
-		newGenerateCmd(),
+		newGenerateCmd(nil),
 		newInfoCmd(),
-		newEmbedCmd(),
+		newEmbedCmd(nil),
 		newPlotCmd(),
 		newExtendCmd(),
 	)
