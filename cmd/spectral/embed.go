@@ -21,6 +21,7 @@ import (
 type embedOptions struct {
 	sigma, cutoff, laplacian, columns, format  string
 	output, summary, plot, device, cacheMemory string
+	solver                                     string
 	k, ncv, maxiter, threads                   int
 	tol                                        float64
 	seed                                       uint64
@@ -85,6 +86,7 @@ would cache it (spectral info --sigma says the same before a run).
 	f.StringVar(&o.plot, "plot", "", "also draw the eigenvectors to this PNG")
 	f.StringVar(&o.device, "device", "auto", "auto, cpu or gpu")
 	f.StringVar(&o.cacheMemory, "cache-memory", "auto", "memory for cached kernel values (e.g. 2GiB, 500MB); auto = half the available memory; 0 = never cache")
+	f.StringVar(&o.solver, "solver", "auto", "eigensolver: lanczos, multilevel (aggregation coarse levels + LOBPCG), or auto (multilevel for large clouds)")
 	f.Float64Var(&o.tol, "tol", 0, "eigensolver tolerance (0 = machine precision, as ARPACK)")
 	f.IntVar(&o.ncv, "ncv", 0, "Lanczos basis size (0 = default)")
 	f.IntVar(&o.maxiter, "maxiter", 0, "maximum Lanczos restarts (0 = default)")
@@ -107,6 +109,9 @@ func (o *embedOptions) options(input string, stdin io.Reader) (embed.Options, er
 	}
 	if opt.Cutoff, err = parseCutoff(o.cutoff); err != nil {
 		return opt, err
+	}
+	if opt.Solver, err = embed.ParseSolver(o.solver); err != nil {
+		return opt, usageErrorf("%v", err)
 	}
 	l, err := embed.ParseLaplacian(o.laplacian)
 	if err != nil {

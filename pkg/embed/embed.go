@@ -55,6 +55,10 @@ type Result struct {
 	Converged   int
 	MatVecs     int
 	Restarts    int
+	Solver      Solver  // the solver that produced the result
+	Passes      int     // passes over the kernel: block products count once (Lanczos: MatVecs)
+	Block       int     // LOBPCG block size (0 for Lanczos)
+	Levels      []Level // multilevel: each level, finest first
 	Residuals   []float64
 	Device      string // "cpu" or the GPU's name
 	Threads     int
@@ -177,7 +181,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	if opt.Laplacian != Unnormalized {
 		u = trivialVector(deg)
 	}
-	sres, serr := solve(op, u, want, eigsh.Options{
+	lopt := eigsh.Options{
 		Which:   eigsh.LA,
 		NCV:     opt.NCV,
 		Tol:     opt.Tol,
@@ -190,7 +194,17 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 			}
 			report(opt, Event{Stage: "solve", Restart: p.Restart, Converged: p.Converged, K: want, MaxResidual: p.MaxResidual, MatVecs: p.MatVecs}, start)
 		},
-	})
+	}
+	kop, cpu := m.(*kernel.Operator)
+	res.Solver = chooseSolver(opt, n, res.Kernel.PairsWithinCutoff, cpu)
+	var sres *eigsh.Result
+	var serr error
+	if res.Solver == SolverMultilevel {
+		sres, serr = runMultilevel(ctx, res, kop, g, deg, op, u, want, opt, lopt)
+	}
+	if res.Solver == SolverLanczos {
+		sres, serr = solve(op, u, want, lopt)
+	}
 	res.Seconds.Solve = time.Since(t).Seconds()
 	if err := deviceErr(m); err != nil {
 		return nil, fmt.Errorf("kernel product on %s: %w", dev.name, err)
@@ -205,6 +219,10 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	}
 	res.Kernel = dev.stats()
 	res.MatVecs, res.Restarts = sres.MatVecs, sres.Restarts
+	res.Passes, res.Block = sres.Passes, sres.Block
+	if res.Solver == SolverLanczos {
+		res.Passes = sres.MatVecs
+	}
 	res.collect(sres, g, deg, back, opt)
 	if opt.DropFirst && len(res.Eigenvalues) > 0 {
 		res.Eigenvalues, res.Vectors, res.Residuals = res.Eigenvalues[1:], res.Vectors[1:], res.Residuals[1:]
