@@ -11,7 +11,8 @@ import "math"
 // aggregates, which keeps neighbours close.
 type cholesky struct {
 	n      int
-	lp     []int // column j: li[lp[j]:lp[j+1]], diagonal first
+	perm   []int32 // perm[new] = old; nil = identity
+	lp     []int   // column j: li[lp[j]:lp[j+1]], diagonal first
 	li     []int32
 	lx     []float64
 	parent []int32
@@ -126,8 +127,24 @@ func newCholesky(a *Sparse, shift float64, maxNNZ int) (*cholesky, bool) {
 	return c, true
 }
 
-// solveBlock overwrites the n x b block z with (L L^T)^-1 z.
+// solveBlock overwrites the n x b block z with (shift I - A)^-1 z.
 func (c *cholesky) solveBlock(z []float64, b int) {
+	if c.perm == nil {
+		c.solveLLt(z, b)
+		return
+	}
+	y := make([]float64, len(z))
+	for nw, old := range c.perm {
+		copy(y[nw*b:(nw+1)*b], z[int(old)*b:int(old)*b+b])
+	}
+	c.solveLLt(y, b)
+	for nw, old := range c.perm {
+		copy(z[int(old)*b:int(old)*b+b], y[nw*b:(nw+1)*b])
+	}
+}
+
+// solveLLt overwrites the n x b block z with (L L^T)^-1 z.
+func (c *cholesky) solveLLt(z []float64, b int) {
 	for j := 0; j < c.n; j++ {
 		zj := z[j*b : (j+1)*b]
 		inv := 1 / c.lx[c.lp[j]]

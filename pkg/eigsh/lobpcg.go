@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"sort"
+	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -55,10 +56,14 @@ type lobpcg struct {
 	matvecs int
 	passes  int
 	rng     *rand.Rand
+	tMul    time.Duration // debug timing
+	tPrec   time.Duration
 }
 
 func (l *lobpcg) mul(dst, src []float64, b int) {
+	t := time.Now()
 	MulBlock(l.op, dst, src, b)
+	l.tMul += time.Since(t)
 	l.matvecs += b
 	l.passes++
 }
@@ -187,6 +192,7 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 	}
 	ctx := opt.Context
 
+	tStart := time.Now()
 	x := make([]float64, n*b)
 	if opt.X0 != nil {
 		copy(x, opt.X0)
@@ -261,55 +267,71 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 		ra := selectCols(n, r, b, active)
 		w := make([]float64, n*na)
 		if opt.Precond != nil {
+			t0 := time.Now()
 			opt.Precond(w, ra, na)
+			l.tPrec += time.Since(t0)
 		} else {
 			copy(w, ra)
 		}
 		l.project(w, na)
-		orthAgainst(n, x, b, w, na)
+		// W orthogonal to X and P (which are orthonormal together), then orthonormal.
+		orthW := func() {
+			for pass := 0; pass < 2; pass++ {
+				for _, blk := range []struct {
+					v []float64
+					m int
+				}{{x, b}, {p, np}} {
+					if blk.m == 0 {
+						continue
+					}
+					c := gramTN(n, blk.v, blk.m, w, na)
+					mulNN(n, w, na, blk.v, blk.m, scale(c, -1), 1)
+				}
+			}
+		}
+		orthW()
 		if _, ok := orthonormalize(n, w, na); !ok {
-			// Rank-deficient directions: keep the independent ones via an eigen-basis of
-			// the Gram matrix, dropping the rest.
+			// Rank-deficient directions: keep the independent ones (SVQB) and drop the rest.
 			w, na = l.dropDependent(w, na)
 			if na == 0 {
 				break // stagnation: no new direction
 			}
-			orthAgainst(n, x, b, w, na)
+			orthW()
 			if _, ok := orthonormalize(n, w, na); !ok {
-				break
+				if np == 0 {
+					break
+				}
+				p, ap, np = nil, nil, 0 // restart without P
+				continue
 			}
 		}
 		aw := make([]float64, n*na)
 		l.mul(aw, w, na)
-		// P: orthogonal to X and W, orthonormal; dropped when ill-conditioned.
-		if np > 0 {
-			cx := orthAgainst(n, x, b, p, np)
-			mulNN(n, ap, np, ax, b, cx, 1)
-			cw := orthAgainst(n, w, na, p, np)
-			mulNN(n, ap, np, aw, na, cw, 1)
-			if rp, ok := orthonormalize(n, p, np); ok {
-				solveInv(n, ap, np, rp)
-			} else {
-				p, ap, np = nil, nil, 0
+		// Rayleigh-Ritz on S = [X W P], orthonormal, so the projected matrix is S^T A S
+		// (Hetmaniuk & Lehoucq's basis selection): its X block is diag(theta).
+		s := b + na + np
+		g := make([]float64, s*s)
+		for j := 0; j < b; j++ {
+			g[j*s+j] = theta[j]
+		}
+		put := func(r0, c0 int, blk []float64, rows, cols int) {
+			for i := 0; i < rows; i++ {
+				for j := 0; j < cols; j++ {
+					g[(r0+i)*s+c0+j] = blk[i*cols+j]
+					g[(c0+j)*s+r0+i] = blk[i*cols+j]
+				}
 			}
 		}
-		// Rayleigh-Ritz on S = [X W P].
-		s := b + na + np
-		S := hcat(n, [][]float64{x, w, p}, []int{b, na, np})
-		AS := hcat(n, [][]float64{ax, aw, ap}, []int{b, na, np})
-		vals, c, ok := ritz(n, S, AS, s)
+		put(0, b, gramTN(n, x, b, aw, na), b, na)
+		put(b, b, gramTN(n, w, na, aw, na), na, na)
+		if np > 0 {
+			put(0, b+na, gramTN(n, x, b, ap, np), b, np)
+			put(b, b+na, gramTN(n, w, na, ap, np), na, np)
+			put(b+na, b+na, gramTN(n, p, np, ap, np), np, np)
+		}
+		vals, c, ok := symEig(g, s)
 		if !ok {
-			// Lost orthogonality in the basis: restart without P.
-			if np == 0 {
-				break
-			}
-			p, ap, np = nil, nil, 0
-			s = b + na
-			S = hcat(n, [][]float64{x, w}, []int{b, na})
-			AS = hcat(n, [][]float64{ax, aw}, []int{b, na})
-			if vals, c, ok = ritz(n, S, AS, s); !ok {
-				break
-			}
+			break
 		}
 		// Largest b Ritz pairs: columns s-1 down to s-b of c (ascending values).
 		cx := make([]float64, s*b)
@@ -320,24 +342,64 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 				cx[i*b+j] = c[i*s+col]
 			}
 		}
-		mulNN(n, x, b, S, s, cx, 0)
-		mulNN(n, ax, b, AS, s, cx, 0)
-		// New P: the W and P parts of the active columns' Ritz vectors.
-		q := s - b
+		// New P: the span of the W and P parts of the active columns' Ritz vectors, made
+		// orthogonal to the new X and orthonormal in the small space, so P = S Z needs no
+		// orthogonalisation of n-vectors: Z = (I - Cx Cx^T) [0; Cx(b:, active)].
 		nA := len(active)
-		cp := make([]float64, q*nA)
+		z := make([]float64, s*nA)
 		for c2, j := range active {
-			for i := 0; i < q; i++ {
-				cp[i*nA+c2] = cx[(b+i)*b+j]
+			for i := b; i < s; i++ {
+				z[i*nA+c2] = cx[i*b+j]
 			}
 		}
-		p, ap = l.newP(S, AS, s, b, cp, nA)
-		np = nA
+		for pass := 0; pass < 2; pass++ {
+			ct := gramTN(s, cx, b, z, nA)
+			mulNN(s, z, nA, cx, b, scale(ct, -1), 1)
+		}
+		_, zok := orthonormalize(s, z, nA)
+		nx, nax := make([]float64, n*b), make([]float64, n*b)
+		combine(n, nx, b, [][]float64{x, w, p}, []int{b, na, np}, cx)
+		combine(n, nax, b, [][]float64{ax, aw, ap}, []int{b, na, np}, cx)
+		if zok {
+			np2 := nA
+			npp, nap := make([]float64, n*np2), make([]float64, n*np2)
+			combine(n, npp, np2, [][]float64{x, w, p}, []int{b, na, np}, z)
+			combine(n, nap, np2, [][]float64{ax, aw, ap}, []int{b, na, np}, z)
+			p, ap, np = npp, nap, np2
+		} else {
+			p, ap, np = nil, nil, 0
+		}
+		x, ax = nx, nax
+		// Rounding slowly erodes the orthonormality the projection relies on: check X
+		// every few iterations and re-orthonormalise it (and restart P) when it drifts.
+		if iter%8 == 7 {
+			gx := gramTN(n, x, b, x, b)
+			drift := 0.0
+			for i := 0; i < b; i++ {
+				for j := 0; j < b; j++ {
+					d := gx[i*b+j]
+					if i == j {
+						d--
+					}
+					drift = math.Max(drift, math.Abs(d))
+				}
+			}
+			if drift > 1e-10 {
+				if rr, ok := orthonormalize(n, x, b); ok {
+					solveInv(n, ax, b, rr)
+					theta = l.rayleighRitz(x, ax)
+				}
+				p, ap, np = nil, nil, 0
+			}
+		}
 		if debugLOBPCG {
-			fmt.Fprintf(os.Stderr, "lobpcg n=%d it=%d passes=%d active=%d w=%d theta=%.10g res=%.3g\n", n, iter, l.passes, nA, na, theta[:k], res[:k])
+			fmt.Fprintf(os.Stderr, "lobpcg n=%d it=%d passes=%d active=%d w=%d p=%d theta=%.10g res=%.3g\n", n, iter, l.passes, nA, na, np, theta[:k], res[:k])
 		}
 	}
 
+	if debugLOBPCG {
+		fmt.Fprintf(os.Stderr, "lobpcg n=%d done: %d iterations, %d passes, products %v, preconditioner %v, total %v\n", n, iter, l.passes, l.tMul, l.tPrec, time.Since(tStart))
+	}
 	// Collect: the k largest, converged or not per the last residuals (computed from a
 	// fresh product when verified).
 	var vals, rs []float64
@@ -367,19 +429,6 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 	out := finish(vals, vecs, rs, l.matvecs, iter)
 	out.Passes, out.Block = l.passes, b
 	return out, block, nil
-}
-
-// newP forms P = S[:, b:] cp and A P alike (cp is (s-b) x na).
-func (l *lobpcg) newP(S, AS []float64, s, b int, cp []float64, na int) ([]float64, []float64) {
-	n := l.n
-	q := s - b
-	full := make([]float64, s*na)
-	copy(full[b*na:], cp[:q*na])
-	p := make([]float64, n*na)
-	ap := make([]float64, n*na)
-	mulNN(n, p, na, S, s, full, 0)
-	mulNN(n, ap, na, AS, s, full, 0)
-	return p, ap
 }
 
 // ritzBlock is a whole final block: Ritz vectors (n x b, descending values) and values.
@@ -532,4 +581,37 @@ func (l *lobpcg) dropDependent(w []float64, q int) ([]float64, int) {
 	out := make([]float64, n*nk)
 	mulNN(n, out, nk, w, q, c, 0)
 	return out, nk
+}
+
+// combine sets dst (n x q) = [blocks...] c for the row-stacked coefficients c
+// (sum of widths x q), without forming the concatenated block.
+func combine(n int, dst []float64, q int, blocks [][]float64, ws []int, c []float64) {
+	off := 0
+	beta := 0.0
+	for k, bl := range blocks {
+		w := ws[k]
+		if w == 0 {
+			continue
+		}
+		mulNN(n, dst, q, bl, w, c[off*q:(off+w)*q], beta)
+		beta = 1
+		off += w
+	}
+	if beta == 0 {
+		clear(dst[:n*q])
+	}
+}
+
+// symEig returns the eigenvalues (ascending) and eigenvectors (columns of the s x s
+// row-major result) of the symmetric s x s matrix g, which it overwrites.
+func symEig(g []float64, s int) ([]float64, []float64, bool) {
+	vals := make([]float64, s)
+	work := []float64{0}
+	sym := blas64.Symmetric{N: s, Stride: s, Uplo: blas.Upper, Data: g}
+	lapack64.Syev(lapack.EVCompute, sym, vals, work, -1)
+	work = make([]float64, int(work[0]))
+	if !lapack64.Syev(lapack.EVCompute, sym, vals, work, len(work)) {
+		return nil, nil, false
+	}
+	return vals, g, true
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"slices"
+	"time"
 )
 
 // The multilevel solver: a cascade over coarse levels built by aggregation. Level l+1's
@@ -26,6 +28,10 @@ type Level struct {
 	Labels  []int32   // row i of the finer level belongs to coarse node Labels[i]
 	Weights []float64 // Q[i, Labels[i]]; the columns of Q have unit norm
 	A       *Sparse   // Q^T A_finer Q
+	// Coords of the coarse nodes (A.N x Dim, row-major), for the nested-dissection
+	// ordering of the coarse factorisation; nil keeps the given order.
+	Coords []float64
+	Dim    int
 }
 
 // CoarseSolve is how the preconditioner applies ((1+eps) I - A_c)^-1.
@@ -115,6 +121,7 @@ func SolveMultilevel(op Operator, k int, levels []Level, opt MultilevelOptions) 
 	}
 
 	// Coarsest: Lanczos for b pairs.
+	t0 := time.Now()
 	var cop Operator = levels[L-1].A
 	if defl[L] != nil {
 		cop = &projected{cop, defl[L]}
@@ -128,6 +135,9 @@ func SolveMultilevel(op Operator, k int, levels []Level, opt MultilevelOptions) 
 		return nil, fmt.Errorf("eigsh: coarsest level (%d nodes): %w", sizes[L], err)
 	}
 	stats[L].MatVecs, stats[L].Passes, stats[L].Iterations = cres.MatVecs, cres.MatVecs, cres.Restarts
+	if debugLOBPCG {
+		fmt.Fprintf(os.Stderr, "multilevel: coarsest %d nodes, %d nonzeros: Lanczos %d products, %v\n", sizes[L], len(levels[L-1].A.Col), cres.MatVecs, time.Since(t0))
+	}
 	y := make([]float64, sizes[L]*b)
 	mu := make([]float64, b)
 	for j := 0; j < b; j++ { // descending
@@ -146,9 +156,13 @@ func SolveMultilevel(op Operator, k int, levels []Level, opt MultilevelOptions) 
 			if defl[l] != nil {
 				lop = &projected{lop, defl[l]}
 			}
-			kl, tol, progress = b, 1e-4, nil
+			kl, tol, progress = k, 1e-4, nil
 		}
+		t0 := time.Now()
 		prec, fnnz := newTwoLevel(levels[l], y, mu, b, defl[l+1], opt)
+		if debugLOBPCG {
+			fmt.Fprintf(os.Stderr, "multilevel: level %d preconditioner (factor %d nonzeros) %v\n", l, fnnz, time.Since(t0))
+		}
 		stats[l].FactorNNZ = fnnz
 		x0 := prolong(levels[l], y, b)
 		res, blk, err := lobpcgBlock(lop, kl, BlockOptions{
@@ -290,7 +304,14 @@ func newTwoLevel(lv Level, y, mu []float64, b int, defl []float64, opt Multileve
 		if maxNNZ == 0 {
 			maxNNZ = 4e7
 		}
-		if c, ok := newCholesky(lv.A, t.shift, maxNNZ); ok {
+		a := lv.A
+		var perm []int32
+		if lv.Coords != nil && lv.Dim > 0 {
+			perm = ndOrder(a, lv.Coords, lv.Dim)
+			a = a.permuted(perm)
+		}
+		if c, ok := newCholesky(a, t.shift, maxNNZ); ok {
+			c.perm = perm
 			t.chol = c
 			return t, c.nnz()
 		}

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spectral-dev/spectral/pkg/eigsh"
 	"github.com/spectral-dev/spectral/pkg/grid"
@@ -41,7 +44,7 @@ const AggregateEdge = 2.0
 
 // coarsestMax is the size at which the cascade stops adding levels: its Lanczos solve
 // and the coarse factorisation are then cheap next to a fine pass.
-const coarsestMax = 20000
+const coarsestMax = 2500
 
 // minCoarsening is the smallest n / m of the first level worth a multilevel solve: with
 // fewer points per aggregate the coarse problem is nearly as large as the fine one.
@@ -85,6 +88,9 @@ var errNoCoarsening = errors.New("aggregation barely coarsens")
 // affinity) until the coarsest has at most coarsestMax nodes.
 func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]eigsh.Level, error) {
 	h := AggregateEdge
+	if v, err := strconv.ParseFloat(os.Getenv("SPECTRAL_ML_H"), 64); err == nil {
+		h = v // experiments only
+	}
 	ag, err := g.AggregateSorted(h)
 	if err != nil {
 		return nil, err
@@ -117,7 +123,7 @@ func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]
 	if err != nil {
 		return nil, fmt.Errorf("coarse level: %w", err)
 	}
-	levels := []eigsh.Level{{Labels: ag.Labels, Weights: w, A: ac}}
+	levels := []eigsh.Level{{Labels: ag.Labels, Weights: w, A: ac, Coords: ag.Centroids, Dim: g.Dim}}
 	cent := ag.Centroids
 	for ac.N > coarsestMax && len(levels) < 8 {
 		h *= 2
@@ -137,7 +143,7 @@ func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]
 			w2[a] = math.Sqrt(dc[a] / dc2[b])
 		}
 		ac2 := ac.Galerkin(ag2.Labels, w2, ag2.M)
-		levels = append(levels, eigsh.Level{Labels: ag2.Labels, Weights: w2, A: ac2})
+		levels = append(levels, eigsh.Level{Labels: ag2.Labels, Weights: w2, A: ac2, Coords: ag2.Centroids, Dim: g.Dim})
 		ac, dc, cent = ac2, dc2, ag2.Centroids
 	}
 	if ac.N <= eigsh.DefaultBlock(want)+2 {
@@ -188,7 +194,11 @@ func runMultilevel(ctx context.Context, res *Result, kop *kernel.Operator, g *gr
 	case opt.Laplacian == Unnormalized:
 		return fallback("supports the normalized and random-walk Laplacians only")
 	}
+	t0 := time.Now()
 	levels, err := buildLevels(kop, g, deg, want)
+	if os.Getenv("SPECTRAL_DEBUG_LOBPCG") != "" {
+		fmt.Fprintf(os.Stderr, "multilevel: levels built in %v\n", time.Since(t0))
+	}
 	if err != nil {
 		if errors.Is(err, errNoCoarsening) {
 			return fallback(err.Error())
@@ -200,6 +210,7 @@ func runMultilevel(ctx context.Context, res *Result, kop *kernel.Operator, g *gr
 	}
 	s, err := solveMultilevel(op, u, want, levels, eigsh.MultilevelOptions{
 		Tol: opt.Tol, MaxIter: opt.MaxIter, Seed: opt.Seed, Context: ctx, Progress: lopt.Progress,
+		Coarse: coarseMode(), Block: blockEnv(),
 	})
 	var nc *eigsh.NoConvergence
 	if s != nil && s.Levels != nil {
@@ -223,4 +234,16 @@ func runMultilevel(ctx context.Context, res *Result, kop *kernel.Operator, g *gr
 	default:
 		return nil, fmt.Errorf("multilevel: %w", err)
 	}
+}
+
+func coarseMode() eigsh.CoarseSolve {
+	if os.Getenv("SPECTRAL_ML_COARSE") == "spectral" {
+		return eigsh.CoarseSpectral
+	}
+	return eigsh.CoarseCholesky
+}
+
+func blockEnv() int {
+	v, _ := strconv.Atoi(os.Getenv("SPECTRAL_ML_BLOCK"))
+	return v
 }
