@@ -1,7 +1,7 @@
 package eigsh
 
 import (
-		"math"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -50,4 +50,3 @@ func TestBlockMathAgainstGemm(t *testing.T) {
 		}
 	}
 }
-
