@@ -55,6 +55,13 @@ normalized and random-walk Laplacians the first eigenvector, D^1/2 1, is known e
 and projected out, so its eigenvalue is exactly 0. Progress goes to stderr; the summary
 (eigenvalues, timings, products) to stderr, or as JSON to --summary.
 
+--solver multilevel (auto picks it for N >= 20,000 with the normalized or random-walk
+Laplacian) builds coarse levels by aggregating the points into boxes of 2 sigma (exact
+P^T K P), solves the coarsest by Lanczos and the fine level by preconditioned LOBPCG
+started from the coarse eigenvectors: far fewer passes over the kernel, each pass carrying
+a block of vectors. Residuals are checked on the fine operator; --tol 0 means 1e-10 there.
+It falls back to Lanczos, with a warning, where it cannot help.
+
 The kernel's nonzero values are cached (float32, ~2.2 bytes per nonzero) when they fit
 --cache-memory; products then run several times faster than on the fly. When the cache
 is over that budget but fits the machine, a warning gives the --cache-memory value that
