@@ -270,3 +270,64 @@ func BenchmarkMulVecCachedAVX2(b *testing.B) {
 	haveAVX512 = false
 	benchMulVec(b, Options{CacheBudget: 4 << 30, Threads: 1}, CachedCellFraction)
 }
+
+// BenchmarkMulBlock times block products of b columns against single products (b=vec:
+// MulVec) in both modes, on the cached mode's cells where caching (one warm-up product
+// first: the cached mode's tile buffers grow on the first block of each width). Run, e.g.:
+//
+//	go test -run '^$' -bench 'MulBlock' -benchtime 5x -count 3 ./pkg/kernel/
+func BenchmarkMulBlock(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		opt  Options
+		frac float64
+	}{{"fly", Options{CacheBudget: -1}, 0}, {"cached", Options{CacheBudget: 4 << 30}, CachedCellFraction}} {
+		for _, bc := range []struct {
+			cloud  string
+			cutoff float64
+		}{{"swissroll_s0.01", 4}, {"swissroll10k_s0.02", 4}} {
+			var op *Operator // built by the first sub-benchmark that runs
+			for _, cols := range []int{0, 1, 8, 16} {
+				name := fmt.Sprintf("b=%d", cols)
+				if cols == 0 {
+					name = "b=vec"
+				}
+				b.Run(fmt.Sprintf("%s/%s/cutoff%s/%s", mode.name, bc.cloud, cutName(bc.cutoff), name), func(b *testing.B) {
+					if op == nil {
+						var gopt grid.Options
+						if mode.frac > 0 {
+							gopt.CellSize = mode.frac * bc.cutoff
+						}
+						op = mustOp(b, mustGrid(b, benchCloud(bc.cloud), bc.cutoff, gopt), mode.opt)
+					}
+					n, w := op.Dims(), max(cols, 1)
+					v := make([]float64, n*w)
+					for j := 0; j < w; j++ {
+						for i, x := range signedVec(n, uint64(j+1)) {
+							v[i*w+j] = x
+						}
+					}
+					dst := make([]float64, n*w)
+					product := func() {
+						if cols == 0 {
+							op.MulVec(dst, v)
+						} else {
+							op.MulBlock(dst, v, cols)
+						}
+					}
+					product()
+					b.ResetTimer()
+					cpu0 := cpuSeconds()
+					for i := 0; i < b.N; i++ {
+						product()
+					}
+					cpu := (cpuSeconds() - cpu0) / float64(b.N)
+					sec := b.Elapsed().Seconds() / float64(b.N)
+					b.ReportMetric(sec*1e3, "ms/product")
+					b.ReportMetric(cpu*1e3, "cpu-ms/product")
+					b.ReportMetric(sec*1e3/float64(w), "ms/column")
+				})
+			}
+		}
+	}
+}
