@@ -307,28 +307,34 @@ def block_fly(k):
     a multiple of 8, stride in bytes; the caller pads the rows of v to whole ymm). The
     nonzero weights of each group of 8 come from a compare and a bit mask, visited by
     TZCNT/BLSR: weights beyond the cutoff cost neither loads nor FMAs. One FMA per
-    column and term, as math.FMA in the pure-Go loop (blockAccGo): the same bits. The
-    weight goes through VBROADCASTSS + VCVTPS2PD (see tileBlock)."""
+    column and term, as math.FMA in the pure-Go loop (blockAccGo): the same bits. Two
+    sets of sums (terms of even and odd rank within each group, added at the end) halve
+    the FMA latency chain. The weight goes through VBROADCASTSS + VCVTPS2PD (see
+    tileBlock)."""
     x = f"blockAcc{k}"
     L = [f"// func {x}(acc *float64, w *float32, v *float64, n, stride int)",
          f"TEXT ·{x}(SB), NOSPLIT, $0-40",
          "\tMOVQ acc+0(FP), DI", "\tMOVQ w+8(FP), SI", "\tMOVQ v+16(FP), DX",
          "\tMOVQ n+24(FP), CX", "\tMOVQ stride+32(FP), R8"]
     L += [f"\tVMOVUPD {32*j}(DI), Y{j}" for j in range(k)]
+    L += [f"\tVXORPD Y{4+j}, Y{4+j}, Y{4+j}" for j in range(k)]
     L += ["\tVXORPS Y15, Y15, Y15", "\tSHRQ $3, CX", f"\tJZ {x}Done",
           f"{x}Grp:",
           "\t// bits of the nonzero weights (predicate 4: NEQ_UQ)",
           "\tVCMPPS $4, (SI), Y15, Y14", "\tVMOVMSKPS Y14, AX", "\tTESTL AX, AX", f"\tJZ {x}Next",
-          f"{x}Bit:",
-          "\tTZCNTL AX, BX", "\tBLSRL AX, AX",
-          "\tVBROADCASTSS (SI)(BX*4), X13", "\tVCVTPS2PD X13, Y13",
-          "\tIMULQ R8, BX"]
-    L += [f"\tVFMADD231PD {32*j}(DX)(BX*1), Y13, Y{j}" for j in range(k)]
-    L += ["\tTESTL AX, AX", f"\tJNZ {x}Bit",
+          f"{x}Bit:"]
+    for half, wr in ((0, 13), (1, 12)):
+        L += ["\tTZCNTL AX, BX", "\tBLSRL AX, AX",
+              f"\tVBROADCASTSS (SI)(BX*4), X{wr}", f"\tVCVTPS2PD X{wr}, Y{wr}",
+              "\tIMULQ R8, BX"]
+        L += [f"\tVFMADD231PD {32*j}(DX)(BX*1), Y{wr}, Y{4*half+j}" for j in range(k)]
+        L += ["\tTESTL AX, AX", f"\tJZ {x}Next" if half == 0 else f"\tJNZ {x}Bit"]
+    L += [
           f"{x}Next:",
           "\tADDQ $32, SI", "\tLEAQ (DX)(R8*8), DX",
           "\tDECQ CX", f"\tJNZ {x}Grp",
           f"{x}Done:"]
+    L += [f"\tVADDPD Y{4+j}, Y{j}, Y{j}" for j in range(k)]
     L += [f"\tVMOVUPD Y{j}, {32*j}(DI)" for j in range(k)]
     L += ["\tVZEROUPPER", "\tRET", ""]
     return "\n".join(L)
@@ -342,7 +348,7 @@ def block_tile(k):
     twice, for row 2p (the masks' low bytes, values first in each group) then row 2p+1
     (high bytes): per column of y, row 2p's term then row 2p+1's; per row, columns
     ascending. One FMA per column and term, as in the pure-Go loop (tileBlockGo): the
-    same bits. The weight goes through VBROADCASTSS + VCVTPS2PD, not VCVTSS2SD, whose
+    same bits. A row's sums go in two sets, as in blockAcc. The weight goes through VBROADCASTSS + VCVTPS2PD, not VCVTSS2SD, whose
     merge into the old register would chain every term to the previous one."""
     x = f"tileBlock{k}"
 
@@ -357,25 +363,30 @@ def block_tile(k):
             L += ["\tMOVQ DI, BX", "\tMOVQ R9, AX"]
         L += [f"\tVMOVUPD {32*j}(BX), Y{j}" for j in range(k)]
         L += [f"\tVMOVUPD {32*j}(AX), Y{4+j}" for j in range(k)]
+        L += [f"\tVXORPD Y{8+j}, Y{8+j}, Y{8+j}" for j in range(k)]
         L += [f"{lbl}Grp:", "\tMOVWLZX (R14), AX", "\tADDQ $2, R14", "\tMOVQ SI, R10"]
         if hi:
             L += ["\tMOVBLZX AL, R13", "\tPOPCNTL R13, R13", "\tLEAQ (SI)(R13*4), R10"]
         L += ["\tPOPCNTL AX, BX", "\tLEAQ (SI)(BX*4), SI"]
         L += ["\tMOVL AX, R13", "\tSHRL $8, R13"] if hi else ["\tMOVBLZX AL, R13"]
         L += ["\tTESTL R13, R13", f"\tJZ {lbl}Next",
-              f"{lbl}Bit:",
-              "\tTZCNTL R13, BX", "\tBLSRL R13, R13",
-              "\tVBROADCASTSS (R10), X13", "\tVCVTPS2PD X13, Y13", "\tADDQ $4, R10",
-              "\tIMULQ R8, BX"]
-        L += [f"\tVFMADD231PD {32*j}(DX)(BX*1), Y13, Y{j}" for j in range(k)]
-        for j in range(k):
-            L += [f"\tVMOVUPD {32*j}(R12)(BX*1), Y{8+j}", f"\tVFMADD231PD Y{4+j}, Y13, Y{8+j}",
-                  f"\tVMOVUPD Y{8+j}, {32*j}(R12)(BX*1)"]
-        L += ["\tTESTL R13, R13", f"\tJNZ {lbl}Bit",
+              f"{lbl}Bit:"]
+        for half, wr in ((0, 13), (1, 12)):
+            L += ["\tTZCNTL R13, BX", "\tBLSRL R13, R13",
+                  f"\tVBROADCASTSS (R10), X{wr}", f"\tVCVTPS2PD X{wr}, Y{wr}", "\tADDQ $4, R10",
+                  "\tIMULQ R8, BX"]
+            L += [f"\tVFMADD231PD {32*j}(DX)(BX*1), Y{wr}, Y{8*half+j}" for j in range(k)]
+            for j in range(k):
+                t = 14 + j % 2
+                L += [f"\tVMOVUPD {32*j}(R12)(BX*1), Y{t}", f"\tVFMADD231PD Y{4+j}, Y{wr}, Y{t}",
+                      f"\tVMOVUPD Y{t}, {32*j}(R12)(BX*1)"]
+            L += ["\tTESTL R13, R13", f"\tJZ {lbl}Next" if half == 0 else f"\tJNZ {lbl}Bit"]
+        L += [
               f"{lbl}Next:",
               "\tLEAQ (DX)(R8*8), DX", "\tLEAQ (R12)(R8*8), R12",
               "\tDECQ CX", f"\tJNZ {lbl}Grp"]
         L += ["\tLEAQ (DI)(R8*1), BX"] if hi else ["\tMOVQ DI, BX"]
+        L += [f"\tVADDPD Y{8+j}, Y{j}, Y{j}" for j in range(k)]
         L += [f"\tVMOVUPD Y{j}, {32*j}(BX)" for j in range(k)]
         return L
 

@@ -287,7 +287,7 @@ func BenchmarkMulBlock(b *testing.B) {
 			cutoff float64
 		}{{"swissroll_s0.01", 4}, {"swissroll10k_s0.02", 4}} {
 			var op *Operator // built by the first sub-benchmark that runs
-			for _, cols := range []int{0, 1, 8, 16} {
+			for _, cols := range []int{0, 1, 4, 8, 12, 16} {
 				name := fmt.Sprintf("b=%d", cols)
 				if cols == 0 {
 					name = "b=vec"

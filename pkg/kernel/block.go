@@ -53,7 +53,7 @@ func (o *Operator) MulBlock(dst, src []float64, b int) {
 		o.cachedBlock(dst, vp, b, bp)
 		return
 	}
-	parallelState(o, func() *blockWork { return &blockWork{acc: make([]float64, bp)} },
+	parallelState(o, func() *blockWork { return &blockWork{acc: make([]float64, bp), tmp: make([]float64, bp)} },
 		func(w *blockWork, i int) { o.sweepBlockCell(w, i, dst, vp, b, bp) })
 }
 
@@ -69,6 +69,7 @@ var padPool = sync.Pool{New: func() any { return new([]float64) }}
 // blockWork is one worker's scratch for on-the-fly block products.
 type blockWork struct {
 	acc []float64 // one target's sums (padded width)
+	tmp []float64 // the pure-Go loop's second set of sums (see blockAccGo)
 	w   []float32 // one target's kernel values over one source range, padded to whole groups of 8
 }
 
@@ -116,7 +117,7 @@ func (o *Operator) sweepBlockCell(st *blockWork, i int, dst, vp []float64, b, bp
 			for _, r := range ranges {
 				a, e := int(r[0]), int(r[1])
 				w := o.gaussRange(st, t, a, e)
-				blockAcc(acc, w, vp[a*bp:], bp)
+				blockAcc(acc, st.tmp, w, vp[a*bp:], bp)
 			}
 			copy(dst[t*b:(t+1)*b], acc)
 		}
@@ -145,11 +146,13 @@ func (o *Operator) gaussRange(st *blockWork, t, a, e int) []float32 {
 }
 
 // blockAcc adds, for each nonzero w[s], w[s] times row s of v (rows of bp = len(acc)
-// values) to acc: one fused multiply-add per column, s ascending. len(w) is a multiple
-// of 8.
-func blockAcc(acc []float64, w []float32, v []float64, bp int) {
+// values) to acc: one fused multiply-add per column, s ascending, in two sets of sums
+// (the terms of even and of odd rank among each group of 8 weights' nonzeros; the
+// second set, in tmp, is added at the end), which halves the FMA latency chain. len(w)
+// is a multiple of 8.
+func blockAcc(acc, tmp []float64, w []float32, v []float64, bp int) {
 	if !haveBlockSIMD {
-		blockAccGo(acc, w, v, bp)
+		blockAccGo(acc, tmp, w, v, bp)
 		return
 	}
 	for c0 := 0; c0 < bp; c0 += blockChunk {
@@ -168,16 +171,29 @@ func blockAcc(acc []float64, w []float32, v []float64, bp int) {
 }
 
 // blockAccGo is blockAcc in Go (the same terms, order and FMAs as blockAcc1-4).
-func blockAccGo(acc []float64, w []float32, v []float64, bp int) {
-	for s, ws := range w {
-		if ws == 0 {
-			continue
+func blockAccGo(acc, tmp []float64, w []float32, v []float64, bp int) {
+	tmp = tmp[:len(acc)]
+	clear(tmp)
+	for g := 0; g < len(w); g += 8 {
+		rank := 0
+		for s := g; s < g+8; s++ {
+			if w[s] == 0 {
+				continue
+			}
+			sums := acc
+			if rank&1 == 1 {
+				sums = tmp
+			}
+			rank++
+			wf := float64(w[s])
+			row := v[s*bp : s*bp+len(acc)]
+			for j := range sums {
+				sums[j] = math.FMA(wf, row[j], sums[j])
+			}
 		}
-		wf := float64(ws)
-		row := v[s*bp : s*bp+len(acc)]
-		for j := range acc {
-			acc[j] = math.FMA(wf, row[j], acc[j])
-		}
+	}
+	for j := range acc {
+		acc[j] += tmp[j]
 	}
 }
 
@@ -198,11 +214,12 @@ func (o *Operator) cachedBlock(dst, vp []float64, b, bp int) {
 	// Per worker: the cell's direct sums (acc) and the diagonal tile's transposed ones
 	// (tacc), which must not alias the direct rows the loops hold in registers.
 	stride := o.maxCell * bp
-	o.parallelScratch(2*stride, func(scratch []float64, i int) {
+	o.parallelScratch(2*stride+bp, func(scratch []float64, i int) {
 		ci := g.Cells[i]
 		ni := ci.End - ci.Start
 		acc := scratch[:ni*bp]
 		tacc := scratch[stride : stride+ni*bp]
+		tmp := scratch[2*stride:]
 		clear(acc)
 		clear(tacc)
 		vi := vp[ci.Start*bp : ci.End*bp]
@@ -226,7 +243,7 @@ func (o *Operator) cachedBlock(dst, vp []float64, b, bp int) {
 				y = yblk[c.yoff[k]*int64(bp) : (c.yoff[k]+int64(wd))*int64(bp)]
 				clear(y)
 			}
-			tileBlock(acc, y, w, m, vj, vi, c.pairs[c.poff[k]:c.poff[k]+np], ni, bp)
+			tileBlock(acc, y, tmp, w, m, vj, vi, c.pairs[c.poff[k]:c.poff[k]+np], ni, bp)
 		}
 		for t := 0; t < ni; t++ {
 			out := dst[(ci.Start+t)*b : (ci.Start+t+1)*b]
@@ -258,10 +275,10 @@ func (o *Operator) cachedBlock(dst, vp []float64, b, bp int) {
 
 // tileBlock applies a stored tile of rows rows both ways: acc += T vj and y += T^T vi,
 // acc, vi rows of the target cell, vj and y rows from the tile's first column, all rows
-// of bp values.
-func tileBlock(acc, y []float64, w []float32, m []uint16, vj, vi []float64, pairs [][2]uint16, rows, bp int) {
+// of bp values; tmp (bp values) is the pure-Go loop's scratch.
+func tileBlock(acc, y, tmp []float64, w []float32, m []uint16, vj, vi []float64, pairs [][2]uint16, rows, bp int) {
 	if !haveBlockSIMD {
-		tileBlockGo(acc, y, w, m, vj, vi, pairs, rows, bp)
+		tileBlockGo(acc, y, tmp, w, m, vj, vi, pairs, rows, bp)
 		return
 	}
 	for c0 := 0; c0 < bp; c0 += blockChunk {
@@ -281,7 +298,7 @@ func tileBlock(acc, y []float64, w []float32, m []uint16, vj, vi []float64, pair
 
 // tileBlockGo is tileBlock in Go (the same terms, order and FMAs as tileBlock1-4): per
 // row pair, row 2p over the pair's groups, then row 2p+1; per row, columns ascending.
-func tileBlockGo(acc, y []float64, w []float32, m []uint16, vj, vi []float64, pairs [][2]uint16, rows, bp int) {
+func tileBlockGo(acc, y, tmp []float64, w []float32, m []uint16, vj, vi []float64, pairs [][2]uint16, rows, bp int) {
 	for p, pr := range pairs {
 		lo, ng := int(pr[0]), int(pr[1])
 		if ng == 0 {
@@ -289,7 +306,7 @@ func tileBlockGo(acc, y []float64, w []float32, m []uint16, vj, vi []float64, pa
 		}
 		for r := 0; r < 2 && 2*p+r < rows; r++ {
 			row := (2*p + r) * bp
-			tileRowGo(acc[row:row+bp], y[lo*bp:], w, m[:ng], vj[lo*bp:], vi[row:row+bp], bp, r)
+			tileRowGo(acc[row:row+bp], y[lo*bp:], tmp, w, m[:ng], vj[lo*bp:], vi[row:row+bp], bp, r)
 		}
 		nv := 0
 		for _, mm := range m[:ng] {
@@ -302,8 +319,11 @@ func tileBlockGo(acc, y []float64, w []float32, m []uint16, vj, vi []float64, pa
 // tileRowGo applies one row of a stored row pair (hi = 0: row 2p, 1: row 2p+1) over its
 // ng = len(m) groups both ways: acc += (the row) vj and y += (the row)^T vt, with vj and
 // y rows of bp values from the pair's first column, w the pair's packed values (per
-// group, row 2p's values first).
-func tileRowGo(acc, y []float64, w []float32, m []uint16, vj, vt []float64, bp, hi int) {
+// group, row 2p's values first). The row's sums go in two sets as in blockAccGo (tmp
+// holds the second).
+func tileRowGo(acc, y, tmp []float64, w []float32, m []uint16, vj, vt []float64, bp, hi int) {
+	tmp = tmp[:bp]
+	clear(tmp)
 	for gr, mm := range m {
 		mk := uint8(mm)
 		ww := w
@@ -311,16 +331,22 @@ func tileRowGo(acc, y []float64, w []float32, m []uint16, vj, vt []float64, bp, 
 			ww = w[bits.OnesCount8(mk):]
 			mk = uint8(mm >> 8)
 		}
-		for ; mk != 0; mk &= mk - 1 {
+		for rank := 0; mk != 0; mk, rank = mk&(mk-1), rank+1 {
 			col := (8*gr + bits.TrailingZeros8(mk)) * bp
-			wf := float64(ww[0])
-			ww = ww[1:]
+			wf := float64(ww[rank])
+			sums := acc
+			if rank&1 == 1 {
+				sums = tmp
+			}
 			vc, yc := vj[col:col+bp], y[col:col+bp]
 			for q := range vt {
-				acc[q] = math.FMA(wf, vc[q], acc[q])
+				sums[q] = math.FMA(wf, vc[q], sums[q])
 				yc[q] = math.FMA(wf, vt[q], yc[q])
 			}
 		}
 		w = w[bits.OnesCount16(mm):]
+	}
+	for q := range acc {
+		acc[q] += tmp[q]
 	}
 }
