@@ -303,25 +303,27 @@ CACHED = mask_kernel() + "\n" + mask_kernel_avx2() + "\n" + scan_kernel(3) + "\n
 
 def block_fly(k):
     """blockAcc{k}: the on-the-fly block product's accumulation for one target, 4k
-    columns: acc[0:4k] += w[s] * v[s*stride:][0:4k] for each nonzero w[s], s ascending (n
-    a multiple of 8, stride in bytes; the caller pads the rows of v to whole ymm). The
-    nonzero weights of each group of 8 come from a compare and a bit mask, visited by
-    TZCNT/BLSR: weights beyond the cutoff cost neither loads nor FMAs. One FMA per
-    column and term, as math.FMA in the pure-Go loop (blockAccGo): the same bits. Two
-    sets of sums (terms of even and odd rank within each group, added at the end) halve
-    the FMA latency chain. The weight goes through VBROADCASTSS + VCVTPS2PD (see
-    tileBlock)."""
+    columns, over groups of 8 sources: group q's weights are w[8q:8q+8] and its first
+    source s0 the low 32 bits of groups[q]; acc[0:4k] += w * v[(s0+l)*stride:][0:4k]
+    for each nonzero weight, in group order and lanes ascending (stride in bytes; the
+    caller pads the rows of v to whole ymm). The nonzero weights of each group come
+    from a compare and a bit mask, visited by TZCNT/BLSR: weights beyond the cutoff cost
+    neither loads nor FMAs. One FMA per column and term, as math.FMA in the pure-Go loop
+    (blockAccGo): the same bits. Two sets of sums (terms of even and odd rank within each
+    group, added at the end) halve the FMA latency chain. The weight goes through
+    VBROADCASTSS + VCVTPS2PD (see tileBlock)."""
     x = f"blockAcc{k}"
-    L = [f"// func {x}(acc *float64, w *float32, v *float64, n, stride int)",
-         f"TEXT ·{x}(SB), NOSPLIT, $0-40",
-         "\tMOVQ acc+0(FP), DI", "\tMOVQ w+8(FP), SI", "\tMOVQ v+16(FP), DX",
-         "\tMOVQ n+24(FP), CX", "\tMOVQ stride+32(FP), R8"]
+    L = [f"// func {x}(acc *float64, w *float32, v *float64, groups *int64, ng, stride int)",
+         f"TEXT ·{x}(SB), NOSPLIT, $0-48",
+         "\tMOVQ acc+0(FP), DI", "\tMOVQ w+8(FP), SI", "\tMOVQ v+16(FP), R10",
+         "\tMOVQ groups+24(FP), R9", "\tMOVQ ng+32(FP), CX", "\tMOVQ stride+40(FP), R8"]
     L += [f"\tVMOVUPD {32*j}(DI), Y{j}" for j in range(k)]
     L += [f"\tVXORPD Y{4+j}, Y{4+j}, Y{4+j}" for j in range(k)]
-    L += ["\tVXORPS Y15, Y15, Y15", "\tSHRQ $3, CX", f"\tJZ {x}Done",
+    L += ["\tVXORPS Y15, Y15, Y15", "\tTESTQ CX, CX", f"\tJLE {x}Done",
           f"{x}Grp:",
           "\t// bits of the nonzero weights (predicate 4: NEQ_UQ)",
           "\tVCMPPS $4, (SI), Y15, Y14", "\tVMOVMSKPS Y14, AX", "\tTESTL AX, AX", f"\tJZ {x}Next",
+          "\tMOVL (R9), DX", "\tIMULQ R8, DX", "\tADDQ R10, DX",
           f"{x}Bit:"]
     for half, wr in ((0, 13), (1, 12)):
         L += ["\tTZCNTL AX, BX", "\tBLSRL AX, AX",
@@ -329,14 +331,55 @@ def block_fly(k):
               "\tIMULQ R8, BX"]
         L += [f"\tVFMADD231PD {32*j}(DX)(BX*1), Y{wr}, Y{4*half+j}" for j in range(k)]
         L += ["\tTESTL AX, AX", f"\tJZ {x}Next" if half == 0 else f"\tJNZ {x}Bit"]
-    L += [
-          f"{x}Next:",
-          "\tADDQ $32, SI", "\tLEAQ (DX)(R8*8), DX",
+    L += [f"{x}Next:",
+          "\tADDQ $32, SI", "\tADDQ $8, R9",
           "\tDECQ CX", f"\tJNZ {x}Grp",
           f"{x}Done:"]
     L += [f"\tVADDPD Y{4+j}, Y{j}, Y{j}" for j in range(k)]
     L += [f"\tVMOVUPD Y{j}, {32*j}(DI)" for j in range(k)]
     L += ["\tVZEROUPPER", "\tRET", ""]
+    return "\n".join(L)
+
+
+def gauss_groups(dim):
+    """gaussGroups: for one target, the kernel values of groups of 8 sources: group q
+    starts at source s0 = low 32 bits of groups[q], and bits 32-39 say which of its 8
+    lanes are sources (the others get 0, through expandLUT's lane masks); gauss's
+    float32 operations in its order (the exp of body() above, without FMA), so the same
+    bits as gauss and rowGauss. Reads whole groups of coordinates (the caller's slices
+    have 8 spare values)."""
+    x = f"gaussGroups{dim}"
+    tgt = ", ".join("t" + c for c in "xyz"[:dim])
+    srcs = ", ".join(c + "s" for c in "xyz"[:dim])
+    off = (8 + 4 * dim + 7) // 8 * 8
+    args = {}
+    for c in "xyz"[:dim]:
+        args[c + "s"] = off
+        off += 8
+    args["groups"], args["ng"], args["c2"] = off, off + 8, off + 16
+    L = [f"// func {x}(out *float32, {tgt} float32, {srcs} *float32, groups *int64, ng int, c2 float32)",
+         f"TEXT ·{x}(SB), NOSPLIT, $0-{off + 20}", "\tMOVQ out+0(FP), AX",
+         "\tVBROADCASTSS tx+8(FP), Y0", "\tVBROADCASTSS ty+12(FP), Y1"]
+    if dim == 3:
+        L += ["\tVBROADCASTSS tz+16(FP), Y2"]
+    for arg, reg in zip(["xs", "ys", "zs"][:dim], ["SI", "DI", "R8"]):
+        L.append(f"\tMOVQ {arg}+{args[arg]}(FP), {reg}")
+    L += [f"\tMOVQ groups+{args['groups']}(FP), R9", f"\tMOVQ ng+{args['ng']}(FP), CX",
+          f"\tVBROADCASTSS c2+{args['c2']}(FP), Y5", "\tLEAQ expandLUT<>(SB), R15",
+          "\tTESTQ CX, CX", f"\tJLE {x}Done",
+          f"{x}Loop:",
+          "\tMOVQ (R9), R10", "\tADDQ $8, R9", "\tMOVL R10, R11", "\tSHRQ $32, R10", "\tSHLQ $6, R10",
+          "\tVMOVUPS (SI)(R11*4), Y7", "\tVSUBPS Y7, Y0, Y7", "\tVMULPS Y7, Y7, Y7",
+          "\tVMOVUPS (DI)(R11*4), Y8", "\tVSUBPS Y8, Y1, Y8", "\tVMULPS Y8, Y8, Y8", "\tVADDPS Y8, Y7, Y7"]
+    if dim == 3:
+        L += ["\tVMOVUPS (R8)(R11*4), Y9", "\tVSUBPS Y9, Y2, Y9", "\tVMULPS Y9, Y9, Y9", "\tVADDPS Y9, Y7, Y7"]
+    bb = body(dim, 8).split("\n")
+    i0 = next(i for i, l in enumerate(bb) if "VCMPPS" in l)
+    i1 = next(i for i, l in enumerate(bb) if "VANDPS" in l)
+    L += bb[i0:i1 + 1] + [
+        "\tVANDPS 32(R15)(R10*1), Y13, Y13",
+        "\tVMOVUPS Y13, (AX)", "\tADDQ $32, AX",
+        "\tDECQ CX", f"\tJNZ {x}Loop", f"{x}Done:", "\tVZEROUPPER", "\tRET", ""]
     return "\n".join(L)
 
 
@@ -413,7 +456,7 @@ def block_tile(k):
     return "\n".join(L)
 
 
-BLOCK = "\n".join(block_fly(k) for k in range(1, 5)) + "\n" + "\n".join(block_tile(k) for k in range(1, 5))
+BLOCK = gauss_groups(3) + "\n" + gauss_groups(2) + "\n" + "\n".join(block_fly(k) for k in range(1, 5)) + "\n" + "\n".join(block_tile(k) for k in range(1, 5))
 
 src = f"""// Code generated by scripts/kernel_gen_asm.py; DO NOT EDIT.
 

@@ -68,9 +68,10 @@ var padPool = sync.Pool{New: func() any { return new([]float64) }}
 
 // blockWork is one worker's scratch for on-the-fly block products.
 type blockWork struct {
-	acc []float64 // one target's sums (padded width)
-	tmp []float64 // the pure-Go loop's second set of sums (see blockAccGo)
-	w   []float32 // one target's kernel values over one source range, padded to whole groups of 8
+	acc    []float64 // one target's sums (padded width)
+	tmp    []float64 // the pure-Go loop's second set of sums (see blockAccGo)
+	w      []float32 // one target's kernel values over the block's source groups
+	groups []int64   // the block's source groups (see sourceGroups)
 }
 
 // parallelState is parallelScratch with a per-worker state made by mk.
@@ -105,79 +106,104 @@ func parallelState[S any](o *Operator, mk func() S, f func(S, int)) {
 }
 
 // sweepBlockCell sets the rows of target cell i of dst from vp (src with rows padded to
-// bp). Per target, the kernel values of each source range are evaluated once into w (the
-// AVX2 row loop where there is one, the same bits as gauss), then added to all columns.
+// bp). Per block of targets, its source ranges are cut into groups of 8 (sourceGroups);
+// per target, the kernel values of all groups are evaluated once into w (the AVX2 loop
+// where there is one, the same bits as gauss), then added to all columns: two calls per
+// target and column chunk rather than two per source range (ranges average 20-30
+// sources on the Swiss rolls).
 func (o *Operator) sweepBlockCell(st *blockWork, i int, dst, vp []float64, b, bp int) {
 	c := o.g.Cells[i]
 	acc := st.acc
 	for t0 := c.Start; t0 < c.End; t0 += blockSize {
-		ranges := o.sourceRanges(i, t0)
+		st.groups = sourceGroups(st.groups[:0], o.sourceRanges(i, t0))
+		ng := len(st.groups)
+		if cap(st.w) < 8*ng {
+			st.w = make([]float32, 8*ng+64)
+		}
+		w := st.w[:8*ng]
 		for t := t0; t < min(t0+blockSize, c.End); t++ {
 			clear(acc)
-			for _, r := range ranges {
-				a, e := int(r[0]), int(r[1])
-				w := o.gaussRange(st, t, a, e)
-				blockAcc(acc, st.tmp, w, vp[a*bp:], bp)
+			if ng > 0 {
+				o.gaussGroups(w, t, st.groups)
+				blockAcc(acc, st.tmp, w, vp, st.groups, bp)
 			}
 			copy(dst[t*b:(t+1)*b], acc)
 		}
 	}
 }
 
-// gaussRange returns the kernel values K(t, s) for s in [a, e), padded with zeros to a
-// multiple of 8.
-func (o *Operator) gaussRange(st *blockWork, t, a, e int) []float32 {
-	n := (e - a + 7) &^ 7
-	if cap(st.w) < n {
-		st.w = make([]float32, n+64)
-	}
-	w := st.w[:n]
-	if haveAVX2 {
-		// Reads up to 7 sources past e (the coordinate slices have 8 spare values);
-		// their values are dropped below.
-		o.rowGauss(w, t, a)
-	} else {
-		for s := a; s < e; s++ {
-			w[s-a] = gauss(o.pairDist2(t, s), o.c2)
+// sourceGroups appends the groups of 8 consecutive sources that cover ranges: per
+// group, its first source in the low 32 bits and the mask of its lanes that are sources
+// (all 8 but in a range's last group) in bits 32-39.
+func sourceGroups(groups []int64, ranges [][2]int32) []int64 {
+	for _, r := range ranges {
+		for s := int64(r[0]); s < int64(r[1]); s += 8 {
+			lanes := min(int64(r[1])-s, 8)
+			groups = append(groups, s|(1<<lanes-1)<<32)
 		}
 	}
-	clear(w[e-a:])
-	return w
+	return groups
 }
 
-// blockAcc adds, for each nonzero w[s], w[s] times row s of v (rows of bp = len(acc)
-// values) to acc: one fused multiply-add per column, s ascending, in two sets of sums
-// (the terms of even and of odd rank among each group of 8 weights' nonzeros; the
-// second set, in tmp, is added at the end), which halves the FMA latency chain. len(w)
-// is a multiple of 8.
-func blockAcc(acc, tmp []float64, w []float32, v []float64, bp int) {
+// gaussGroups sets w[8q+l] = K(t, s0+l) for each group q (s0 its first source; 0 in lanes
+// that are not sources).
+func (o *Operator) gaussGroups(w []float32, t int, groups []int64) {
+	if haveAVX2 {
+		// Reads whole groups of coordinates (the slices have 8 spare values).
+		if o.z != nil {
+			gaussGroups3(&w[0], o.x[t], o.y[t], o.z[t], &o.x[0], &o.y[0], &o.z[0], &groups[0], len(groups), o.c2)
+		} else {
+			gaussGroups2(&w[0], o.x[t], o.y[t], &o.x[0], &o.y[0], &groups[0], len(groups), o.c2)
+		}
+		return
+	}
+	for q, gr := range groups {
+		s0, lanes := int(uint32(gr)), uint8(gr>>32)
+		for l := 0; l < 8; l++ {
+			var v float32
+			if lanes>>l&1 != 0 {
+				v = gauss(o.pairDist2(t, s0+l), o.c2)
+			}
+			w[8*q+l] = v
+		}
+	}
+}
+
+// blockAcc adds, for each nonzero weight w[8q+l], that weight times row s0+l of v (s0
+// group q's first source; rows of bp = len(acc) values) to acc: one fused multiply-add
+// per column, groups in order and lanes ascending, in two sets of sums (the terms of
+// even and of odd rank among each group's nonzeros; the second set, in tmp, is added
+// at the end), which halves the FMA latency chain.
+func blockAcc(acc, tmp []float64, w []float32, v []float64, groups []int64, bp int) {
 	if !haveBlockSIMD {
-		blockAccGo(acc, tmp, w, v, bp)
+		blockAccGo(acc, tmp, w, v, groups, bp)
 		return
 	}
 	for c0 := 0; c0 < bp; c0 += blockChunk {
 		a, vv := &acc[c0], &v[c0]
 		switch min(bp-c0, blockChunk) / 4 {
 		case 1:
-			blockAcc1(a, &w[0], vv, len(w), 8*bp)
+			blockAcc1(a, &w[0], vv, &groups[0], len(groups), 8*bp)
 		case 2:
-			blockAcc2(a, &w[0], vv, len(w), 8*bp)
+			blockAcc2(a, &w[0], vv, &groups[0], len(groups), 8*bp)
 		case 3:
-			blockAcc3(a, &w[0], vv, len(w), 8*bp)
+			blockAcc3(a, &w[0], vv, &groups[0], len(groups), 8*bp)
 		default:
-			blockAcc4(a, &w[0], vv, len(w), 8*bp)
+			blockAcc4(a, &w[0], vv, &groups[0], len(groups), 8*bp)
 		}
 	}
 }
 
 // blockAccGo is blockAcc in Go (the same terms, order and FMAs as blockAcc1-4).
-func blockAccGo(acc, tmp []float64, w []float32, v []float64, bp int) {
+func blockAccGo(acc, tmp []float64, w []float32, v []float64, groups []int64, bp int) {
 	tmp = tmp[:len(acc)]
 	clear(tmp)
-	for g := 0; g < len(w); g += 8 {
+	for q, gr := range groups {
+		s0 := int(uint32(gr))
 		rank := 0
-		for s := g; s < g+8; s++ {
-			if w[s] == 0 {
+		for l := 0; l < 8; l++ {
+			ws := w[8*q+l]
+			if ws == 0 {
 				continue
 			}
 			sums := acc
@@ -185,8 +211,8 @@ func blockAccGo(acc, tmp []float64, w []float32, v []float64, bp int) {
 				sums = tmp
 			}
 			rank++
-			wf := float64(w[s])
-			row := v[s*bp : s*bp+len(acc)]
+			wf := float64(ws)
+			row := v[(s0+l)*bp : (s0+l)*bp+len(acc)]
 			for j := range sums {
 				sums[j] = math.FMA(wf, row[j], sums[j])
 			}

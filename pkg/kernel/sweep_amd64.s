@@ -4859,24 +4859,160 @@ rowGauss2Done:
 	VZEROUPPER
 	RET
 
-// func blockAcc1(acc *float64, w *float32, v *float64, n, stride int)
-TEXT ·blockAcc1(SB), NOSPLIT, $0-40
+// func gaussGroups3(out *float32, tx, ty, tz float32, xs, ys, zs *float32, groups *int64, ng int, c2 float32)
+TEXT ·gaussGroups3(SB), NOSPLIT, $0-68
+	MOVQ out+0(FP), AX
+	VBROADCASTSS tx+8(FP), Y0
+	VBROADCASTSS ty+12(FP), Y1
+	VBROADCASTSS tz+16(FP), Y2
+	MOVQ xs+24(FP), SI
+	MOVQ ys+32(FP), DI
+	MOVQ zs+40(FP), R8
+	MOVQ groups+48(FP), R9
+	MOVQ ng+56(FP), CX
+	VBROADCASTSS c2+64(FP), Y5
+	LEAQ expandLUT<>(SB), R15
+	TESTQ CX, CX
+	JLE gaussGroups3Done
+gaussGroups3Loop:
+	MOVQ (R9), R10
+	ADDQ $8, R9
+	MOVL R10, R11
+	SHRQ $32, R10
+	SHLQ $6, R10
+	VMOVUPS (SI)(R11*4), Y7
+	VSUBPS Y7, Y0, Y7
+	VMULPS Y7, Y7, Y7
+	VMOVUPS (DI)(R11*4), Y8
+	VSUBPS Y8, Y1, Y8
+	VMULPS Y8, Y8, Y8
+	VADDPS Y8, Y7, Y7
+	VMOVUPS (R8)(R11*4), Y9
+	VSUBPS Y9, Y2, Y9
+	VMULPS Y9, Y9, Y9
+	VADDPS Y9, Y7, Y7
+	VCMPPS $2, Y5, Y7, Y10
+	VMULPS kNegHalf<>(SB), Y7, Y7
+	VMULPS kLog2e<>(SB), Y7, Y11
+	VADDPS kMagic<>(SB), Y11, Y11
+	VSUBPS kMagic<>(SB), Y11, Y12
+	VMULPS kLn2Hi<>(SB), Y12, Y13
+	VSUBPS Y13, Y7, Y7
+	VMULPS kLn2Lo<>(SB), Y12, Y13
+	VSUBPS Y13, Y7, Y7
+	// Y7 = r; polynomial
+	VMULPS kP0<>(SB), Y7, Y13
+	VADDPS kP1<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP2<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP3<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP4<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP5<>(SB), Y13, Y13
+	VMULPS Y7, Y7, Y14
+	VMULPS Y14, Y13, Y13
+	VADDPS Y7, Y13, Y13
+	VADDPS kOne<>(SB), Y13, Y13
+	// scale by 2^n: bits(y) + bits(fx)<<23 (the magic's bits vanish mod 2^32)
+	VPSLLD $23, Y11, Y11
+	VPADDD Y11, Y13, Y13
+	VANDPS Y10, Y13, Y13
+	VANDPS 32(R15)(R10*1), Y13, Y13
+	VMOVUPS Y13, (AX)
+	ADDQ $32, AX
+	DECQ CX
+	JNZ gaussGroups3Loop
+gaussGroups3Done:
+	VZEROUPPER
+	RET
+
+// func gaussGroups2(out *float32, tx, ty float32, xs, ys *float32, groups *int64, ng int, c2 float32)
+TEXT ·gaussGroups2(SB), NOSPLIT, $0-52
+	MOVQ out+0(FP), AX
+	VBROADCASTSS tx+8(FP), Y0
+	VBROADCASTSS ty+12(FP), Y1
+	MOVQ xs+16(FP), SI
+	MOVQ ys+24(FP), DI
+	MOVQ groups+32(FP), R9
+	MOVQ ng+40(FP), CX
+	VBROADCASTSS c2+48(FP), Y5
+	LEAQ expandLUT<>(SB), R15
+	TESTQ CX, CX
+	JLE gaussGroups2Done
+gaussGroups2Loop:
+	MOVQ (R9), R10
+	ADDQ $8, R9
+	MOVL R10, R11
+	SHRQ $32, R10
+	SHLQ $6, R10
+	VMOVUPS (SI)(R11*4), Y7
+	VSUBPS Y7, Y0, Y7
+	VMULPS Y7, Y7, Y7
+	VMOVUPS (DI)(R11*4), Y8
+	VSUBPS Y8, Y1, Y8
+	VMULPS Y8, Y8, Y8
+	VADDPS Y8, Y7, Y7
+	VCMPPS $2, Y5, Y7, Y10
+	VMULPS kNegHalf<>(SB), Y7, Y7
+	VMULPS kLog2e<>(SB), Y7, Y11
+	VADDPS kMagic<>(SB), Y11, Y11
+	VSUBPS kMagic<>(SB), Y11, Y12
+	VMULPS kLn2Hi<>(SB), Y12, Y13
+	VSUBPS Y13, Y7, Y7
+	VMULPS kLn2Lo<>(SB), Y12, Y13
+	VSUBPS Y13, Y7, Y7
+	// Y7 = r; polynomial
+	VMULPS kP0<>(SB), Y7, Y13
+	VADDPS kP1<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP2<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP3<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP4<>(SB), Y13, Y13
+	VMULPS Y7, Y13, Y13
+	VADDPS kP5<>(SB), Y13, Y13
+	VMULPS Y7, Y7, Y14
+	VMULPS Y14, Y13, Y13
+	VADDPS Y7, Y13, Y13
+	VADDPS kOne<>(SB), Y13, Y13
+	// scale by 2^n: bits(y) + bits(fx)<<23 (the magic's bits vanish mod 2^32)
+	VPSLLD $23, Y11, Y11
+	VPADDD Y11, Y13, Y13
+	VANDPS Y10, Y13, Y13
+	VANDPS 32(R15)(R10*1), Y13, Y13
+	VMOVUPS Y13, (AX)
+	ADDQ $32, AX
+	DECQ CX
+	JNZ gaussGroups2Loop
+gaussGroups2Done:
+	VZEROUPPER
+	RET
+
+// func blockAcc1(acc *float64, w *float32, v *float64, groups *int64, ng, stride int)
+TEXT ·blockAcc1(SB), NOSPLIT, $0-48
 	MOVQ acc+0(FP), DI
 	MOVQ w+8(FP), SI
-	MOVQ v+16(FP), DX
-	MOVQ n+24(FP), CX
-	MOVQ stride+32(FP), R8
+	MOVQ v+16(FP), R10
+	MOVQ groups+24(FP), R9
+	MOVQ ng+32(FP), CX
+	MOVQ stride+40(FP), R8
 	VMOVUPD 0(DI), Y0
 	VXORPD Y4, Y4, Y4
 	VXORPS Y15, Y15, Y15
-	SHRQ $3, CX
-	JZ blockAcc1Done
+	TESTQ CX, CX
+	JLE blockAcc1Done
 blockAcc1Grp:
 	// bits of the nonzero weights (predicate 4: NEQ_UQ)
 	VCMPPS $4, (SI), Y15, Y14
 	VMOVMSKPS Y14, AX
 	TESTL AX, AX
 	JZ blockAcc1Next
+	MOVL (R9), DX
+	IMULQ R8, DX
+	ADDQ R10, DX
 blockAcc1Bit:
 	TZCNTL AX, BX
 	BLSRL AX, AX
@@ -4896,7 +5032,7 @@ blockAcc1Bit:
 	JNZ blockAcc1Bit
 blockAcc1Next:
 	ADDQ $32, SI
-	LEAQ (DX)(R8*8), DX
+	ADDQ $8, R9
 	DECQ CX
 	JNZ blockAcc1Grp
 blockAcc1Done:
@@ -4905,26 +5041,30 @@ blockAcc1Done:
 	VZEROUPPER
 	RET
 
-// func blockAcc2(acc *float64, w *float32, v *float64, n, stride int)
-TEXT ·blockAcc2(SB), NOSPLIT, $0-40
+// func blockAcc2(acc *float64, w *float32, v *float64, groups *int64, ng, stride int)
+TEXT ·blockAcc2(SB), NOSPLIT, $0-48
 	MOVQ acc+0(FP), DI
 	MOVQ w+8(FP), SI
-	MOVQ v+16(FP), DX
-	MOVQ n+24(FP), CX
-	MOVQ stride+32(FP), R8
+	MOVQ v+16(FP), R10
+	MOVQ groups+24(FP), R9
+	MOVQ ng+32(FP), CX
+	MOVQ stride+40(FP), R8
 	VMOVUPD 0(DI), Y0
 	VMOVUPD 32(DI), Y1
 	VXORPD Y4, Y4, Y4
 	VXORPD Y5, Y5, Y5
 	VXORPS Y15, Y15, Y15
-	SHRQ $3, CX
-	JZ blockAcc2Done
+	TESTQ CX, CX
+	JLE blockAcc2Done
 blockAcc2Grp:
 	// bits of the nonzero weights (predicate 4: NEQ_UQ)
 	VCMPPS $4, (SI), Y15, Y14
 	VMOVMSKPS Y14, AX
 	TESTL AX, AX
 	JZ blockAcc2Next
+	MOVL (R9), DX
+	IMULQ R8, DX
+	ADDQ R10, DX
 blockAcc2Bit:
 	TZCNTL AX, BX
 	BLSRL AX, AX
@@ -4946,7 +5086,7 @@ blockAcc2Bit:
 	JNZ blockAcc2Bit
 blockAcc2Next:
 	ADDQ $32, SI
-	LEAQ (DX)(R8*8), DX
+	ADDQ $8, R9
 	DECQ CX
 	JNZ blockAcc2Grp
 blockAcc2Done:
@@ -4957,13 +5097,14 @@ blockAcc2Done:
 	VZEROUPPER
 	RET
 
-// func blockAcc3(acc *float64, w *float32, v *float64, n, stride int)
-TEXT ·blockAcc3(SB), NOSPLIT, $0-40
+// func blockAcc3(acc *float64, w *float32, v *float64, groups *int64, ng, stride int)
+TEXT ·blockAcc3(SB), NOSPLIT, $0-48
 	MOVQ acc+0(FP), DI
 	MOVQ w+8(FP), SI
-	MOVQ v+16(FP), DX
-	MOVQ n+24(FP), CX
-	MOVQ stride+32(FP), R8
+	MOVQ v+16(FP), R10
+	MOVQ groups+24(FP), R9
+	MOVQ ng+32(FP), CX
+	MOVQ stride+40(FP), R8
 	VMOVUPD 0(DI), Y0
 	VMOVUPD 32(DI), Y1
 	VMOVUPD 64(DI), Y2
@@ -4971,14 +5112,17 @@ TEXT ·blockAcc3(SB), NOSPLIT, $0-40
 	VXORPD Y5, Y5, Y5
 	VXORPD Y6, Y6, Y6
 	VXORPS Y15, Y15, Y15
-	SHRQ $3, CX
-	JZ blockAcc3Done
+	TESTQ CX, CX
+	JLE blockAcc3Done
 blockAcc3Grp:
 	// bits of the nonzero weights (predicate 4: NEQ_UQ)
 	VCMPPS $4, (SI), Y15, Y14
 	VMOVMSKPS Y14, AX
 	TESTL AX, AX
 	JZ blockAcc3Next
+	MOVL (R9), DX
+	IMULQ R8, DX
+	ADDQ R10, DX
 blockAcc3Bit:
 	TZCNTL AX, BX
 	BLSRL AX, AX
@@ -5002,7 +5146,7 @@ blockAcc3Bit:
 	JNZ blockAcc3Bit
 blockAcc3Next:
 	ADDQ $32, SI
-	LEAQ (DX)(R8*8), DX
+	ADDQ $8, R9
 	DECQ CX
 	JNZ blockAcc3Grp
 blockAcc3Done:
@@ -5015,13 +5159,14 @@ blockAcc3Done:
 	VZEROUPPER
 	RET
 
-// func blockAcc4(acc *float64, w *float32, v *float64, n, stride int)
-TEXT ·blockAcc4(SB), NOSPLIT, $0-40
+// func blockAcc4(acc *float64, w *float32, v *float64, groups *int64, ng, stride int)
+TEXT ·blockAcc4(SB), NOSPLIT, $0-48
 	MOVQ acc+0(FP), DI
 	MOVQ w+8(FP), SI
-	MOVQ v+16(FP), DX
-	MOVQ n+24(FP), CX
-	MOVQ stride+32(FP), R8
+	MOVQ v+16(FP), R10
+	MOVQ groups+24(FP), R9
+	MOVQ ng+32(FP), CX
+	MOVQ stride+40(FP), R8
 	VMOVUPD 0(DI), Y0
 	VMOVUPD 32(DI), Y1
 	VMOVUPD 64(DI), Y2
@@ -5031,14 +5176,17 @@ TEXT ·blockAcc4(SB), NOSPLIT, $0-40
 	VXORPD Y6, Y6, Y6
 	VXORPD Y7, Y7, Y7
 	VXORPS Y15, Y15, Y15
-	SHRQ $3, CX
-	JZ blockAcc4Done
+	TESTQ CX, CX
+	JLE blockAcc4Done
 blockAcc4Grp:
 	// bits of the nonzero weights (predicate 4: NEQ_UQ)
 	VCMPPS $4, (SI), Y15, Y14
 	VMOVMSKPS Y14, AX
 	TESTL AX, AX
 	JZ blockAcc4Next
+	MOVL (R9), DX
+	IMULQ R8, DX
+	ADDQ R10, DX
 blockAcc4Bit:
 	TZCNTL AX, BX
 	BLSRL AX, AX
@@ -5064,7 +5212,7 @@ blockAcc4Bit:
 	JNZ blockAcc4Bit
 blockAcc4Next:
 	ADDQ $32, SI
-	LEAQ (DX)(R8*8), DX
+	ADDQ $8, R9
 	DECQ CX
 	JNZ blockAcc4Grp
 blockAcc4Done:
