@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
@@ -62,8 +61,7 @@ func gramTN(n int, x []float64, p int, y []float64, q int) []float64 {
 	nc := (n + blockRows - 1) / blockRows
 	part := make([]float64, nc*p*q)
 	parChunks(n, func(c, lo, hi int) {
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, gen(hi-lo, p, x[lo*p:hi*p]), gen(hi-lo, q, y[lo*q:hi*q]),
-			0, gen(p, q, part[c*p*q:(c+1)*p*q]))
+		gramChunk(part[c*p*q:(c+1)*p*q], x[lo*p:hi*p], p, y[lo*q:hi*q], q)
 	})
 	for c := 0; c < nc; c++ {
 		for i, v := range part[c*p*q : (c+1)*p*q] {
@@ -86,9 +84,14 @@ func mulNN(n int, dst []float64, q int, x []float64, p int, c []float64, beta fl
 		}
 		return
 	}
+	ct := make([]float64, q*p) // c transposed: each output entry is a dot product
+	for a := 0; a < p; a++ {
+		for j := 0; j < q; j++ {
+			ct[j*p+a] = c[a*q+j]
+		}
+	}
 	parChunks(n, func(_, lo, hi int) {
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, gen(hi-lo, p, x[lo*p:hi*p]), gen(p, q, c),
-			beta, gen(hi-lo, q, dst[lo*q:hi*q]))
+		mulChunk(dst[lo*q:hi*q], q, x[lo*p:hi*p], p, ct, beta)
 	})
 }
 
@@ -148,4 +151,82 @@ func hcat(n int, blocks [][]float64, ws []int) []float64 {
 		}
 	})
 	return out
+}
+
+// gramChunk adds x^T y to out (p x q) over the rows of one chunk, four rows at a time so
+// each pass over a row of out serves four rows of x and y. Hand-written: gonum's Gemm
+// runs these thin shapes as one short Axpy call per row and column of x, whose call
+// overhead dominates at q of 5-40 (BenchmarkBlockMath).
+func gramChunk(out, x []float64, p int, y []float64, q int) {
+	rows := len(x) / p
+	i := 0
+	for ; i+4 <= rows; i += 4 {
+		x0, x1, x2, x3 := x[i*p:i*p+p], x[(i+1)*p:(i+1)*p+p], x[(i+2)*p:(i+2)*p+p], x[(i+3)*p:(i+3)*p+p]
+		y0, y1, y2, y3 := y[i*q:i*q+q], y[(i+1)*q:(i+1)*q+q], y[(i+2)*q:(i+2)*q+q], y[(i+3)*q:(i+3)*q+q]
+		y1, y2, y3 = y1[:len(y0)], y2[:len(y0)], y3[:len(y0)]
+		for a := 0; a < p; a++ {
+			a0, a1, a2, a3 := x0[a], x1[a], x2[a], x3[a]
+			o := out[a*q : a*q+q]
+			o = o[:len(y0)]
+			for j, v := range y0 {
+				o[j] += a0*v + a1*y1[j] + a2*y2[j] + a3*y3[j]
+			}
+		}
+	}
+	for ; i < rows; i++ {
+		xi, yi := x[i*p:i*p+p], y[i*q:i*q+q]
+		for a, xa := range xi {
+			o := out[a*q : a*q+q]
+			o = o[:len(yi)]
+			for j, v := range yi {
+				o[j] += xa * v
+			}
+		}
+	}
+}
+
+// mulChunk sets dst = beta dst + x c over the rows of one chunk, with ct = c^T (q x p):
+// each entry is a dot product of a row of x with a row of ct, four rows at a time.
+func mulChunk(dst []float64, q int, x []float64, p int, ct []float64, beta float64) {
+	rows := len(x) / p
+	i := 0
+	for ; i+4 <= rows; i += 4 {
+		x0, x1, x2, x3 := x[i*p:i*p+p], x[(i+1)*p:(i+1)*p+p], x[(i+2)*p:(i+2)*p+p], x[(i+3)*p:(i+3)*p+p]
+		x1, x2, x3 = x1[:len(x0)], x2[:len(x0)], x3[:len(x0)]
+		for j := 0; j < q; j++ {
+			cj := ct[j*p : j*p+p]
+			cj = cj[:len(x0)]
+			var s0, s1, s2, s3 float64
+			for a, v := range cj {
+				s0 += x0[a] * v
+				s1 += x1[a] * v
+				s2 += x2[a] * v
+				s3 += x3[a] * v
+			}
+			if beta == 0 {
+				dst[i*q+j], dst[(i+1)*q+j], dst[(i+2)*q+j], dst[(i+3)*q+j] = s0, s1, s2, s3
+			} else {
+				dst[i*q+j] = beta*dst[i*q+j] + s0
+				dst[(i+1)*q+j] = beta*dst[(i+1)*q+j] + s1
+				dst[(i+2)*q+j] = beta*dst[(i+2)*q+j] + s2
+				dst[(i+3)*q+j] = beta*dst[(i+3)*q+j] + s3
+			}
+		}
+	}
+	for ; i < rows; i++ {
+		xi := x[i*p : i*p+p]
+		for j := 0; j < q; j++ {
+			cj := ct[j*p : j*p+p]
+			cj = cj[:len(xi)]
+			var s float64
+			for a, v := range cj {
+				s += xi[a] * v
+			}
+			if beta == 0 {
+				dst[i*q+j] = s
+			} else {
+				dst[i*q+j] = beta*dst[i*q+j] + s
+			}
+		}
+	}
 }

@@ -50,3 +50,33 @@ func TestBlockMathAgainstGemm(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkBlockMath compares the chunked kernels with gonum's Gemm on the shapes of one
+// LOBPCG iteration at n = 10^5 (block 9, basis 27).
+func BenchmarkBlockMath(b *testing.B) {
+	n := 100000
+	x, y := randBlock(n, 27, 1), randBlock(n, 9, 2)
+	c := randBlock(27, 9, 3)
+	d := make([]float64, n*9)
+	out := make([]float64, 27*9)
+	b.Run("gram27x9", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			gramTN(n, x, 27, y, 9)
+		}
+	})
+	b.Run("gonum/gram27x9", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			blas64.Gemm(blas.Trans, blas.NoTrans, 1, gen(n, 27, x), gen(n, 9, y), 0, gen(27, 9, out))
+		}
+	})
+	b.Run("mul27x9", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			mulNN(n, d, 9, x, 27, c, 0)
+		}
+	})
+	b.Run("gonum/mul27x9", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, gen(n, 27, x), gen(27, 9, c), 0, gen(n, 9, d))
+		}
+	})
+}
