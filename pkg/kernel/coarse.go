@@ -18,7 +18,7 @@ type Coarse struct {
 }
 
 // Coarsen sums the kernel over pairs of aggregates in one pass over the pairs within the
-// cutoff, with the operator's own float32 values (the cutoff rule and exp of the products,
+// cutoff (pruned by chunk boxes), with the operator's own float32 values (the cutoff rule and exp of the products,
 // so Kc is exact for this K up to float64 summation), float64 sums. labels[i] is sorted
 // point i's aggregate in 0..m-1. Each aggregate's row is summed by one worker, targets
 // ascending, sources in range order: the bits do not depend on the thread count.
@@ -51,6 +51,12 @@ func (o *Operator) Coarsen(labels []int32, m int) (*Coarse, error) {
 	}
 	rows := make([][]int32, m)
 	vals := make([][]float64, m)
+	// Sources are visited in chunks of coarseChunk sorted points with bounding boxes;
+	// a chunk farther than the cutoff from the box of a cell's members of an aggregate
+	// holds no pair within the cutoff of any of them. The cached mode's cells are 1.5
+	// cutoffs wide, so without this most pairs looked at would be beyond the cutoff.
+	first, boxes := chunkBoxes(g, coarseChunk)
+	lim := float64(o.c2) * (1 + 1e-5)
 	const chunk = 64
 	nch := (m + chunk - 1) / chunk
 	var nextChunk atomic.Int64
@@ -58,6 +64,7 @@ func (o *Operator) Coarsen(labels []int32, m int) (*Coarse, error) {
 		acc := make([]float64, m)
 		mark := make([]bool, m)
 		var touched []int32
+		var spans [][2]int
 		out := make([]float32, 0, 1024)
 		for {
 			c := int(nextChunk.Add(1)) - 1
@@ -66,25 +73,52 @@ func (o *Operator) Coarsen(labels []int32, m int) (*Coarse, error) {
 			}
 			for a := c * chunk; a < min(m, (c+1)*chunk); a++ {
 				touched = touched[:0]
-				for _, t := range members[start[a]:start[a+1]] {
-					ci := int(cellOf[t])
-					for _, r := range g.Ranges[g.RangePtr[ci]:g.RangePtr[ci+1]] {
-						lo, hi := int(r[0]), int(r[1])
-						if cap(out) < hi-lo+8 {
-							out = make([]float32, 0, 2*(hi-lo)+8)
-						}
-						out = out[:hi-lo]
-						o.gaussRow(out, int(t), lo)
-						for k, v := range out {
-							if v == 0 {
+				mem := members[start[a]:start[a+1]]
+				for len(mem) > 0 {
+					// The members in one grid cell (sorted points are cell-contiguous).
+					ci := int(cellOf[mem[0]])
+					end := 1
+					for end < len(mem) && int(cellOf[mem[end]]) == ci {
+						end++
+					}
+					group := mem[:end]
+					mem = mem[end:]
+					gb := o.membersBox(group)
+					spans = spans[:0]
+					for _, nb := range g.NbrCells[g.NbrPtr[ci]:g.NbrPtr[ci+1]] {
+						cell := g.Cells[nb]
+						for k := first[nb]; k < first[nb+1]; k++ {
+							if gap2(&gb, &boxes[k]) > lim {
 								continue
 							}
-							b := labels[lo+k]
-							if !mark[b] {
-								mark[b] = true
-								touched = append(touched, b)
+							lo := cell.Start + (k-first[nb])*coarseChunk
+							hi := min(lo+coarseChunk, cell.End)
+							if len(spans) > 0 && spans[len(spans)-1][1] == lo {
+								spans[len(spans)-1][1] = hi
+							} else {
+								spans = append(spans, [2]int{lo, hi})
 							}
-							acc[b] += float64(v)
+						}
+					}
+					for _, t := range group {
+						for _, r := range spans {
+							lo, hi := r[0], r[1]
+							if cap(out) < hi-lo+8 {
+								out = make([]float32, 0, 2*(hi-lo)+8)
+							}
+							out = out[:hi-lo]
+							o.gaussRow(out, int(t), lo)
+							for k, v := range out {
+								if v == 0 {
+									continue
+								}
+								b := labels[lo+k]
+								if !mark[b] {
+									mark[b] = true
+									touched = append(touched, b)
+								}
+								acc[b] += float64(v)
+							}
 						}
 					}
 				}
@@ -119,6 +153,25 @@ func (o *Operator) Coarsen(labels []int32, m int) (*Coarse, error) {
 		cs.Val = append(cs.Val, vals[a]...)
 	}
 	return cs, nil
+}
+
+// coarseChunk is the source chunk of Coarsen's pruning.
+const coarseChunk = 32
+
+// membersBox is the bounding box of the sorted points ts.
+func (o *Operator) membersBox(ts []int32) bbox {
+	var lo, hi [3]float32
+	d := o.g.Dim
+	for a := 0; a < d; a++ {
+		lo[a], hi[a] = o.g.Points[int(ts[0])*d+a], o.g.Points[int(ts[0])*d+a]
+	}
+	for _, t := range ts[1:] {
+		for a := 0; a < d; a++ {
+			v := o.g.Points[int(t)*d+a]
+			lo[a], hi[a] = min(lo[a], v), max(hi[a], v)
+		}
+	}
+	return makeBox(&lo, &hi)
 }
 
 // gaussRow sets out[l] = K(t, s+l) for the len(out) sources from s, with the AVX2 row
