@@ -1,6 +1,10 @@
 package eigsh
 
-import "math"
+import (
+	"math"
+	"runtime"
+	"sync"
+)
 
 // cholesky is a sparse Cholesky factor L L^T of shift I - A for a symmetric Sparse A, in
 // the up-looking form of Davis's CSparse (cs_chol: each row of L from a sparse triangular
@@ -130,42 +134,62 @@ func newCholesky(a *Sparse, shift float64, maxNNZ int) (*cholesky, bool) {
 // solveBlock overwrites the n x b block z with (shift I - A)^-1 z.
 func (c *cholesky) solveBlock(z []float64, b int) {
 	if c.perm == nil {
-		c.solveLLt(z, b)
+		c.solveCols(z, b)
 		return
 	}
 	y := make([]float64, len(z))
 	for nw, old := range c.perm {
 		copy(y[nw*b:(nw+1)*b], z[int(old)*b:int(old)*b+b])
 	}
-	c.solveLLt(y, b)
+	c.solveCols(y, b)
 	for nw, old := range c.perm {
 		copy(z[int(old)*b:int(old)*b+b], y[nw*b:(nw+1)*b])
 	}
 }
 
-// solveLLt overwrites the n x b block z with (L L^T)^-1 z.
-func (c *cholesky) solveLLt(z []float64, b int) {
+// solveCols runs solveLLt on two halves of the columns in parallel when the block is
+// wide enough (each column's arithmetic is the same either way, so the bits are too).
+func (c *cholesky) solveCols(z []float64, b int) {
+	if b < 4 || runtime.GOMAXPROCS(0) < 2 {
+		c.solveLLt(z, b, 0, b)
+		return
+	}
+	h := b / 2
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.solveLLt(z, b, h, b)
+	}()
+	c.solveLLt(z, b, 0, h)
+	wg.Wait()
+}
+
+// solveLLt overwrites columns [c0, c1) of the n x b block z with (L L^T)^-1 z.
+func (c *cholesky) solveLLt(z []float64, b, c0, c1 int) {
 	for j := 0; j < c.n; j++ {
-		zj := z[j*b : (j+1)*b]
+		zj := z[j*b+c0 : j*b+c1]
 		inv := 1 / c.lx[c.lp[j]]
 		for t := range zj {
 			zj[t] *= inv
 		}
 		for p := c.lp[j] + 1; p < c.lp[j+1]; p++ {
 			v := c.lx[p]
-			zi := z[int(c.li[p])*b : int(c.li[p])*b+b]
-			for t := range zi {
-				zi[t] -= v * zj[t]
+			zi := z[int(c.li[p])*b+c0 : int(c.li[p])*b+c1]
+			zi = zi[:len(zj)]
+			for t, u := range zj {
+				zi[t] -= v * u
 			}
 		}
 	}
 	for j := c.n - 1; j >= 0; j-- {
-		zj := z[j*b : (j+1)*b]
+		zj := z[j*b+c0 : j*b+c1]
 		for p := c.lp[j] + 1; p < c.lp[j+1]; p++ {
 			v := c.lx[p]
-			zi := z[int(c.li[p])*b : int(c.li[p])*b+b]
-			for t := range zj {
-				zj[t] -= v * zi[t]
+			zi := z[int(c.li[p])*b+c0 : int(c.li[p])*b+c1]
+			zi = zi[:len(zj)]
+			for t, u := range zi {
+				zj[t] -= v * u
 			}
 		}
 		inv := 1 / c.lx[c.lp[j]]
