@@ -170,6 +170,7 @@ func printInfo(w io.Writer, in *cloudInfo) {
 		fmt.Fprintf(w, "  pairs evaluated/product  ~%.3g\n", float64(e.PairsEvaluated))
 		fmt.Fprintf(w, "  memory                   ~%s, plus %s to cache the kernel (cached: %v)\n", embed.FormatBytes(e.MemoryBytes), embed.FormatBytes(e.CacheBytes), e.CacheFits)
 		fmt.Fprintf(w, "  time per product        ~%.3g s on the fly, ~%.3g s cached (%d threads)\n", e.SecondsPerProduct, e.SecondsPerCachedProduct, e.Threads)
+		fmt.Fprintf(w, "  solver (auto)            %s: ~%d passes, ~%.3g s to solve (rough), +%s for its blocks\n", e.Solver, e.SolvePasses, e.SolveSeconds, embed.FormatBytes(e.SolveMemory))
 		if e.SuggestCacheMemory != "" {
 			fmt.Fprintf(w, "  the cache is over the default budget (half the available memory) but fits the machine: --cache-memory %s caches it\n", e.SuggestCacheMemory)
 		}
