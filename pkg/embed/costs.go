@@ -29,7 +29,8 @@ type Costs struct {
 	SecondsPerCachedProduct float64 `json:"seconds_per_product_cached"`
 	SecondsPerProductUsed   float64 `json:"seconds_per_product"`
 	Threads                 int     `json:"threads"`
-	// Solver is what --solver auto would run (normalized Laplacian, CPU), with a rough
+	// Solver is what --solver would run (auto: its pick for the normalized Laplacian on
+	// the CPU), with a rough
 	// estimate of the passes over the kernel and the solve's seconds
 	// (docs/bench/multilevel.md has measured figures).
 	Solver       Solver  `json:"solver"`
@@ -41,6 +42,11 @@ type Costs struct {
 // EstimateCosts estimates the pairs, memory and time per product of embedding c with
 // sigma (input units) and cutoff (sigmas; CutoffAuto allowed; 0 = every pair).
 func EstimateCosts(c *cloudio.Cloud, sigma, cutoff float64, k, threads int) (*Costs, error) {
+	return EstimateCostsFor(c, sigma, cutoff, k, threads, SolverAuto)
+}
+
+// EstimateCostsFor is EstimateCosts for the given --solver (auto: the one auto would pick).
+func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, solver Solver) (*Costs, error) {
 	if cutoff == CutoffAuto {
 		cutoff = kernel.DefaultCutoff
 	}
@@ -77,7 +83,7 @@ func EstimateCosts(c *cloudio.Cloud, sigma, cutoff float64, k, threads int) (*Co
 	if !cache.Cached && cutoff > 0 {
 		suggest = cacheMemoryFlag(cache.CacheBytes)
 	}
-	solver := chooseSolver(Options{Solver: SolverAuto, Laplacian: Normalized, Cutoff: cutoff}, c.N(), est.PairsWithinCutoff, true)
+	solver = chooseSolver(Options{Solver: solver, Laplacian: Normalized, Cutoff: cutoff}, c.N(), est.PairsWithinCutoff, true)
 	passes, secs, smem := solveEstimate(solver, c.N(), k, used, threads)
 	return &Costs{
 		Solver: solver, SolvePasses: passes, SolveSeconds: secs, SolveMemory: smem,
