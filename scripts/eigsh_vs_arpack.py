@@ -74,8 +74,10 @@ def cutoff_a(p32, sigma, cutoff=4.0):
     dist = tree.sparse_distance_matrix(tree, cutoff * sigma, output_type="coo_matrix")
     k = sp.coo_matrix((np.exp(-dist.data ** 2 / (2 * sigma * sigma)), (dist.row, dist.col)),
                       shape=dist.shape).tocsr()
-    k = k + sp.identity(len(p), format="csr")  # zero distances (i == i) are not stored
+    # scipy 1.10's sparse_distance_matrix keeps each point with itself (distance 0, so exp
+    # already gives 1): set the diagonal to 1 rather than adding the identity, which doubled it.
     k.sum_duplicates()
+    k.setdiag(1.0)
     k.sort_indices()
     d = np.asarray(k.sum(1)).ravel()
     s = sp.diags(1 / np.sqrt(d))

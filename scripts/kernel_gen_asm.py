@@ -3,7 +3,8 @@
 targets, one per float32 lane, against one sweep of sources. Every float32 operation is
 the one of gauss (pkg/kernel/exp.go) in the same order, without FMA, so each lane is
 bit-identical to the pure-Go loop (TestAVX2MatchesGo). Also the cached mode's tile loops
-over packed row-pair spans (float32 values times float64 vectors, FMA). Run from the repository root:
+over packed row-pair spans (float32 values times float64 vectors, FMA), and the block
+products' loops (blockAcc, tileRow: b columns per kernel value). Run from the repository root:
     python3 scripts/kernel_gen_asm.py
 """
 
@@ -299,6 +300,164 @@ def mask_kernel_avx2():
 
 CACHED = mask_kernel() + "\n" + mask_kernel_avx2() + "\n" + scan_kernel(3) + "\n" + scan_kernel(2) + "\n" + fill_kernel(3) + "\n" + fill_kernel(2)
 
+
+def block_fly(k):
+    """blockAcc{k}: the on-the-fly block product's accumulation for one target, 4k
+    columns, over groups of 8 sources: group q's weights are w[8q:8q+8] and its first
+    source s0 the low 32 bits of groups[q]; acc[0:4k] += w * v[(s0+l)*stride:][0:4k]
+    for each nonzero weight, in group order and lanes ascending (stride in bytes; the
+    caller pads the rows of v to whole ymm). The nonzero weights of each group come
+    from a compare and a bit mask, visited by TZCNT/BLSR: weights beyond the cutoff cost
+    neither loads nor FMAs. One FMA per column and term, as math.FMA in the pure-Go loop
+    (blockAccGo): the same bits. Two sets of sums (terms of even and odd rank within each
+    group, added at the end) halve the FMA latency chain. The weight goes through
+    VBROADCASTSS + VCVTPS2PD (see tileBlock)."""
+    x = f"blockAcc{k}"
+    L = [f"// func {x}(acc *float64, w *float32, v *float64, groups *int64, ng, stride int)",
+         f"TEXT ·{x}(SB), NOSPLIT, $0-48",
+         "\tMOVQ acc+0(FP), DI", "\tMOVQ w+8(FP), SI", "\tMOVQ v+16(FP), R10",
+         "\tMOVQ groups+24(FP), R9", "\tMOVQ ng+32(FP), CX", "\tMOVQ stride+40(FP), R8"]
+    L += [f"\tVMOVUPD {32*j}(DI), Y{j}" for j in range(k)]
+    L += [f"\tVXORPD Y{4+j}, Y{4+j}, Y{4+j}" for j in range(k)]
+    L += ["\tVXORPS Y15, Y15, Y15", "\tTESTQ CX, CX", f"\tJLE {x}Done",
+          f"{x}Grp:",
+          "\t// bits of the nonzero weights (predicate 4: NEQ_UQ)",
+          "\tVCMPPS $4, (SI), Y15, Y14", "\tVMOVMSKPS Y14, AX", "\tTESTL AX, AX", f"\tJZ {x}Next",
+          "\tMOVL (R9), DX", "\tIMULQ R8, DX", "\tADDQ R10, DX",
+          f"{x}Bit:"]
+    for half, wr in ((0, 13), (1, 12)):
+        L += ["\tTZCNTL AX, BX", "\tBLSRL AX, AX",
+              f"\tVBROADCASTSS (SI)(BX*4), X{wr}", f"\tVCVTPS2PD X{wr}, Y{wr}",
+              "\tIMULQ R8, BX"]
+        L += [f"\tVFMADD231PD {32*j}(DX)(BX*1), Y{wr}, Y{4*half+j}" for j in range(k)]
+        L += ["\tTESTL AX, AX", f"\tJZ {x}Next" if half == 0 else f"\tJNZ {x}Bit"]
+    L += [f"{x}Next:",
+          "\tADDQ $32, SI", "\tADDQ $8, R9",
+          "\tDECQ CX", f"\tJNZ {x}Grp",
+          f"{x}Done:"]
+    L += [f"\tVADDPD Y{4+j}, Y{j}, Y{j}" for j in range(k)]
+    L += [f"\tVMOVUPD Y{j}, {32*j}(DI)" for j in range(k)]
+    L += ["\tVZEROUPPER", "\tRET", ""]
+    return "\n".join(L)
+
+
+def gauss_groups(dim):
+    """gaussGroups: for one target, the kernel values of groups of 8 sources: group q
+    starts at source s0 = low 32 bits of groups[q], and bits 32-39 say which of its 8
+    lanes are sources (the others get 0, through expandLUT's lane masks); gauss's
+    float32 operations in its order (the exp of body() above, without FMA), so the same
+    bits as gauss and rowGauss. Reads whole groups of coordinates (the caller's slices
+    have 8 spare values)."""
+    x = f"gaussGroups{dim}"
+    tgt = ", ".join("t" + c for c in "xyz"[:dim])
+    srcs = ", ".join(c + "s" for c in "xyz"[:dim])
+    off = (8 + 4 * dim + 7) // 8 * 8
+    args = {}
+    for c in "xyz"[:dim]:
+        args[c + "s"] = off
+        off += 8
+    args["groups"], args["ng"], args["c2"] = off, off + 8, off + 16
+    L = [f"// func {x}(out *float32, {tgt} float32, {srcs} *float32, groups *int64, ng int, c2 float32)",
+         f"TEXT ·{x}(SB), NOSPLIT, $0-{off + 20}", "\tMOVQ out+0(FP), AX",
+         "\tVBROADCASTSS tx+8(FP), Y0", "\tVBROADCASTSS ty+12(FP), Y1"]
+    if dim == 3:
+        L += ["\tVBROADCASTSS tz+16(FP), Y2"]
+    for arg, reg in zip(["xs", "ys", "zs"][:dim], ["SI", "DI", "R8"]):
+        L.append(f"\tMOVQ {arg}+{args[arg]}(FP), {reg}")
+    L += [f"\tMOVQ groups+{args['groups']}(FP), R9", f"\tMOVQ ng+{args['ng']}(FP), CX",
+          f"\tVBROADCASTSS c2+{args['c2']}(FP), Y5", "\tLEAQ expandLUT<>(SB), R15",
+          "\tTESTQ CX, CX", f"\tJLE {x}Done",
+          f"{x}Loop:",
+          "\tMOVQ (R9), R10", "\tADDQ $8, R9", "\tMOVL R10, R11", "\tSHRQ $32, R10", "\tSHLQ $6, R10",
+          "\tVMOVUPS (SI)(R11*4), Y7", "\tVSUBPS Y7, Y0, Y7", "\tVMULPS Y7, Y7, Y7",
+          "\tVMOVUPS (DI)(R11*4), Y8", "\tVSUBPS Y8, Y1, Y8", "\tVMULPS Y8, Y8, Y8", "\tVADDPS Y8, Y7, Y7"]
+    if dim == 3:
+        L += ["\tVMOVUPS (R8)(R11*4), Y9", "\tVSUBPS Y9, Y2, Y9", "\tVMULPS Y9, Y9, Y9", "\tVADDPS Y9, Y7, Y7"]
+    bb = body(dim, 8).split("\n")
+    i0 = next(i for i, l in enumerate(bb) if "VCMPPS" in l)
+    i1 = next(i for i, l in enumerate(bb) if "VANDPS" in l)
+    L += bb[i0:i1 + 1] + [
+        "\tVANDPS 32(R15)(R10*1), Y13, Y13",
+        "\tVMOVUPS Y13, (AX)", "\tADDQ $32, AX",
+        "\tDECQ CX", f"\tJNZ {x}Loop", f"{x}Done:", "\tVZEROUPPER", "\tRET", ""]
+    return "\n".join(L)
+
+
+def block_tile(k):
+    """tileBlock{k}: a stored tile (row pairs, see pkg/kernel/cache.go) applied to 4k
+    columns both ways: for each row r, acc[r] += (row r) vj, held in registers over the
+    row, and y += (row r)^T vi[r], vi[r] held in registers. Rows of acc, vi, vj and y are
+    stride bytes apart (the caller pads them to whole ymm). Each pair's groups are walked
+    twice, for row 2p (the masks' low bytes, values first in each group) then row 2p+1
+    (high bytes): per column of y, row 2p's term then row 2p+1's; per row, columns
+    ascending. One FMA per column and term, as in the pure-Go loop (tileBlockGo): the
+    same bits. A row's sums go in two sets, as in blockAcc. The weight goes through VBROADCASTSS + VCVTPS2PD, not VCVTSS2SD, whose
+    merge into the old register would chain every term to the previous one."""
+    x = f"tileBlock{k}"
+
+    def row(hi):
+        lbl = f"{x}R{hi}"
+        L = []
+        if hi:
+            L += ["\tMOVQ vjp-8(SP), DX", "\tMOVQ yp-16(SP), R12", "\tMOVQ wp-24(SP), SI",
+                  "\tMOVQ mp-32(SP), R14", "\tMOVQ ng-40(SP), CX", "\tLEAQ (DI)(R8*1), BX",
+                  "\tLEAQ (R9)(R8*1), AX"]
+        else:
+            L += ["\tMOVQ DI, BX", "\tMOVQ R9, AX"]
+        L += [f"\tVMOVUPD {32*j}(BX), Y{j}" for j in range(k)]
+        L += [f"\tVMOVUPD {32*j}(AX), Y{4+j}" for j in range(k)]
+        L += [f"\tVXORPD Y{8+j}, Y{8+j}, Y{8+j}" for j in range(k)]
+        L += [f"{lbl}Grp:", "\tMOVWLZX (R14), AX", "\tADDQ $2, R14", "\tMOVQ SI, R10"]
+        if hi:
+            L += ["\tMOVBLZX AL, R13", "\tPOPCNTL R13, R13", "\tLEAQ (SI)(R13*4), R10"]
+        L += ["\tPOPCNTL AX, BX", "\tLEAQ (SI)(BX*4), SI"]
+        L += ["\tMOVL AX, R13", "\tSHRL $8, R13"] if hi else ["\tMOVBLZX AL, R13"]
+        L += ["\tTESTL R13, R13", f"\tJZ {lbl}Next",
+              f"{lbl}Bit:"]
+        for half, wr in ((0, 13), (1, 12)):
+            L += ["\tTZCNTL R13, BX", "\tBLSRL R13, R13",
+                  f"\tVBROADCASTSS (R10), X{wr}", f"\tVCVTPS2PD X{wr}, Y{wr}", "\tADDQ $4, R10",
+                  "\tIMULQ R8, BX"]
+            L += [f"\tVFMADD231PD {32*j}(DX)(BX*1), Y{wr}, Y{8*half+j}" for j in range(k)]
+            for j in range(k):
+                t = 14 + j % 2
+                L += [f"\tVMOVUPD {32*j}(R12)(BX*1), Y{t}", f"\tVFMADD231PD Y{4+j}, Y{wr}, Y{t}",
+                      f"\tVMOVUPD Y{t}, {32*j}(R12)(BX*1)"]
+            L += ["\tTESTL R13, R13", f"\tJZ {lbl}Next" if half == 0 else f"\tJNZ {lbl}Bit"]
+        L += [
+              f"{lbl}Next:",
+              "\tLEAQ (DX)(R8*8), DX", "\tLEAQ (R12)(R8*8), R12",
+              "\tDECQ CX", f"\tJNZ {lbl}Grp"]
+        L += ["\tLEAQ (DI)(R8*1), BX"] if hi else ["\tMOVQ DI, BX"]
+        L += [f"\tVADDPD Y{8+j}, Y{j}, Y{j}" for j in range(k)]
+        L += [f"\tVMOVUPD Y{j}, {32*j}(BX)" for j in range(k)]
+        return L
+
+    L = [f"// func {x}(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows, stride int)",
+         f"TEXT ·{x}(SB), NOSPLIT, $40-72",
+         "\tMOVQ acc+0(FP), DI", "\tMOVQ w+16(FP), SI", "\tMOVQ m+24(FP), R14",
+         "\tMOVQ vi+40(FP), R9", "\tMOVQ pairs+48(FP), R15", "\tMOVQ rows+56(FP), R11",
+         "\tMOVQ stride+64(FP), R8",
+         "\tTESTQ R11, R11", f"\tJLE {x}Done",
+         f"{x}Pair:",
+         "\tMOVWQZX 0(R15), AX", "\tMOVWQZX 2(R15), CX",
+         "\tTESTQ CX, CX", f"\tJZ {x}Next",
+         "\tIMULQ R8, AX",
+         "\tMOVQ vj+32(FP), DX", "\tADDQ AX, DX", "\tMOVQ DX, vjp-8(SP)",
+         "\tMOVQ y+8(FP), R12", "\tADDQ AX, R12", "\tMOVQ R12, yp-16(SP)",
+         "\tMOVQ SI, wp-24(SP)", "\tMOVQ R14, mp-32(SP)", "\tMOVQ CX, ng-40(SP)"]
+    L += row(0)
+    L += ["\tCMPQ R11, $2", f"\tJLT {x}Next"]
+    L += row(1)
+    L += [f"{x}Next:",
+          "\tLEAQ (DI)(R8*2), DI", "\tLEAQ (R9)(R8*2), R9", "\tADDQ $4, R15",
+          "\tSUBQ $2, R11", f"\tJGT {x}Pair",
+          f"{x}Done:", "\tVZEROUPPER", "\tRET", ""]
+    return "\n".join(L)
+
+
+BLOCK = gauss_groups(3) + "\n" + gauss_groups(2) + "\n" + "\n".join(block_fly(k) for k in range(1, 5)) + "\n" + "\n".join(block_tile(k) for k in range(1, 5))
+
 src = f"""// Code generated by scripts/kernel_gen_asm.py; DO NOT EDIT.
 
 //go:build amd64 && !purego
@@ -312,7 +471,8 @@ src = f"""// Code generated by scripts/kernel_gen_asm.py; DO NOT EDIT.
 {func(3, 8)}
 {func(2, 4)}
 {func(3, 4)}
-{CACHED}"""
+{CACHED}
+{BLOCK}"""
 
 with open("pkg/kernel/sweep_amd64.s", "w") as f:
     f.write(src)

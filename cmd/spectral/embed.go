@@ -23,7 +23,7 @@ import (
 type embedOptions struct {
 	sigma, cutoff, laplacian, columns, format  string
 	output, summary, plot, device, cacheMemory string
-	model, landmarkSampling                    string
+	model, landmarkSampling, solver            string
 	landmarks                                  int
 	k, ncv, maxiter, threads                   int
 	tol                                        float64
@@ -65,6 +65,13 @@ shifted D - K) by thick-restart Lanczos (as many products as ARPACK or fewer); f
 normalized and random-walk Laplacians the first eigenvector, D^1/2 1, is known exactly
 and projected out, so its eigenvalue is exactly 0. Progress goes to stderr; the summary
 (eigenvalues, timings, products) to stderr, or as JSON to --summary.
+
+--solver multilevel (auto picks it for N >= 20,000 with the normalized or random-walk
+Laplacian) builds coarse levels by aggregating the points into boxes of 2 sigma (exact
+P^T K P), solves the coarsest by Lanczos and the fine level by preconditioned LOBPCG
+started from the coarse eigenvectors: far fewer passes over the kernel, each pass carrying
+a block of vectors. Residuals are checked on the fine operator; --tol 0 means 1e-10 there.
+It falls back to Lanczos, with a warning, where it cannot help.
 
 The kernel's nonzero values are cached (float32, ~2.2 bytes per nonzero) when they fit
 --cache-memory; products then run several times faster than on the fly. When the cache
@@ -112,6 +119,7 @@ would cache it (spectral info --sigma says the same before a run).
 	f.StringVar(&o.plot, "plot", "", "also draw the eigenvectors to this PNG")
 	f.StringVar(&o.device, "device", "auto", "auto, cpu or gpu (gpu without a usable GPU: exit 1, before reading)")
 	f.StringVar(&o.cacheMemory, "cache-memory", "auto", "memory for cached kernel values (e.g. 2GiB, 500MB); auto = half the available memory; 0 = never cache")
+	f.StringVar(&o.solver, "solver", "auto", "eigensolver: lanczos, multilevel (aggregation coarse levels + LOBPCG), or auto (multilevel for large clouds)")
 	f.Float64Var(&o.tol, "tol", 0, "eigensolver tolerance (0 = machine precision, as ARPACK)")
 	f.IntVar(&o.ncv, "ncv", 0, "Lanczos basis size (0 = default)")
 	f.IntVar(&o.maxiter, "maxiter", 0, "maximum Lanczos restarts (0 = default)")
@@ -148,6 +156,9 @@ func (o *embedOptions) options(input string, stdin io.Reader) (embed.Options, er
 	}
 	if opt.Cutoff, err = parseCutoff(o.cutoff); err != nil {
 		return opt, err
+	}
+	if opt.Solver, err = embed.ParseSolver(o.solver); err != nil {
+		return opt, usageErrorf("%v", err)
 	}
 	l, err := embed.ParseLaplacian(o.laplacian)
 	if err != nil {

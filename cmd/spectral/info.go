@@ -15,10 +15,10 @@ import (
 )
 
 type infoOptions struct {
-	format, columns, sigma, cutoff string
-	k                              int
-	threads                        int
-	json, noSpacing                bool
+	format, columns, sigma, cutoff, solver string
+	k                                      int
+	threads                                int
+	json, noSpacing                        bool
 }
 
 func newInfoCmd() *cobra.Command {
@@ -52,6 +52,7 @@ bbox_max, duplicates, nn_median, nn_p95, suggested_sigma, and the estimates).
 	f.StringVar(&o.cutoff, "cutoff", "auto", "cutoff in sigmas for the estimate (auto ~5.77, 0 = every pair)")
 	f.IntVarP(&o.k, "k", "k", 7, "eigenpairs, for the memory estimate")
 	f.IntVar(&o.threads, "threads", 0, "CPU threads (0 = all cores)")
+	f.StringVar(&o.solver, "solver", "auto", "eigensolver the estimate is for: auto, lanczos or multilevel")
 	f.BoolVar(&o.json, "json", false, "print one JSON object")
 	f.BoolVar(&o.noSpacing, "no-spacing", false, "skip the nearest-neighbour statistics (faster on huge clouds)")
 	return cmd
@@ -117,7 +118,11 @@ func runInfo(cmd *cobra.Command, o *infoOptions, input string) error {
 		if err != nil {
 			return err
 		}
-		est, err := embed.EstimateCosts(c, sigma, cutoff, o.k, o.threads)
+		solver, err := embed.ParseSolver(o.solver)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		est, err := embed.EstimateCostsFor(c, sigma, cutoff, o.k, o.threads, solver)
 		if err != nil {
 			return err
 		}
@@ -170,6 +175,7 @@ func printInfo(w io.Writer, in *cloudInfo) {
 		fmt.Fprintf(w, "  pairs evaluated/product  ~%.3g\n", float64(e.PairsEvaluated))
 		fmt.Fprintf(w, "  memory                   ~%s, plus %s to cache the kernel (cached: %v)\n", embed.FormatBytes(e.MemoryBytes), embed.FormatBytes(e.CacheBytes), e.CacheFits)
 		fmt.Fprintf(w, "  time per product        ~%.3g s on the fly, ~%.3g s cached (%d threads)\n", e.SecondsPerProduct, e.SecondsPerCachedProduct, e.Threads)
+		fmt.Fprintf(w, "  solver                   %s: ~%d passes, ~%.3g s to solve (rough), +%s for its blocks\n", e.Solver, e.SolvePasses, e.SolveSeconds, embed.FormatBytes(e.SolveMemory))
 		if e.SuggestCacheMemory != "" {
 			fmt.Fprintf(w, "  the cache is over the default budget (half the available memory) but fits the machine: --cache-memory %s caches it\n", e.SuggestCacheMemory)
 		}

@@ -123,7 +123,10 @@ type Result struct {
 	Vectors   *mat.Dense // N x k; column j belongs to Values[j], unit norm, largest-magnitude entry positive
 	MatVecs   int
 	Restarts  int
-	Residuals []float64 // ||A v - lambda v|| per pair, as the Lanczos estimate |beta * s_last|
+	Residuals []float64    // ||A v - lambda v|| per pair, as the Lanczos estimate |beta * s_last|
+	Passes    int          // block products (LOBPCG); 0 for Lanczos, whose passes are MatVecs
+	Block     int          // LOBPCG's block size; 0 for Lanczos
+	Levels    []LevelStats // multilevel solves: each level, finest first
 }
 
 // Errors for invalid arguments; the returned errors wrap these with the offending values.

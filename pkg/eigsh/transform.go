@@ -23,6 +23,15 @@ func (t Affine) MulVec(dst, src []float64) {
 	}
 }
 
+// MulBlock sets dst = Scale*A src + Shift*src for n x b row-major blocks, with A's
+// block product when it has one (see MulBlock).
+func (t Affine) MulBlock(dst, src []float64, b int) {
+	MulBlock(t.Op, dst, src, b)
+	for i, x := range src {
+		dst[i] = t.Scale*dst[i] + t.Shift*x
+	}
+}
+
 // Original maps an eigenvalue mu of t back to the eigenvalue (mu - Shift)/Scale of A.
 func (t Affine) Original(mu float64) float64 { return (mu - t.Shift) / t.Scale }
 

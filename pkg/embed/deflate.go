@@ -41,6 +41,27 @@ func (d *deflated) MulVec(dst, src []float64) {
 	}
 }
 
+// MulBlock is MulVec on n x b blocks: one block product of op, then each column
+// projected.
+func (d *deflated) MulBlock(dst, src []float64, b int) {
+	eigsh.MulBlock(d.op, dst, src, b)
+	n := len(d.u)
+	s := make([]float64, b)
+	for i := 0; i < n; i++ {
+		ui := d.u[i]
+		for j, x := range dst[i*b : (i+1)*b] {
+			s[j] += x * ui
+		}
+	}
+	for i := 0; i < n; i++ {
+		ui := d.u[i]
+		row := dst[i*b : (i+1)*b]
+		for j := range row {
+			row[j] -= s[j] * ui
+		}
+	}
+}
+
 // trivialVector is D^1/2 1, unit norm.
 func trivialVector(deg []float64) []float64 {
 	u := make([]float64, len(deg))

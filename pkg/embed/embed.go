@@ -56,13 +56,17 @@ type Result struct {
 	Converged        int
 	MatVecs          int
 	Restarts         int
+	Solver           Solver  // the solver that produced the result
+	Passes           int     // passes over the kernel: block products count once (Lanczos: MatVecs)
+	Block            int     // LOBPCG block size (0 for Lanczos)
+	Levels           []Level // multilevel: each level, finest first
 	Residuals        []float64
 	Device           string // "cpu" or the GPU's name
 	Threads          int
 	Kernel           kernel.Stats
 	Seconds          Seconds
 	Warnings         []string
-	Degrees          []float64  // D = K 1 in input order (for the model file)
+	Degrees          []float64  // D = K W 1 in input order (for the model file)
 	Landmarks        *Landmarks // landmark runs: the exact part; Vectors are then nil (ExtendRows)
 	LandmarkSampling string
 }
@@ -211,7 +215,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	if opt.Laplacian != Unnormalized {
 		u = trivialVector(trivialMass(deg, w))
 	}
-	sres, serr := solve(op, u, want, eigsh.Options{
+	lopt := eigsh.Options{
 		Which:   eigsh.LA,
 		NCV:     opt.NCV,
 		Tol:     opt.Tol,
@@ -224,7 +228,20 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 			}
 			report(opt, Event{Stage: "solve", Restart: p.Restart, Converged: p.Converged, K: want, MaxResidual: p.MaxResidual, MatVecs: p.MatVecs}, start)
 		},
-	})
+	}
+	kop, cpu := m.(*kernel.Operator)
+	res.Solver = chooseSolver(opt, n, res.Kernel.PairsWithinCutoff, cpu)
+	if w != nil { // the coarse levels aggregate K with unit weights (multilevel.go)
+		res.Solver = SolverLanczos
+	}
+	var sres *eigsh.Result
+	var serr error
+	if res.Solver == SolverMultilevel {
+		sres, serr = runMultilevel(ctx, res, kop, g, deg, op, u, want, opt, lopt)
+	}
+	if res.Solver == SolverLanczos {
+		sres, serr = solve(op, u, want, lopt)
+	}
 	res.Seconds.Solve = time.Since(t).Seconds()
 	if err := deviceErr(m); err != nil {
 		return nil, fmt.Errorf("kernel product on %s: %w", dev.name, err)
@@ -239,6 +256,10 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	}
 	res.Kernel = dev.stats()
 	res.MatVecs, res.Restarts = sres.MatVecs, sres.Restarts
+	res.Passes, res.Block = sres.Passes, sres.Block
+	if res.Solver == SolverLanczos {
+		res.Passes = sres.MatVecs
+	}
 	res.collect(sres, g, trivialMass(deg, w), w, back, opt)
 	res.Degrees = make([]float64, n)
 	g.ToInput(res.Degrees, deg)

@@ -62,7 +62,8 @@ type Options struct {
 	CacheMemory int64  // bytes for cached kernel values; 0 = half the available memory, <0 = never
 	MemoryLimit int64  // refuse runs whose estimate exceeds this; 0 = available memory
 
-	Tol     float64 // eigsh tolerance; 0 = machine precision
+	Solver  Solver  // "" or auto, lanczos, multilevel
+	Tol     float64 // eigsh tolerance; 0 = machine precision (multilevel: eigsh.BlockTolFloor)
 	NCV     int     // Krylov basis size; 0 = eigsh's default
 	MaxIter int     // restarts; 0 = eigsh's default
 	Seed    uint64  // start vector seed
@@ -118,6 +119,11 @@ func (o *Options) validate() error {
 	if o.Threads < 0 {
 		return badInput("--threads %d: must be >= 0", o.Threads)
 	}
+	sv, err := ParseSolver(string(o.Solver))
+	if err != nil {
+		return err
+	}
+	o.Solver = sv
 	if o.Tol < 0 || math.IsNaN(o.Tol) {
 		return badInput("--tol %v: must be >= 0", o.Tol)
 	}

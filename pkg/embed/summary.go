@@ -18,6 +18,10 @@ type Summary struct {
 	Residuals               []float64 `json:"residuals"`
 	Converged               int       `json:"converged"`
 	MatVecs                 int       `json:"matvecs"`
+	Solver                  Solver    `json:"solver"`
+	Passes                  int       `json:"passes"`
+	Block                   int       `json:"block"`
+	Levels                  []Level   `json:"levels"`
 	Restarts                int       `json:"restarts"`
 	Device                  string    `json:"device"`
 	Threads                 int       `json:"threads"`
@@ -54,13 +58,16 @@ func (r *Result) Summary() Summary {
 		Input: r.Cloud.Source, Format: r.Cloud.Format, N: r.Cloud.N(), Dim: r.Cloud.Dim, Columns: r.Cloud.Names,
 		Sigma: r.Sigma, SigmaAuto: r.SigmaAuto, Cutoff: r.Cutoff, Laplacian: r.Laplacian,
 		K: r.K, Eigenvalues: r.Eigenvalues, Residuals: r.Residuals, Converged: r.Converged,
-		MatVecs: r.MatVecs, Restarts: r.Restarts, Device: r.Device, Threads: r.Threads,
+		MatVecs: r.MatVecs, Solver: r.Solver, Passes: r.Passes, Block: r.Block, Levels: r.Levels, Restarts: r.Restarts, Device: r.Device, Threads: r.Threads,
 		PairsEvaluatedPerMatVec: r.Kernel.PairsEvaluated, PairsWithinCutoff: r.Kernel.PairsWithinCutoff,
 		KernelCached: r.Kernel.Cached, KernelCacheBytes: r.Kernel.CacheBytes,
 		Seconds: r.Seconds, PeakRSSBytes: PeakRSS(), Warnings: r.Warnings,
 	}
 	if l := r.Landmarks; l != nil {
 		s.Landmarks, s.LandmarkSampling, s.Approximation, s.Unreached = l.Cloud.N(), r.LandmarkSampling, true, l.Unreached
+	}
+	if s.Levels == nil {
+		s.Levels = []Level{}
 	}
 	if s.Warnings == nil {
 		s.Warnings = []string{}

@@ -409,3 +409,37 @@ func TestParseAccumulation(t *testing.T) {
 		t.Error("f16 accepted")
 	}
 }
+
+// MulBlock on the fake driver: each column bit for bit the MulVec of that column.
+func TestOperatorFakeMulBlock(t *testing.T) {
+	fakeLib(t)
+	g := handGrid(randomCloud(500, 2, 15, 5), 2, 1, 3, 2)
+	op, err := New(g, Options{BlockSize: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer op.Close()
+	const b = 3
+	r := rand.New(rand.NewSource(6))
+	v := make([]float64, g.N*b)
+	for i := range v {
+		v[i] = r.Float64() - 0.5
+	}
+	y := make([]float64, g.N*b)
+	op.MulBlock(y, v, b)
+	x, want := make([]float64, g.N), make([]float64, g.N)
+	for j := 0; j < b; j++ {
+		for i := range x {
+			x[i] = v[i*b+j]
+		}
+		op.MulVec(want, x)
+		for i := range want {
+			if y[i*b+j] != want[i] {
+				t.Fatalf("(%d,%d) = %v, MulVec %v", i, j, y[i*b+j], want[i])
+			}
+		}
+	}
+	if err := op.Err(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -228,6 +228,27 @@ func (o *Operator) MulVec(dst, src []float64) {
 	}
 }
 
+// MulBlock sets dst = K src for n x b row-major blocks (entry (i, j) at i*b + j), the
+// block eigensolvers' seam (eigsh.BlockOperator), as a loop of MulVec over the columns:
+// a block kernel on the device is future work. A GPU failure fills dst with NaN as in
+// MulVec; lengths other than Dims*b panic.
+func (o *Operator) MulBlock(dst, src []float64, b int) {
+	n := o.g.N
+	if b < 1 || len(dst) != n*b || len(src) != n*b {
+		panic(fmt.Sprintf("gpu: MulBlock lengths %d, %d with %d columns, want %d rows", len(dst), len(src), b, n))
+	}
+	x, y := make([]float64, n), make([]float64, n)
+	for j := 0; j < b; j++ {
+		for i := range x {
+			x[i] = src[i*b+j]
+		}
+		o.MulVec(y, x)
+		for i, v := range y {
+			dst[i*b+j] = v
+		}
+	}
+}
+
 // Err is the first error a MulVec met, or nil.
 func (o *Operator) Err() error {
 	o.mu.Lock()

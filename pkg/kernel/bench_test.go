@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spectral-dev/spectral/pkg/generate"
 	"github.com/spectral-dev/spectral/pkg/grid"
 )
 
@@ -269,4 +270,116 @@ func BenchmarkMulVecCachedAVX2(b *testing.B) {
 	defer func(v bool) { haveAVX512 = v }(haveAVX512)
 	haveAVX512 = false
 	benchMulVec(b, Options{CacheBudget: 4 << 30, Threads: 1}, CachedCellFraction)
+}
+
+// BenchmarkMulBlock times block products of b columns against single products (b=vec:
+// MulVec) in both modes, on the cached mode's cells where caching (one warm-up product
+// first: the cached mode's tile buffers grow on the first block of each width). Run, e.g.:
+//
+//	go test -run '^$' -bench 'MulBlock' -benchtime 5x -count 3 ./pkg/kernel/
+func BenchmarkMulBlock(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		opt  Options
+		frac float64
+	}{{"fly", Options{CacheBudget: -1}, 0}, {"cached", Options{CacheBudget: 4 << 30}, CachedCellFraction}} {
+		for _, bc := range []struct {
+			cloud  string
+			cutoff float64
+		}{{"swissroll_s0.01", 4}, {"swissroll10k_s0.02", 4}} {
+			var op *Operator // built by the first sub-benchmark that runs
+			for _, cols := range []int{0, 1, 8, 16} {
+				name := fmt.Sprintf("b=%d", cols)
+				if cols == 0 {
+					name = "b=vec"
+				}
+				b.Run(fmt.Sprintf("%s/%s/cutoff%s/%s", mode.name, bc.cloud, cutName(bc.cutoff), name), func(b *testing.B) {
+					if op == nil {
+						var gopt grid.Options
+						if mode.frac > 0 {
+							gopt.CellSize = mode.frac * bc.cutoff
+						}
+						op = mustOp(b, mustGrid(b, benchCloud(bc.cloud), bc.cutoff, gopt), mode.opt)
+					}
+					n, w := op.Dims(), max(cols, 1)
+					v := make([]float64, n*w)
+					for j := 0; j < w; j++ {
+						for i, x := range signedVec(n, uint64(j+1)) {
+							v[i*w+j] = x
+						}
+					}
+					dst := make([]float64, n*w)
+					product := func() {
+						if cols == 0 {
+							op.MulVec(dst, v)
+						} else {
+							op.MulBlock(dst, v, cols)
+						}
+					}
+					product()
+					b.ResetTimer()
+					cpu0 := cpuSeconds()
+					for i := 0; i < b.N; i++ {
+						product()
+					}
+					cpu := (cpuSeconds() - cpu0) / float64(b.N)
+					sec := b.Elapsed().Seconds() / float64(b.N)
+					b.ReportMetric(sec*1e3, "ms/product")
+					b.ReportMetric(cpu*1e3, "cpu-ms/product")
+					b.ReportMetric(sec*1e3/float64(w), "ms/column")
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkMulBlockTutorial times on-the-fly products of the tutorial's 10^6-point Swiss
+// roll (sigma 0.01, cutoff 4; its cache, ~11 GB, is over the default budget): MulVec and
+// blocks of 1, 8 and 16 columns, three products each (after a warm-up), reported as the
+// medians of wall and CPU seconds per product and per column. About 2 minutes on 2 cores:
+//
+//	go test -run '^$' -bench 'MulBlockTutorial' -benchtime 1x ./pkg/kernel/
+func BenchmarkMulBlockTutorial(b *testing.B) {
+	g, err := grid.Build(generate.SwissRoll(1_000_000, 0.01, 0), 3, 0.01, 4, grid.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	op := mustOp(b, g, Options{CacheBudget: -1})
+	b.Logf("n %d, nonzeros %d, evaluated %d", g.N, op.Stats().PairsWithinCutoff, op.Stats().PairsEvaluated)
+	for _, cols := range []int{0, 1, 8, 16} {
+		name := fmt.Sprintf("b=%d", cols)
+		if cols == 0 {
+			name = "b=vec"
+		}
+		b.Run(name, func(b *testing.B) {
+			w := max(cols, 1)
+			v := make([]float64, g.N*w)
+			for i, x := range signedVec(g.N*w, 3) {
+				v[i] = x
+			}
+			dst := make([]float64, g.N*w)
+			product := func() {
+				if cols == 0 {
+					op.MulVec(dst, v)
+				} else {
+					op.MulBlock(dst, v, cols)
+				}
+			}
+			product()
+			var walls, cpus []float64
+			for i := 0; i < b.N; i++ {
+				for r := 0; r < 3; r++ {
+					t0, c0 := time.Now(), cpuSeconds()
+					product()
+					walls = append(walls, time.Since(t0).Seconds())
+					cpus = append(cpus, cpuSeconds()-c0)
+				}
+			}
+			wall, cpu := median(walls), median(cpus)
+			b.ReportMetric(wall, "s/product")
+			b.ReportMetric(cpu, "cpu-s/product")
+			b.ReportMetric(wall/float64(w), "s/column")
+			b.ReportMetric(cpu/float64(w), "cpu-s/column")
+		})
+	}
 }

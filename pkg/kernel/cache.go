@@ -41,6 +41,7 @@ type tileCache struct {
 	poff  []int64     // per entry k (j >= i): index of the tile's first row pair
 	yoff  []int64     // per entry k: offset in ybuf of the width-long buffer of tile (min, max)
 	ybuf  []float64
+	yblk  []float64 // MulBlock's tile buffers: ybuf's layout, b values per entry (grown on demand)
 }
 
 // simdLoop names the tile loop in use.

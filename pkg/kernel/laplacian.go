@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"math"
 	"sync"
 )
@@ -25,7 +26,8 @@ type Laplacian struct {
 	d     []float64 // degrees
 	isqrt []float64 // D^-1/2 (normalized kinds)
 	tmp   []float64
-	mu    sync.Mutex // guards tmp
+	btmp  []float64  // MulBlock's scaled input (normalized kinds), grown on demand
+	mu    sync.Mutex // guards tmp and btmp
 }
 
 const (
@@ -84,6 +86,79 @@ func (l *Laplacian) MulVec(dst, src []float64) {
 		}
 		for i, s := range l.isqrt {
 			dst[i] = src[i] - s*dst[i]
+		}
+	}
+}
+
+// blockMatrix is a Matrix with a block product (the CPU Operator; see MulBlock).
+type blockMatrix interface {
+	MulBlock(dst, src []float64, b int)
+}
+
+// MulBlock sets dst = L src for n x b row-major blocks (entry (i, j) at i*b + j), with
+// one pass over the kernel when the matrix has a block product (else a column loop);
+// dst and src must not overlap. Each column gets the same operations as MulVec's, on
+// the matrix's block product.
+func (l *Laplacian) MulBlock(dst, src []float64, b int) {
+	n := l.Dims()
+	if b < 1 || len(dst) != n*b || len(src) != n*b {
+		panic(fmt.Sprintf("kernel: Laplacian MulBlock lengths %d, %d with %d columns, want %d rows", len(dst), len(src), b, n))
+	}
+	switch l.kind {
+	case kindUnnormalized:
+		mulBlock(l.m, dst, src, b)
+		for i, d := range l.d {
+			row, s := dst[i*b:(i+1)*b], src[i*b:(i+1)*b]
+			for j := range row {
+				row[j] = d*s[j] - row[j]
+			}
+		}
+	default:
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if cap(l.btmp) < n*b {
+			l.btmp = make([]float64, n*b)
+		}
+		tmp := l.btmp[:n*b]
+		for i, s := range l.isqrt {
+			t, x := tmp[i*b:(i+1)*b], src[i*b:(i+1)*b]
+			for j := range t {
+				t[j] = s * x[j]
+			}
+		}
+		mulBlock(l.m, dst, tmp, b)
+		for i, s := range l.isqrt {
+			row := dst[i*b : (i+1)*b]
+			if l.kind == kindAffinity {
+				for j := range row {
+					row[j] *= s
+				}
+				continue
+			}
+			x := src[i*b : (i+1)*b]
+			for j := range row {
+				row[j] = x[j] - s*row[j]
+			}
+		}
+	}
+}
+
+// mulBlock is m's block product, or a column loop over MulVec where m has none (the
+// GPU operator).
+func mulBlock(m Matrix, dst, src []float64, b int) {
+	if bm, ok := m.(blockMatrix); ok {
+		bm.MulBlock(dst, src, b)
+		return
+	}
+	n := m.Dims()
+	x, y := make([]float64, n), make([]float64, n)
+	for j := 0; j < b; j++ {
+		for i := range x {
+			x[i] = src[i*b+j]
+		}
+		m.MulVec(y, x)
+		for i, v := range y {
+			dst[i*b+j] = v
 		}
 	}
 }

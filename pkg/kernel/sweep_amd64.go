@@ -42,3 +42,37 @@ func rowGauss3(out *float32, tx, ty, tz float32, xs, ys, zs *float32, n int, c2 
 
 //go:noescape
 func rowGauss2(out *float32, tx, ty float32, xs, ys *float32, n int, c2 float32)
+
+// haveBlockSIMD selects the block products' AVX2+FMA loops (blockAcc, tileBlock; they
+// visit the nonzero lanes with TZCNT/BLSR).
+var haveBlockSIMD = haveFMA && cpu.X86.HasBMI1
+
+//go:noescape
+func blockAcc1(acc *float64, w *float32, v *float64, groups *int64, ng, stride int)
+
+//go:noescape
+func blockAcc2(acc *float64, w *float32, v *float64, groups *int64, ng, stride int)
+
+//go:noescape
+func blockAcc3(acc *float64, w *float32, v *float64, groups *int64, ng, stride int)
+
+//go:noescape
+func blockAcc4(acc *float64, w *float32, v *float64, groups *int64, ng, stride int)
+
+//go:noescape
+func tileBlock1(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows, stride int)
+
+//go:noescape
+func tileBlock2(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows, stride int)
+
+//go:noescape
+func tileBlock3(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows, stride int)
+
+//go:noescape
+func tileBlock4(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows, stride int)
+
+//go:noescape
+func gaussGroups3(out *float32, tx, ty, tz float32, xs, ys, zs *float32, groups *int64, ng int, c2 float32)
+
+//go:noescape
+func gaussGroups2(out *float32, tx, ty float32, xs, ys *float32, groups *int64, ng int, c2 float32)

@@ -43,3 +43,45 @@ func rowGauss3(out *float32, tx, ty, tz float32, xs, ys, zs *float32, n int, c2 
 func rowGauss2(out *float32, tx, ty float32, xs, ys *float32, n int, c2 float32) {
 	panic("kernel: no AVX2 loop on this platform")
 }
+
+var haveBlockSIMD = false
+
+func blockAcc1(acc *float64, w *float32, v *float64, groups *int64, ng, stride int) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func blockAcc2(acc *float64, w *float32, v *float64, groups *int64, ng, stride int) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func blockAcc3(acc *float64, w *float32, v *float64, groups *int64, ng, stride int) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func blockAcc4(acc *float64, w *float32, v *float64, groups *int64, ng, stride int) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func tileBlock1(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows, stride int) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func tileBlock2(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows, stride int) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func tileBlock3(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows, stride int) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func tileBlock4(acc, y *float64, w *float32, m *uint16, vj, vi *float64, pairs *[2]uint16, rows, stride int) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func gaussGroups3(out *float32, tx, ty, tz float32, xs, ys, zs *float32, groups *int64, ng int, c2 float32) {
+	panic("kernel: no AVX2 loop on this platform")
+}
+
+func gaussGroups2(out *float32, tx, ty float32, xs, ys *float32, groups *int64, ng int, c2 float32) {
+	panic("kernel: no AVX2 loop on this platform")
+}

@@ -1,0 +1,363 @@
+package eigsh
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"time"
+)
+
+// The multilevel solver: a cascade over coarse levels built by aggregation. Level l+1's
+// operator is Q^T A_l Q for an n_l x n_{l+1} matrix Q with one nonzero per row and
+// orthonormal columns (for the normalized kernel affinity, Q = D^1/2 P Dc^-1/2 with P the
+// aggregates' indicator: then Q^T A Q is the affinity of the summed kernel P^T K P), so
+// each coarse problem is a Rayleigh-Ritz projection of the finer one: its eigenvalues
+// bound the finer ones from below (for the largest) and its eigenvectors prolong exactly
+// (Q y). The coarsest level is solved by Lanczos (Solve); each finer level by LOBPCG,
+// started from the prolonged eigenvectors of the level below and preconditioned by the
+// two-level operator T r = r + Q ((1+eps) I - A_c)^-1 Q^T r (a coarse-grid correction of
+// L = I - A plus the identity, which is Jacobi for L since its diagonal is ~1). Only the
+// finest level's residuals must meet Tol; coarser levels only supply starts and
+// preconditioners.
+
+// Level is one coarse level of the cascade.
+type Level struct {
+	Labels  []int32   // row i of the finer level belongs to coarse node Labels[i]
+	Weights []float64 // Q[i, Labels[i]]; the columns of Q have unit norm
+	A       *Sparse   // Q^T A_finer Q
+	// Coords of the coarse nodes (A.N x Dim, row-major), for the nested-dissection
+	// ordering of the coarse factorisation; nil keeps the given order.
+	Coords []float64
+	Dim    int
+}
+
+// CoarseSolve is how the preconditioner applies ((1+eps) I - A_c)^-1.
+type CoarseSolve int
+
+const (
+	// CoarseCholesky factors the coarse system once (sparse Cholesky) and solves exactly.
+	CoarseCholesky CoarseSolve = iota
+	// CoarseSpectral inverts exactly on the coarse Ritz vectors the cascade already has
+	// and scales the rest of the coarse space by the inverse of its smallest known gap:
+	// no factorisation, but a weaker preconditioner.
+	CoarseSpectral
+)
+
+// MultilevelOptions configure SolveMultilevel; zero values mean defaults.
+type MultilevelOptions struct {
+	Tol      float64 // finest level, as BlockOptions.Tol
+	MaxIter  int     // LOBPCG iterations per level; 0 = 200
+	Seed     uint64
+	Context  context.Context
+	Progress func(Progress) // finest level only
+	Block    int            // 0 = DefaultBlock(k)
+	Deflate  []float64      // a unit eigenvector of op kept out of the solution (nil = none)
+	Coarse   CoarseSolve
+	Eps      float64 // shift of the coarse system relative to the coarse gap 1 - mu_1; 0 = 0.01
+	// CholeskyMaxNNZ caps the factor's nonzeros (0 = 4e7); above it CoarseSpectral is used.
+	CholeskyMaxNNZ int
+}
+
+// DefaultBlock is the LOBPCG block size for k wanted pairs: k plus a margin, so the
+// (k+1)-th eigenvalue does not limit the convergence of the k-th.
+func DefaultBlock(k int) int { return k + max(3, (k+1)/2) }
+
+// LevelStats describe one level of a multilevel solve, finest first.
+type LevelStats struct {
+	N          int
+	Iterations int
+	Passes     int // block products of this level's operator
+	MatVecs    int
+	FactorNNZ  int // nonzeros of the coarse Cholesky factor used at this level (0 = none)
+}
+
+// ErrLevels is returned for inconsistent levels.
+var ErrLevels = errors.New("eigsh: inconsistent multilevel levels")
+
+// SolveMultilevel finds the k largest eigenpairs of op with the cascade over levels
+// (levels[0] is op's coarse level, levels[i+1] that of levels[i].A). Result is as from
+// LOBPCG on op: converged means the residual test on op itself; Result.Levels has each
+// level's work. It returns *NoConvergence (with the converged pairs) when the finest
+// level does not converge.
+func SolveMultilevel(op Operator, k int, levels []Level, opt MultilevelOptions) (*Result, error) {
+	if op == nil || len(levels) == 0 {
+		return nil, fmt.Errorf("%w: need an operator and at least one level", ErrLevels)
+	}
+	b := opt.Block
+	if b == 0 {
+		b = DefaultBlock(k)
+	}
+	b = max(b, k)
+	sizes := []int{op.Dims()}
+	for i, lv := range levels {
+		if len(lv.Labels) != sizes[i] || len(lv.Weights) != sizes[i] || lv.A == nil {
+			return nil, fmt.Errorf("%w: level %d", ErrLevels, i+1)
+		}
+		for _, a := range lv.Labels {
+			if a < 0 || int(a) >= lv.A.N {
+				return nil, fmt.Errorf("%w: level %d label %d outside 0..%d", ErrLevels, i+1, a, lv.A.N-1)
+			}
+		}
+		sizes = append(sizes, lv.A.N)
+	}
+	L := len(levels)
+	if b+2 > sizes[L] {
+		return nil, fmt.Errorf("%w: coarsest level has %d nodes, too few for a block of %d", ErrLevels, sizes[L], b)
+	}
+	// Deflation vectors per level: d_{l+1} = Q_l^T d_l, normalised.
+	defl := make([][]float64, L+1)
+	defl[0] = opt.Deflate
+	for i := 0; i < L && defl[i] != nil; i++ {
+		d := restrict(levels[i], defl[i], 1)
+		normalize(d)
+		defl[i+1] = d
+	}
+	stats := make([]LevelStats, L+1)
+	for i := range stats {
+		stats[i].N = sizes[i]
+	}
+
+	// Coarsest: Lanczos for b pairs.
+	t0 := time.Now()
+	var cop Operator = levels[L-1].A
+	if defl[L] != nil {
+		cop = &projected{cop, defl[L]}
+	}
+	cres, err := Solve(cop, b, Options{Which: LA, Tol: 1e-10, Seed: opt.Seed, Context: opt.Context})
+	var nc *NoConvergence
+	if errors.As(err, &nc) && nc.Result != nil && len(nc.Result.Values) == b {
+		cres, err = nc.Result, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("eigsh: coarsest level (%d nodes): %w", sizes[L], err)
+	}
+	stats[L].MatVecs, stats[L].Passes, stats[L].Iterations = cres.MatVecs, cres.MatVecs, cres.Restarts
+	if debugLOBPCG {
+		fmt.Fprintf(os.Stderr, "multilevel: coarsest %d nodes, %d nonzeros: Lanczos %d products, %v\n", sizes[L], len(levels[L-1].A.Col), cres.MatVecs, time.Since(t0))
+	}
+	y := make([]float64, sizes[L]*b)
+	mu := make([]float64, b)
+	for j := 0; j < b; j++ { // descending
+		c := b - 1 - j
+		mu[j] = cres.Values[c]
+		for i := 0; i < sizes[L]; i++ {
+			y[i*b+j] = cres.Vectors.At(i, c)
+		}
+	}
+
+	for l := L - 1; l >= 0; l-- {
+		var lop Operator = op
+		kl, tol, progress := k, opt.Tol, opt.Progress
+		if l > 0 {
+			lop = levels[l-1].A
+			if defl[l] != nil {
+				lop = &projected{lop, defl[l]}
+			}
+			kl, tol, progress = k, 1e-4, nil
+		}
+		t0 := time.Now()
+		prec, fnnz := newTwoLevel(levels[l], y, mu, b, defl[l+1], opt)
+		if debugLOBPCG {
+			fmt.Fprintf(os.Stderr, "multilevel: level %d preconditioner (factor %d nonzeros) %v\n", l, fnnz, time.Since(t0))
+		}
+		stats[l].FactorNNZ = fnnz
+		x0 := prolong(levels[l], y, b)
+		res, blk, err := lobpcgBlock(lop, kl, BlockOptions{
+			Tol: tol, MaxIter: opt.MaxIter, Seed: opt.Seed + uint64(l), Context: opt.Context,
+			X0: x0, Block: b, Deflate: defl[l], Precond: prec.apply, Progress: progress,
+		})
+		if blk == nil {
+			return nil, err
+		}
+		st := &stats[l]
+		if res != nil {
+			st.Iterations, st.Passes, st.MatVecs = res.Restarts, res.Passes, res.MatVecs
+		} else if errors.As(err, &nc) {
+			st.Iterations, st.Passes, st.MatVecs = nc.Result.Restarts, nc.Result.Passes, nc.Result.MatVecs
+		}
+		if l == 0 {
+			out := res
+			if out == nil {
+				out = nc.Result
+			}
+			out.Levels = stats
+			return res, err
+		}
+		// Intermediate levels need not converge: their block is a start and a preconditioner.
+		y, mu = blk.x, blk.theta
+	}
+	panic("unreachable")
+}
+
+// projected is P A P for a unit vector u (A's eigenvector), P = I - u u^T.
+type projected struct {
+	op Operator
+	u  []float64
+}
+
+func (p *projected) Dims() int { return p.op.Dims() }
+
+func (p *projected) MulVec(dst, src []float64) { p.MulBlock(dst, src, 1) }
+
+func (p *projected) MulBlock(dst, src []float64, b int) {
+	n := len(p.u)
+	MulBlock(p.op, dst, src, b)
+	c := gramTN(n, p.u, 1, dst, b)
+	mulNN(n, dst, b, p.u, 1, scale(c, -1), 1)
+}
+
+func normalize(x []float64) {
+	var s float64
+	for _, v := range x {
+		s += v * v
+	}
+	if s > 0 {
+		scale(x, 1/math.Sqrt(s))
+	}
+}
+
+// restrict returns Q^T r for the n x b block r: coarse row a sums w_i r_i over its
+// members in ascending order (one worker per row, so the bits are fixed).
+func restrict(lv Level, r []float64, b int) []float64 {
+	m := lv.A.N
+	start, members := lv.members()
+	out := make([]float64, m*b)
+	parChunks(m, func(_, lo, hi int) {
+		for a := lo; a < hi; a++ {
+			o := out[a*b : (a+1)*b]
+			for _, i := range members[start[a]:start[a+1]] {
+				w := lv.Weights[i]
+				for j, v := range r[int(i)*b : int(i)*b+b] {
+					o[j] += w * v
+				}
+			}
+		}
+	})
+	return out
+}
+
+// prolong returns Q y for the m x b block y.
+func prolong(lv Level, y []float64, b int) []float64 {
+	n := len(lv.Labels)
+	out := make([]float64, n*b)
+	parChunks(n, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			a := int(lv.Labels[i])
+			w := lv.Weights[i]
+			for j, v := range y[a*b : a*b+b] {
+				out[i*b+j] = w * v
+			}
+		}
+	})
+	return out
+}
+
+// members lists each coarse node's rows: members[start[a]:start[a+1]], ascending.
+func (lv Level) members() ([]int, []int32) {
+	m := lv.A.N
+	start := make([]int, m+1)
+	for _, a := range lv.Labels {
+		start[a+1]++
+	}
+	for a := 0; a < m; a++ {
+		start[a+1] += start[a]
+	}
+	members := make([]int32, len(lv.Labels))
+	next := slices.Clone(start[:m])
+	for i, a := range lv.Labels {
+		members[next[a]] = int32(i)
+		next[a]++
+	}
+	return start, members
+}
+
+// twoLevel is the preconditioner T r = r + Q C^-1 Q^T r with C = (1+eps) I - A_c.
+type twoLevel struct {
+	lv      Level
+	start   []int
+	members []int32
+	defl    []float64 // coarse deflation vector
+	// spectral: coarse Ritz vectors y (m x q) and 1/(1+eps-mu) - rest
+	y     []float64
+	q     int
+	coef  []float64
+	rest  float64
+	chol  *cholesky
+	shift float64
+}
+
+func newTwoLevel(lv Level, y, mu []float64, b int, defl []float64, opt MultilevelOptions) (*twoLevel, int) {
+	t := &twoLevel{lv: lv, defl: defl, y: y, q: b}
+	t.start, t.members = lv.members()
+	epsf := opt.Eps
+	if epsf == 0 {
+		epsf = 0.01
+	}
+	gap := math.Max(1-mu[0], 1e-12)
+	eps := epsf * gap
+	t.shift = 1 + eps
+	if opt.Coarse == CoarseCholesky {
+		maxNNZ := opt.CholeskyMaxNNZ
+		if maxNNZ == 0 {
+			maxNNZ = 4e7
+		}
+		a := lv.A
+		var perm []int32
+		if lv.Coords != nil && lv.Dim > 0 {
+			perm = ndOrder(a, lv.Coords, lv.Dim)
+			a = a.permuted(perm)
+		}
+		if c, ok := newCholesky(a, t.shift, maxNNZ); ok {
+			c.perm = perm
+			t.chol = c
+			return t, c.nnz()
+		}
+	}
+	t.rest = 1 / (t.shift - mu[b-1])
+	t.coef = make([]float64, b)
+	for j := range t.coef {
+		t.coef[j] = 1/(t.shift-mu[j]) - t.rest
+	}
+	return t, 0
+}
+
+func (t *twoLevel) apply(dst, src []float64, b int) {
+	n := len(t.lv.Labels)
+	m := t.lv.A.N
+	g := restrict(t.lv, src, b)
+	if t.defl != nil {
+		c := gramTN(m, t.defl, 1, g, b)
+		mulNN(m, g, b, t.defl, 1, scale(c, -1), 1)
+	}
+	var z []float64
+	if t.chol != nil {
+		z = g
+		t.chol.solveBlock(z, b)
+	} else {
+		// z = rest g + Y diag(coef) Y^T g
+		c := gramTN(m, t.y, t.q, g, b)
+		for j := 0; j < t.q; j++ {
+			for i := 0; i < b; i++ {
+				c[j*b+i] *= t.coef[j]
+			}
+		}
+		z = scale(g, t.rest)
+		mulNN(m, z, b, t.y, t.q, c, 1)
+	}
+	if t.defl != nil {
+		c := gramTN(m, t.defl, 1, z, b)
+		mulNN(m, z, b, t.defl, 1, scale(c, -1), 1)
+	}
+	parChunks(n, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			a := int(t.lv.Labels[i])
+			w := t.lv.Weights[i]
+			for j := 0; j < b; j++ {
+				dst[i*b+j] = src[i*b+j] + w*z[a*b+j]
+			}
+		}
+	})
+}

@@ -1,0 +1,260 @@
+package embed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spectral-dev/spectral/pkg/eigsh"
+	"github.com/spectral-dev/spectral/pkg/grid"
+	"github.com/spectral-dev/spectral/pkg/kernel"
+)
+
+// Solver names the eigensolver: Lanczos on the fine operator, or the multilevel cascade
+// (aggregation coarse levels, LOBPCG on the fine operator preconditioned by the coarse
+// level; pkg/eigsh multilevel.go).
+type Solver string
+
+const (
+	SolverAuto       Solver = "auto"
+	SolverLanczos    Solver = "lanczos"
+	SolverMultilevel Solver = "multilevel"
+)
+
+// ParseSolver accepts the CLI spellings.
+func ParseSolver(s string) (Solver, error) {
+	switch v := Solver(strings.ToLower(s)); v {
+	case "", SolverAuto:
+		return SolverAuto, nil
+	case SolverLanczos, SolverMultilevel:
+		return v, nil
+	}
+	return "", badInput("--solver %q: want auto, lanczos or multilevel", s)
+}
+
+// AggregateEdge is the edge of the first coarse level's aggregates in units of sigma:
+// boxes of 2 sigma gave the fewest fine passes in the prototype (docs/bench/multilevel.md);
+// each further level doubles it. When they leave more than coarseFactorMax aggregates,
+// boxes of 3 sigma are used instead: the coarse Cholesky factor then costs a fifth
+// (n = 10^5 roll: 0.56M nonzeros instead of 2.6M) for 18 fine passes instead of 14.
+const AggregateEdge = 2.0
+
+// coarseFactorMax is the first level's size above which larger aggregates are used.
+const coarseFactorMax = 5000
+
+// coarsestMax is the size at which the cascade stops adding levels: its Lanczos solve
+// and the coarse factorisation are then cheap next to a fine pass.
+const coarsestMax = 2500
+
+// minCoarsening is the smallest n / m of the first level worth a multilevel solve: with
+// fewer points per aggregate the coarse problem is nearly as large as the fine one.
+const minCoarsening = 4.0
+
+// Auto's crossover (docs/bench/multilevel.md): below it Lanczos is as fast.
+const (
+	autoMinN           = 20000
+	autoMinPairsPerPnt = 30
+)
+
+// Level describes one level of a multilevel solve, finest first.
+type Level struct {
+	N         int `json:"n"`
+	Passes    int `json:"passes"`
+	MatVecs   int `json:"matvecs"`
+	FactorNNZ int `json:"factor_nnz,omitempty"`
+}
+
+// chooseSolver is auto's rule: multilevel for normalized and random-walk Laplacians on
+// the CPU operator with enough points and pairs per point.
+func chooseSolver(opt Options, n int, pairs int64, cpu bool) Solver {
+	if opt.Solver != SolverAuto {
+		return opt.Solver
+	}
+	if !cpu || opt.Laplacian == Unnormalized || n < autoMinN || opt.Cutoff == 0 {
+		return SolverLanczos
+	}
+	if float64(pairs)/float64(n) < autoMinPairsPerPnt {
+		return SolverLanczos
+	}
+	return SolverMultilevel
+}
+
+// errNoCoarsening says the aggregation does not reduce the problem enough.
+var errNoCoarsening = errors.New("aggregation barely coarsens")
+
+// buildLevels builds the cascade's coarse levels for A = D^-1/2 K D^-1/2: level 1 from
+// boxes of AggregateEdge sigma with Kc = P^T K P summed exactly over the kernel's pairs,
+// then boxes twice as large on the aggregates' centroids (Galerkin on the sparse coarse
+// affinity) until the coarsest has at most coarsestMax nodes.
+func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]eigsh.Level, error) {
+	h := AggregateEdge
+	if v, err := strconv.ParseFloat(os.Getenv("SPECTRAL_ML_H"), 64); err == nil {
+		h = v // experiments only
+	}
+	ag, err := g.AggregateSorted(h)
+	if err != nil {
+		return nil, err
+	}
+	if ag.M > coarseFactorMax && os.Getenv("SPECTRAL_ML_H") == "" {
+		h = 1.5 * AggregateEdge
+		if ag, err = g.AggregateSorted(h); err != nil {
+			return nil, err
+		}
+	}
+	if float64(g.N)/float64(ag.M) < minCoarsening {
+		return nil, fmt.Errorf("%w: %d points into %d aggregates of %g sigma", errNoCoarsening, g.N, ag.M, h)
+	}
+	kc, err := op.Coarsen(ag.Labels, ag.M)
+	if err != nil {
+		return nil, err
+	}
+	dc := make([]float64, ag.M)
+	for i, a := range ag.Labels {
+		dc[a] += deg[i]
+	}
+	w := make([]float64, g.N)
+	for i, a := range ag.Labels {
+		w[i] = math.Sqrt(deg[i] / dc[a])
+	}
+	cols := make([][]int32, ag.M)
+	vals := make([][]float64, ag.M)
+	for a := 0; a < ag.M; a++ {
+		cols[a] = kc.Col[kc.Ptr[a]:kc.Ptr[a+1]]
+		vals[a] = make([]float64, len(cols[a]))
+		for p, c := range cols[a] {
+			vals[a][p] = kc.Val[kc.Ptr[a]+p] / math.Sqrt(dc[a]*dc[c])
+		}
+	}
+	ac, err := eigsh.NewSparse(ag.M, cols, vals)
+	if err != nil {
+		return nil, fmt.Errorf("coarse level: %w", err)
+	}
+	levels := []eigsh.Level{{Labels: ag.Labels, Weights: w, A: ac, Coords: ag.Centroids, Dim: g.Dim}}
+	cent := ag.Centroids
+	for ac.N > coarsestMax && len(levels) < 8 {
+		h *= 2
+		ag2, err := grid.Aggregate(cent, g.Dim, h)
+		if err != nil {
+			return nil, err
+		}
+		if float64(ac.N)/float64(ag2.M) < 2 {
+			break
+		}
+		dc2 := make([]float64, ag2.M)
+		for a, b := range ag2.Labels {
+			dc2[b] += dc[a]
+		}
+		w2 := make([]float64, ac.N)
+		for a, b := range ag2.Labels {
+			w2[a] = math.Sqrt(dc[a] / dc2[b])
+		}
+		ac2 := ac.Galerkin(ag2.Labels, w2, ag2.M)
+		levels = append(levels, eigsh.Level{Labels: ag2.Labels, Weights: w2, A: ac2, Coords: ag2.Centroids, Dim: g.Dim})
+		ac, dc, cent = ac2, dc2, ag2.Centroids
+	}
+	if ac.N <= eigsh.DefaultBlock(want)+2 {
+		return nil, fmt.Errorf("%w: the coarsest level has %d nodes", errNoCoarsening, ac.N)
+	}
+	return levels, nil
+}
+
+// solveMultilevel is solve for the multilevel cascade: the deflated operator's want-1
+// largest pairs plus the known (1, u).
+func solveMultilevel(op eigsh.Operator, u []float64, want int, levels []eigsh.Level, o eigsh.MultilevelOptions) (*eigsh.Result, error) {
+	if u == nil || want < 2 {
+		return eigsh.SolveMultilevel(op, want, levels, o)
+	}
+	o.Deflate = u
+	s, err := eigsh.SolveMultilevel(&deflated{op, u}, want-1, levels, o)
+	var nc *eigsh.NoConvergence
+	switch {
+	case err == nil:
+	case errors.As(err, &nc) && nc.Result != nil:
+		r := withTrivial(nc.Result, op, u)
+		r.Passes, r.Block, r.Levels = nc.Result.Passes+1, nc.Result.Block, nc.Result.Levels
+		nc.Result = r
+		nc.Converged, nc.K = len(r.Values), want
+		return r, nc
+	default:
+		return nil, err
+	}
+	r := withTrivial(s, op, u)
+	r.Passes, r.Block, r.Levels = s.Passes+1, s.Block, s.Levels
+	return r, nil
+}
+
+// runMultilevel builds the levels and runs the cascade; when the operator is not the
+// CPU kernel, the Laplacian is unnormalized, the aggregation barely coarsens or the
+// cascade does not converge, it falls back to Lanczos (res.Solver says which ran, and a
+// warning says why).
+func runMultilevel(ctx context.Context, res *Result, kop *kernel.Operator, g *grid.Grid, deg []float64,
+	op eigsh.Operator, u []float64, want int, opt Options, lopt eigsh.Options) (*eigsh.Result, error) {
+	fallback := func(why string) (*eigsh.Result, error) {
+		res.Warnings = append(res.Warnings, "multilevel solver: "+why+"; solved by Lanczos instead")
+		res.Solver, res.Levels = SolverLanczos, nil
+		return nil, nil
+	}
+	switch {
+	case kop == nil:
+		return fallback("needs the CPU kernel operator")
+	case opt.Laplacian == Unnormalized:
+		return fallback("supports the normalized and random-walk Laplacians only")
+	}
+	t0 := time.Now()
+	levels, err := buildLevels(kop, g, deg, want)
+	if os.Getenv("SPECTRAL_DEBUG_LOBPCG") != "" {
+		fmt.Fprintf(os.Stderr, "multilevel: levels built in %v\n", time.Since(t0))
+	}
+	if err != nil {
+		if errors.Is(err, errNoCoarsening) {
+			return fallback(err.Error())
+		}
+		return nil, fmt.Errorf("multilevel: %w", err)
+	}
+	for _, lv := range levels {
+		res.Levels = append(res.Levels, Level{N: lv.A.N})
+	}
+	s, err := solveMultilevel(op, u, want, levels, eigsh.MultilevelOptions{
+		Tol: opt.Tol, MaxIter: opt.MaxIter, Seed: opt.Seed, Context: ctx, Progress: lopt.Progress,
+		Coarse: coarseMode(), Block: blockEnv(),
+	})
+	var nc *eigsh.NoConvergence
+	if s != nil && s.Levels != nil {
+		res.Levels = res.Levels[:0]
+		for _, ls := range s.Levels {
+			res.Levels = append(res.Levels, Level{N: ls.N, Passes: ls.Passes, MatVecs: ls.MatVecs, FactorNNZ: ls.FactorNNZ})
+		}
+	}
+	switch {
+	case err == nil:
+		return s, nil
+	case errors.As(err, &nc):
+		spent := 0
+		if nc.Result != nil {
+			spent = nc.Result.Passes
+		}
+		r, err := fallback(fmt.Sprintf("%d of %d pairs converged after %d passes", nc.Converged, nc.K, spent))
+		return r, err
+	case ctx.Err() != nil:
+		return nil, err
+	default:
+		return nil, fmt.Errorf("multilevel: %w", err)
+	}
+}
+
+func coarseMode() eigsh.CoarseSolve {
+	if os.Getenv("SPECTRAL_ML_COARSE") == "spectral" {
+		return eigsh.CoarseSpectral
+	}
+	return eigsh.CoarseCholesky
+}
+
+func blockEnv() int {
+	v, _ := strconv.Atoi(os.Getenv("SPECTRAL_ML_BLOCK"))
+	return v
+}

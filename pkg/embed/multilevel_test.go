@@ -1,0 +1,280 @@
+package embed
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/spectral-dev/spectral/internal/testref"
+	"github.com/spectral-dev/spectral/pkg/generate"
+	"github.com/spectral-dev/spectral/pkg/grid"
+	cloudio "github.com/spectral-dev/spectral/pkg/io"
+	"github.com/spectral-dev/spectral/pkg/kernel"
+)
+
+// fineResiduals returns ||L v - lambda v|| for each returned pair of the normalized
+// Laplacian, from products of a kernel operator built independently of the run.
+func fineResiduals(t *testing.T, cloud *cloudio.Cloud, res *Result) []float64 {
+	t.Helper()
+	g, err := grid.Build(cloud.Points, cloud.Dim, res.Sigma, res.Cutoff, grid.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := kernel.New(g, kernel.Options{CacheBudget: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := kernel.Normalized(op)
+	n := g.N
+	v, lv := make([]float64, n), make([]float64, n)
+	out := make([]float64, len(res.Eigenvalues))
+	for j, lam := range res.Eigenvalues {
+		g.ToSorted(v, res.Vectors[j])
+		l.MulVec(lv, v)
+		var s float64
+		for i := range v {
+			d := lv[i] - lam*v[i]
+			s += d * d
+		}
+		out[j] = math.Sqrt(s)
+	}
+	return out
+}
+
+// sinAngle is the sine of the largest principal angle between the spans of two sets of
+// unit vectors.
+func sinAngle(a, b [][]float64) float64 {
+	k := len(a)
+	m := mat.NewDense(k, k, nil)
+	for i := range a {
+		for j := range b {
+			var s float64
+			for p := range a[i] {
+				s += a[i][p] * b[j][p]
+			}
+			m.Set(i, j, s)
+		}
+	}
+	var svd mat.SVD
+	svd.Factorize(m, mat.SVDNone)
+	sv := svd.Values(nil)
+	c := sv[len(sv)-1]
+	return math.Sqrt(math.Max(0, 1-c*c))
+}
+
+func runBoth(t *testing.T, cloud *cloudio.Cloud, opt Options) (lan, ml *Result) {
+	t.Helper()
+	o := opt
+	o.Solver = SolverLanczos
+	lan, err := RunCloud(context.Background(), cloud, o)
+	if err != nil {
+		t.Fatalf("%s lanczos: %v", cloud.Source, err)
+	}
+	o.Solver = SolverMultilevel
+	ml, err = RunCloud(context.Background(), cloud, o)
+	if err != nil {
+		t.Fatalf("%s multilevel: %v", cloud.Source, err)
+	}
+	return lan, ml
+}
+
+// checkAgainstLanczos asserts what the multilevel path promises: eigenvalues within 1e-8
+// relative of the Lanczos path (absolute 1e-11 for eigenvalues ~0), eigenvector
+// subspaces within 1e-5 (largest principal angle), every pair's residual on the fine
+// operator within the tolerance's bound.
+func checkAgainstLanczos(t *testing.T, name string, cloud *cloudio.Cloud, lan, ml *Result, maxRes float64) {
+	t.Helper()
+	if len(ml.Eigenvalues) != len(lan.Eigenvalues) {
+		t.Fatalf("%s: %d eigenvalues, Lanczos %d", name, len(ml.Eigenvalues), len(lan.Eigenvalues))
+	}
+	for j, w := range lan.Eigenvalues {
+		got := ml.Eigenvalues[j]
+		if d := math.Abs(got - w); d > 1e-8*math.Abs(w) && d > 1e-11 {
+			t.Errorf("%s: eigenvalue %d = %.15g, Lanczos %.15g", name, j, got, w)
+		}
+	}
+	if s := sinAngle(lan.Vectors, ml.Vectors); s > 1e-5 {
+		t.Errorf("%s: largest principal angle between the eigenvector subspaces: sin = %.3g", name, s)
+	}
+	for j, r := range fineResiduals(t, cloud, ml) {
+		if r > maxRes {
+			t.Errorf("%s: pair %d residual on the fine operator %.3g > %.3g", name, j, r, maxRes)
+		}
+	}
+}
+
+// The reference clouds (full kernel): multilevel against numpy's dense eigh and the
+// Lanczos path.
+func TestMultilevelReference(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		sigma float64
+	}{
+		{"spiral_n1000_s0.05", 0.05},
+		{"swissroll_n1000_s0.1", 0.1},
+		{"spiral_n5000_s0.03", 0.03},
+	} {
+		cloud, err := cloudio.ReadFile(testref.Dir()+"/"+c.name+"_points.csv", cloudio.ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lan, ml := runBoth(t, cloud, Options{Sigma: c.sigma, Cutoff: 0, K: 7})
+		if ml.Solver != SolverMultilevel {
+			t.Fatalf("%s: solver %s ran, warnings %q", c.name, ml.Solver, ml.Warnings)
+		}
+		_, lnorm := testref.Eigen(t, c.name)
+		for j, w := range lnorm {
+			if d := math.Abs(ml.Eigenvalues[j] - w); d > 1e-6*math.Abs(w) && d > 1e-9 {
+				t.Errorf("%s: eigenvalue %d = %.12g, numpy eigh %.12g", c.name, j, ml.Eigenvalues[j], w)
+			}
+		}
+		checkAgainstLanczos(t, c.name, cloud, lan, ml, 1e-9)
+		t.Logf("%s: %d fine passes (Lanczos %d products), levels %v", c.name, ml.Passes, lan.MatVecs, ml.Levels)
+	}
+}
+
+// Swiss rolls of the benchmarks' shape (cutoff 4, tol 1e-6), smaller: the tolerance
+// semantics of the Lanczos path, residuals <= tol * theta on the fine operator.
+func TestMultilevelSwissRollTol(t *testing.T) {
+	cloud := &cloudio.Cloud{Points: generate.SwissRoll(8000, 0.01, 0), Dim: 3, Source: "roll8000"}
+	lan, ml := runBoth(t, cloud, Options{Sigma: 0.02, Cutoff: 4, K: 7, Tol: 1e-6})
+	if ml.Solver != SolverMultilevel || len(ml.Levels) < 2 || ml.Block == 0 {
+		t.Fatalf("solver %s, levels %v, block %d, warnings %q", ml.Solver, ml.Levels, ml.Block, ml.Warnings)
+	}
+	// At tol 1e-6 both paths' eigenvalues are accurate to ~r^2/gap; compare at 1e-8.
+	for j, w := range lan.Eigenvalues {
+		if d := math.Abs(ml.Eigenvalues[j] - w); d > 1e-8*math.Abs(w) && d > 1e-11 {
+			t.Errorf("eigenvalue %d = %.15g, Lanczos %.15g", j, ml.Eigenvalues[j], w)
+		}
+	}
+	for j, r := range fineResiduals(t, cloud, ml) {
+		if r > 1e-6*1.0001 {
+			t.Errorf("pair %d residual on the fine operator %.3g > tol", j, r)
+		}
+	}
+	if ml.Passes >= lan.MatVecs/4 {
+		t.Errorf("multilevel took %d passes, Lanczos %d products", ml.Passes, lan.MatVecs)
+	}
+}
+
+// blob is n points uniform in a disc (2D) or ball (3D) of radius r around c.
+func blob(rng *rand.Rand, n, dim int, c []float64, r float64) []float64 {
+	var pts []float64
+	for len(pts) < n*dim {
+		p := make([]float64, dim)
+		var s float64
+		for a := range p {
+			p[a] = 2*rng.Float64() - 1
+			s += p[a] * p[a]
+		}
+		if s > 1 {
+			continue
+		}
+		for a := range p {
+			pts = append(pts, c[a]+r*p[a])
+		}
+	}
+	return pts
+}
+
+func TestMultilevelHardCases(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	// Three components far apart: eigenvalue 0 three times.
+	var three []float64
+	for _, c := range [][]float64{{0, 0, 0}, {3, 0, 0}, {0, 3, 1}} {
+		three = append(three, blob(rng, 1500, 3, c, 0.5)...)
+	}
+	// A square lattice: pairs of equal eigenvalues (x and y modes).
+	var lattice []float64
+	for i := 0; i < 50; i++ {
+		for j := 0; j < 50; j++ {
+			lattice = append(lattice, float64(i)*0.02, float64(j)*0.02)
+		}
+	}
+	// Every point twice.
+	roll := generate.SwissRoll(2500, 0.01, 1)
+	dup := append(append([]float64(nil), roll...), roll...)
+	cases := []struct {
+		name  string
+		cloud *cloudio.Cloud
+		sigma float64
+		k     int
+	}{
+		{"three components", &cloudio.Cloud{Points: three, Dim: 3, Source: "three"}, 0.1, 7},
+		{"lattice", &cloudio.Cloud{Points: lattice, Dim: 2, Source: "lattice"}, 0.03, 6},
+		{"duplicates", &cloudio.Cloud{Points: dup, Dim: 3, Source: "dup"}, 0.03, 7},
+		{"2D spiral", &cloudio.Cloud{Points: generate.Spiral(6000, 0.01, 2), Dim: 2, Source: "spiral"}, 0.02, 7},
+	}
+	for _, c := range cases {
+		lan, ml := runBoth(t, c.cloud, Options{Sigma: c.sigma, Cutoff: 4, K: c.k})
+		if ml.Solver != SolverMultilevel {
+			t.Errorf("%s: solver %s ran, warnings %q", c.name, ml.Solver, ml.Warnings)
+			continue
+		}
+		checkAgainstLanczos(t, c.name, c.cloud, lan, ml, 1e-9)
+		if c.name == "three components" {
+			zeros := 0
+			for _, v := range ml.Eigenvalues {
+				if math.Abs(v) < 1e-9 {
+					zeros++
+				}
+			}
+			if zeros != 3 {
+				t.Errorf("three components: %d zero eigenvalues, want 3 (%v)", zeros, ml.Eigenvalues)
+			}
+		}
+	}
+}
+
+// Where aggregation barely coarsens (sigma far below the spacing, or few points) the
+// multilevel request falls back to Lanczos and says so; the answer is Lanczos's.
+func TestMultilevelFallback(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		cloud *cloudio.Cloud
+		sigma float64
+	}{
+		{"small sigma", &cloudio.Cloud{Points: generate.SwissRoll(3000, 0.01, 3), Dim: 3, Source: "roll"}, 0.002},
+		{"few points", &cloudio.Cloud{Points: generate.Spiral(60, 0.01, 3), Dim: 2, Source: "spiral"}, 0.05},
+	} {
+		lan, ml := runBoth(t, c.cloud, Options{Sigma: c.sigma, Cutoff: 4, K: 5})
+		if ml.Solver != SolverLanczos {
+			t.Errorf("%s: solver %s ran", c.name, ml.Solver)
+			continue
+		}
+		warned := false
+		for _, w := range ml.Warnings {
+			warned = warned || strings.Contains(w, "multilevel solver") && strings.Contains(w, "Lanczos")
+		}
+		if !warned {
+			t.Errorf("%s: no fallback warning in %q", c.name, ml.Warnings)
+		}
+		for j, w := range lan.Eigenvalues {
+			if ml.Eigenvalues[j] != w {
+				t.Errorf("%s: eigenvalue %d = %v, Lanczos %v", c.name, j, ml.Eigenvalues[j], w)
+			}
+		}
+	}
+}
+
+// auto picks Lanczos for small clouds and the unnormalized Laplacian.
+func TestChooseSolver(t *testing.T) {
+	o := Options{Solver: SolverAuto, Laplacian: Normalized, Cutoff: 4}
+	if s := chooseSolver(o, 1000, 1000*200, true); s != SolverLanczos {
+		t.Errorf("n=1000: %s", s)
+	}
+	if s := chooseSolver(o, 200000, 200000*200, true); s != SolverMultilevel {
+		t.Errorf("n=2e5: %s", s)
+	}
+	if s := chooseSolver(o, 200000, 200000*200, false); s != SolverLanczos {
+		t.Errorf("gpu: %s", s)
+	}
+	o.Laplacian = Unnormalized
+	if s := chooseSolver(o, 200000, 200000*200, true); s != SolverLanczos {
+		t.Errorf("unnormalized: %s", s)
+	}
+}

@@ -1,0 +1,76 @@
+package grid
+
+import (
+	"fmt"
+	"math"
+)
+
+// Aggregation groups points into boxes of edge H: the coarse nodes of the multilevel
+// eigensolver. Labels[i] is point i's aggregate; aggregates are numbered in the order
+// their first point appears, so for the grid's sorted points they follow its Morton order
+// (neighbouring aggregates get nearby numbers, which keeps a coarse factorisation lean).
+type Aggregation struct {
+	Labels    []int32
+	M         int
+	Counts    []int     // points per aggregate
+	Centroids []float64 // M x Dim, mean of the members
+	Dim       int
+	H         float64
+}
+
+// Aggregate bins the n x dim points into boxes of edge h (same units as the points),
+// through a hash map of integer box coordinates, so any extent works.
+func Aggregate(points []float64, dim int, h float64) (*Aggregation, error) {
+	if dim < 1 || dim > 3 || len(points)%dim != 0 {
+		return nil, fmt.Errorf("grid: aggregate: %d coordinates in dimension %d", len(points), dim)
+	}
+	if !(h > 0) || math.IsInf(h, 0) {
+		return nil, fmt.Errorf("grid: aggregate: box edge %g", h)
+	}
+	n := len(points) / dim
+	if n > math.MaxInt32 {
+		return nil, fmt.Errorf("grid: aggregate: %d points", n)
+	}
+	ag := &Aggregation{Labels: make([]int32, n), Dim: dim, H: h}
+	index := make(map[cellKey]int32)
+	for i := 0; i < n; i++ {
+		var k cellKey
+		for a := 0; a < dim; a++ {
+			v := math.Floor(points[i*dim+a] / h)
+			if math.IsNaN(v) || math.Abs(v) > 1<<62 {
+				return nil, fmt.Errorf("grid: aggregate: point %d coordinate %g outside the box range", i, points[i*dim+a])
+			}
+			k[a] = int64(v)
+		}
+		id, ok := index[k]
+		if !ok {
+			id = int32(len(index))
+			index[k] = id
+		}
+		ag.Labels[i] = id
+	}
+	ag.M = len(index)
+	ag.Counts = make([]int, ag.M)
+	ag.Centroids = make([]float64, ag.M*dim)
+	for i, a := range ag.Labels {
+		ag.Counts[a]++
+		for d := 0; d < dim; d++ {
+			ag.Centroids[int(a)*dim+d] += points[i*dim+d]
+		}
+	}
+	for a, c := range ag.Counts {
+		for d := 0; d < dim; d++ {
+			ag.Centroids[a*dim+d] /= float64(c)
+		}
+	}
+	return ag, nil
+}
+
+// AggregateSorted aggregates the grid's sorted points into boxes of edge h sigma.
+func (g *Grid) AggregateSorted(h float64) (*Aggregation, error) {
+	p := make([]float64, len(g.Points))
+	for i, v := range g.Points {
+		p[i] = float64(v)
+	}
+	return Aggregate(p, g.Dim, h)
+}
