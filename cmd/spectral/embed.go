@@ -25,6 +25,7 @@ type embedOptions struct {
 	tol                                        float64
 	seed                                       uint64
 	dropFirst, quiet                           bool
+	graph                                      graphFlags // graphflags.go
 }
 
 func newEmbedCmd() *cobra.Command {
@@ -92,6 +93,7 @@ would cache it (spectral info --sigma says the same before a run).
 	f.IntVar(&o.threads, "threads", 0, "CPU threads (0 = all cores)")
 	f.BoolVar(&o.dropFirst, "drop-first", false, "leave out the trivial eigenpair (k are still returned)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no human summary")
+	o.graph.add(f)
 	return cmd
 }
 
@@ -102,7 +104,7 @@ func (o *embedOptions) options(input string, stdin io.Reader) (embed.Options, er
 		Tol: o.tol, NCV: o.ncv, MaxIter: o.maxiter, Seed: o.seed,
 	}
 	var err error
-	if opt.Sigma, err = parseSigma(o.sigma); err != nil {
+	if opt.Sigma, err = o.graph.apply(&opt, o.sigma); err != nil {
 		return opt, err
 	}
 	if opt.Cutoff, err = parseCutoff(o.cutoff); err != nil {
@@ -275,14 +277,14 @@ func writeEmbedOutputs(cmd *cobra.Command, o *embedOptions, res *embed.Result, o
 }
 
 func printHumanSummary(w io.Writer, s *embed.Summary) {
-	fmt.Fprintf(w, "%d points (%dD), sigma %.6g, cutoff %s, %s Laplacian, device %s\n",
-		s.N, s.Dim, s.Sigma, cutoffString(s.Cutoff), s.Laplacian, s.Device)
+	fmt.Fprintf(w, "%d points (%dD), %s, %s Laplacian, device %s\n",
+		s.N, s.Dim, graphString(s), s.Laplacian, s.Device)
 	fmt.Fprintf(w, "eigenvalues (%d of %d converged):", s.Converged, s.K)
 	for _, v := range s.Eigenvalues {
 		fmt.Fprintf(w, " %.9g", v)
 	}
-	fmt.Fprintf(w, "\n%d products, %d restarts; %.2fs total (read %.2f, grid %.2f, kernel %.2f, solve %.2f, write %.2f)\n",
-		s.MatVecs, s.Restarts, s.Seconds.Total, s.Seconds.Read, s.Seconds.Grid, s.Seconds.Kernel, s.Seconds.Solve, s.Seconds.Write)
+	fmt.Fprintf(w, "\n%d products, %d restarts; %.2fs total (read %.2f, graph %.2f, grid %.2f, kernel %.2f, solve %.2f, write %.2f)\n",
+		s.MatVecs, s.Restarts, s.Seconds.Total, s.Seconds.Read, s.Seconds.Graph, s.Seconds.Grid, s.Seconds.Kernel, s.Seconds.Solve, s.Seconds.Write)
 	for _, warn := range s.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}

@@ -40,6 +40,14 @@ func newProgress(w io.Writer, tol float64) *progress {
 func (p *progress) update(e embed.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if e.Stage == "warning" { // said at once, before a long solve (graph components)
+		if p.tty && p.lineLen > 0 {
+			fmt.Fprintln(p.w)
+			p.lineLen = 0
+		}
+		fmt.Fprintf(p.w, "warning: %s\n", e.Warning)
+		return
+	}
 	now := time.Now()
 	newStage := e.Stage != p.stage
 	p.stage = e.Stage

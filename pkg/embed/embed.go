@@ -39,6 +39,7 @@ type Event struct {
 	MaxResidual float64
 	MatVecs     int
 	Elapsed     time.Duration // since Run started
+	Warning     string        // stage "warning": said before the solve (graph components)
 }
 
 // Result of Run. Vectors are in the input's point order.
@@ -61,6 +62,15 @@ type Result struct {
 	Kernel      kernel.Stats
 	Seconds     Seconds
 	Warnings    []string
+
+	// The graph (pkg/embed/graph.go).
+	Affinity      Affinity
+	Neighbors     int    // knn: k (the point included); self-tuning: unused
+	ScaleNeighbor int    // self-tuning: the neighbour rank of sigma_i
+	Components    []int  // sizes of the graph's connected components, largest first
+	Component     string // "all" or "largest"
+	Embedded      int    // points embedded (the largest component's with "largest")
+	Rows          []int  // "largest": the input rows embedded, ascending; nil = all
 }
 
 // Run reads opt.Input and embeds it.
@@ -110,7 +120,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 
 	// Sigma.
 	t := time.Now()
-	if res.Sigma == 0 {
+	if res.Sigma == 0 && opt.Affinity == Gaussian {
 		report(opt, Event{Stage: "sigma"}, start)
 		sp, err := neighbors.Measure(cloud.Points, cloud.Dim, neighbors.Options{Threads: opt.Threads})
 		if err != nil {
@@ -124,6 +134,11 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	res.Seconds.Sigma = time.Since(t).Seconds()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+
+	// Sparse affinities and connected components, before any solve (graph.go).
+	if r, err := prepareGraph(ctx, cloud, res, &opt); r != nil || err != nil {
+		return r, err
 	}
 
 	// Memory: refuse before any large allocation.
@@ -235,7 +250,7 @@ func transform(m kernel.Matrix, deg []float64, l Laplacian) (eigsh.Operator, fun
 			maxD = math.Max(maxD, d)
 		}
 		// Gershgorin: row i of D - K has centre D_i - 1 and radius D_i - 1.
-		s := math.Max(2*(maxD-1), 1)
+		s := laplacianShift(m, maxD)
 		return eigsh.Shift(kernel.Unnormalized(m), s), func(mu float64) float64 { return s - mu }
 	}
 	return kernel.NormalizedAffinity(m), func(mu float64) float64 { return 1 - mu }
@@ -294,6 +309,9 @@ func normalizeSign(v []float64) {
 
 // warnDisconnected flags several eigenvalues ~ 0: the graph falls apart into components.
 func (r *Result) warnDisconnected(droppedFirst bool) {
+	if len(r.Components) > 1 {
+		return // counted exactly before the solve (graph.go)
+	}
 	zeros := 0
 	if droppedFirst {
 		zeros = 1

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	cloudio "github.com/spectral-dev/spectral/pkg/io"
+	"github.com/spectral-dev/spectral/pkg/kernel"
 )
 
 // ErrBadInput marks errors in the options or the data that the user must fix (the CLI
@@ -66,6 +67,15 @@ type Options struct {
 	Seed    uint64  // start vector seed
 
 	Progress func(Event) // optional; called from the solving goroutine
+
+	// The graph (pkg/embed/graph.go).
+	Affinity      Affinity // "" = Gaussian
+	Neighbors     int      // knn: k, the point itself included (0 = DefaultNeighbors)
+	ScaleNeighbor int      // self-tuning: sigma_i is the distance to this neighbour (0 = 7)
+	Component     string   // "all" ("") or "largest"
+
+	scales []float64      // self-tuning sigma_i when already known
+	sparse *kernel.Sparse // the sparse affinity, once built
 }
 
 // validate fills defaults and rejects impossible settings before any work.
@@ -104,5 +114,5 @@ func (o *Options) validate() error {
 	if o.NCV < 0 || o.MaxIter < 0 {
 		return badInput("--ncv and --maxiter must be >= 0")
 	}
-	return nil
+	return o.validateGraph()
 }

@@ -30,6 +30,18 @@ type Summary struct {
 	Warnings                []string  `json:"warnings"`
 	Outputs                 []string  `json:"outputs"`
 	Version                 string    `json:"version"`
+
+	// The graph (pkg/embed/graph.go) and clustering (spectral cluster).
+	Affinity       Affinity `json:"affinity"`
+	Neighbors      int      `json:"neighbors,omitempty"`
+	ScaleNeighbor  int      `json:"scale_neighbor,omitempty"`
+	Components     []int    `json:"components"`
+	Component      string   `json:"component"`
+	EmbeddedPoints int      `json:"embedded_points"`
+	Clusters       int      `json:"clusters,omitempty"`
+	ClustersAuto   bool     `json:"clusters_auto,omitempty"`
+	ClusterSizes   []int    `json:"cluster_sizes,omitempty"`
+	Inertia        float64  `json:"inertia,omitempty"`
 }
 
 // Seconds spent per stage.
@@ -37,6 +49,7 @@ type Seconds struct {
 	Read   float64 `json:"read"`
 	Sigma  float64 `json:"sigma"`
 	Grid   float64 `json:"grid"`
+	Graph  float64 `json:"graph"` // sparse affinity and connected components
 	Kernel float64 `json:"kernel"`
 	Solve  float64 `json:"solve"`
 	Write  float64 `json:"write"`
@@ -54,6 +67,8 @@ func (r *Result) Summary() Summary {
 		KernelCached: r.Kernel.Cached, KernelCacheBytes: r.Kernel.CacheBytes,
 		Seconds: r.Seconds, PeakRSSBytes: PeakRSS(), Warnings: r.Warnings,
 	}
+	s.Affinity, s.Neighbors, s.ScaleNeighbor = r.Affinity, r.Neighbors, r.ScaleNeighbor
+	s.Components, s.Component, s.EmbeddedPoints = r.Components, r.Component, r.Embedded
 	if s.Warnings == nil {
 		s.Warnings = []string{}
 	}
