@@ -43,6 +43,7 @@ on a 2D or 3D point cloud (CSV/TXT/XYZ or PLY), for thousands to millions of poi
 		newGenerateCmd(),
 		newInfoCmd(),
 		newEmbedCmd(),
+		newClusterCmd(),
 		newPlotCmd(),
 	)
 	// Developer commands (devcheck) exist only in binaries built with their build tag.

@@ -42,6 +42,7 @@ type Summary struct {
 	ClustersAuto   bool     `json:"clusters_auto,omitempty"`
 	ClusterSizes   []int    `json:"cluster_sizes,omitempty"`
 	Inertia        float64  `json:"inertia,omitempty"`
+	Method         Method   `json:"method,omitempty"`
 }
 
 // Seconds spent per stage.
