@@ -90,6 +90,9 @@ clusters_auto, inertia and method.
 	o.graph.add(f)
 	f.Lookup("affinity").DefValue = clusterDefaultAffinity
 	o.graph.affinity = clusterDefaultAffinity
+	f.Lookup("component").DefValue = embed.ComponentAttach
+	f.Lookup("component").Usage = "attach (components under 1% of the points take the label of their nearest embedded point), all, or largest (the others labelled -1)"
+	o.graph.component = embed.ComponentAttach
 	return cmd
 }
 

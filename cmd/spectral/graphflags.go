@@ -30,8 +30,8 @@ func (g *graphFlags) apply(opt *embed.Options, sigma string) (float64, error) {
 		return 0, usageErrorf("%v", err)
 	}
 	opt.Affinity, opt.Neighbors, opt.ScaleNeighbor, opt.Component = a, g.neighbors, g.scaleNeighbor, g.component
-	if g.component != embed.ComponentAll && g.component != embed.ComponentLargest {
-		return 0, usageErrorf("--component %q: want all or largest", g.component)
+	if g.component != embed.ComponentAll && g.component != embed.ComponentLargest && g.component != embed.ComponentAttach {
+		return 0, usageErrorf("--component %q: want all, largest or attach", g.component)
 	}
 	if a != embed.Gaussian && (sigma == "" || sigma == "auto") {
 		return 0, nil

@@ -154,4 +154,13 @@ func TestEigengap(t *testing.T) {
 	if n, _ := Eigengap([]float64{0, 0.9, 0.91, 0.92}); n != 2 {
 		t.Errorf("got %d, want 2", n)
 	}
+	// Two components (two zeros, one at rounding level) then n^2 growth, whose absolute
+	// gaps grow: the zeros decide.
+	if n, _ := Eigengap([]float64{0, 5e-16, 1e-3, 4e-3, 9e-3, 16e-3, 25e-3}); n != 2 {
+		t.Errorf("got %d, want 2", n)
+	}
+	// Growth n^2 with a jump after the 4th.
+	if n, _ := Eigengap([]float64{0, 1e-4, 4e-4, 9e-4, 2e-2, 2.5e-2, 3.6e-2}); n != 4 {
+		t.Errorf("got %d, want 4", n)
+	}
 }

@@ -99,7 +99,10 @@ func (c *ClusterOptions) prepare(opt *Options) error {
 	if c.Clusters == 1 {
 		return badInput("--clusters 1: one cluster needs no clustering; give 2 or more, or auto")
 	}
-	opt.K, opt.DropFirst = c.Clusters, false
+	opt.K, opt.DropFirst, opt.NoSelfLoops, opt.clusters = c.Clusters, false, true, c.Clusters
+	if opt.Component == "" {
+		opt.Component = ComponentAttach
+	}
 	if c.Clusters == 0 {
 		opt.K = c.MaxClusters + 1
 	}
@@ -117,6 +120,20 @@ func clusterResult(res *Result, err error, c ClusterOptions) (*Result, *Clusteri
 	}
 	k := c.Clusters
 	out := &Clustering{Method: c.Method, Clusters: k}
+	n := res.Cloud.N()
+	if res.byComponents > 0 {
+		out.Labels = make([]int, n)
+		out.Sizes = make([]int, k)
+		for i := range out.Labels {
+			out.Labels[i] = -1
+		}
+		for _, i := range res.Rows {
+			out.Labels[i] = int(res.componentLabels[i])
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the %d largest connected components are the %d clusters: no eigenvectors were computed", k, k))
+		out.attach(res)
+		return res, out, nil
+	}
 	if k == 0 {
 		if k, err = cluster.Eigengap(res.Eigenvalues); err != nil {
 			return res, nil, fmt.Errorf("--clusters auto: %w", err)
@@ -127,7 +144,6 @@ func clusterResult(res *Result, err error, c ClusterOptions) (*Result, *Clusteri
 	if len(res.Vectors) < k {
 		return res, nil, fmt.Errorf("%d eigenvectors for %d clusters", len(res.Vectors), k)
 	}
-	n := res.Cloud.N()
 	rows := res.Rows
 	if rows == nil {
 		rows = make([]int, n)
@@ -162,7 +178,50 @@ func clusterResult(res *Result, err error, c ClusterOptions) (*Result, *Clusteri
 		out.Labels[i] = km.Labels[r]
 	}
 	out.Sizes, out.Inertia = km.Sizes, km.Inertia
+	if res.componentLabels != nil {
+		out.attach(res)
+	}
 	return res, out, nil
+}
+
+// attach labels each point left out of the embedding (-1) with the label of its nearest
+// labelled point (ComponentAttach), and counts the sizes. Brute force: the points left
+// out are under MinorComponent of the cloud per component, and few in all.
+func (c *Clustering) attach(res *Result) {
+	cl := res.Cloud
+	d := cl.Dim
+	var lab []int
+	for i, l := range c.Labels {
+		if l >= 0 {
+			lab = append(lab, i)
+		}
+	}
+	for i, l := range c.Labels {
+		if l >= 0 {
+			continue
+		}
+		p := cl.Points[i*d : (i+1)*d]
+		best, bl := math.Inf(1), 0
+		for _, j := range lab {
+			q := cl.Points[j*d : (j+1)*d]
+			s := 0.0
+			for a := range d {
+				e := p[a] - q[a]
+				s += e * e
+			}
+			if s < best {
+				best, bl = s, c.Labels[j]
+			}
+		}
+		c.Labels[i] = -2 - bl // not a source for later points: order-independent
+	}
+	c.Sizes = make([]int, c.Clusters)
+	for i, l := range c.Labels {
+		if l <= -2 {
+			c.Labels[i] = -2 - l
+		}
+		c.Sizes[c.Labels[i]]++
+	}
 }
 
 // Fill adds the clustering to a run's summary.

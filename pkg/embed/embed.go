@@ -70,7 +70,10 @@ type Result struct {
 	Components    []int  // sizes of the graph's connected components, largest first
 	Component     string // "all" or "largest"
 	Embedded      int    // points embedded (the largest component's with "largest")
-	Rows          []int  // "largest": the input rows embedded, ascending; nil = all
+	Rows          []int  // "largest", "attach": the input rows embedded, ascending; nil = all
+
+	componentLabels []int32 // "attach": per input point, 0 = largest component
+	byComponents    int     // "attach" with as many components as clusters: no vectors
 }
 
 // Run reads opt.Input and embeds it.
@@ -186,8 +189,9 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	// Solve.
 	report(opt, Event{Stage: "solve"}, start)
 	t = time.Now()
-	deg := m.Degrees()
-	op, back := transform(m, deg, opt.Laplacian)
+	gm := graphMatrix(m, opt)
+	deg := gm.Degrees()
+	op, back := transform(gm, deg, opt.Laplacian)
 	var u []float64 // op's known first eigenvector, deflated by solve
 	if opt.Laplacian != Unnormalized {
 		u = trivialVector(deg)

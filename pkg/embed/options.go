@@ -73,9 +73,11 @@ type Options struct {
 	Neighbors     int      // knn: k, the point itself included (0 = DefaultNeighbors)
 	ScaleNeighbor int      // self-tuning: sigma_i is the distance to this neighbour (0 = 7)
 	Component     string   // "all" ("") or "largest"
+	NoSelfLoops   bool     // solve the Laplacian of K - K(i,i) I (spectral cluster; graph.go)
 
-	scales []float64      // self-tuning sigma_i when already known
-	sparse *kernel.Sparse // the sparse affinity, once built
+	clusters int            // spectral cluster: the clusters wanted (0 = auto or embed)
+	scales   []float64      // self-tuning sigma_i when already known
+	sparse   *kernel.Sparse // the sparse affinity, once built
 }
 
 // validate fills defaults and rejects impossible settings before any work.
