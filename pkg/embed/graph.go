@@ -135,6 +135,10 @@ func prepareGraph(ctx context.Context, cloud *cloudio.Cloud, res *Result, opt *O
 		comps = graph.OfCSR(opt.sparse.Ptr, opt.sparse.Idx)
 	} else if comps, err = kernel.Components(cloud.Points, cloud.Dim, res.Sigma, res.Cutoff); err != nil {
 		return nil, fmt.Errorf("components: %w", err)
+	} else if res.SigmaAuto && comps.Count() > 1 {
+		if comps, err = raiseSigma(cloud, res, comps); err != nil {
+			return nil, err
+		}
 	}
 	res.Seconds.Graph = time.Since(t).Seconds()
 	res.Components = comps.Sizes
@@ -186,6 +190,44 @@ func prepareGraph(ctx context.Context, cloud *cloudio.Cloud, res *Result, opt *O
 		return r, err
 	}
 	return nil, ctx.Err()
+}
+
+// MaxSigmaRaise bounds how far --sigma auto widens the spacing rule's sigma to connect
+// the graph. Measured on the real clouds of testdata/data (docs/bench/cluster.md, go run
+// ./scripts/sigmaauto): featuretype.ply connects at 1.56x, cycloidal.ply at 2.03x,
+// lille_street_small.ply at 3.19x and points_cloudcompare.xyz at 4.69x, the last two
+// for a handful of far points. 2x connects the clouds that are one object with strays
+// and costs at most ~4x the neighbours per point on a surface; beyond, a single far
+// outlier would make the operator dense, and reporting the components (with
+// --component largest, or --affinity knn) serves better.
+const MaxSigmaRaise = 2.0
+
+// raiseSigma widens an automatic sigma, up to MaxSigmaRaise times, to the smallest
+// multiple (within 2%) that connects the graph, when one does; otherwise it keeps sigma.
+func raiseSigma(cloud *cloudio.Cloud, res *Result, comps *graph.Components) (*graph.Components, error) {
+	at := func(m float64) (*graph.Components, error) {
+		return kernel.Components(cloud.Points, cloud.Dim, m*res.Sigma, res.Cutoff)
+	}
+	top, err := at(MaxSigmaRaise)
+	if err != nil || top.Count() > 1 {
+		return comps, err
+	}
+	lo, hi := 1.0, MaxSigmaRaise
+	for hi/lo > 1.02 {
+		mid := (lo + hi) / 2
+		c, err := at(mid)
+		if err != nil {
+			return nil, err
+		}
+		if c.Count() == 1 {
+			hi, top = mid, c
+		} else {
+			lo = mid
+		}
+	}
+	res.Warnings = append(res.Warnings, fmt.Sprintf("sigma auto: %.6g (the spacing rule) leaves %d connected components; raised %.2fx to %.6g, which connects the graph", res.Sigma, comps.Count(), hi, hi*res.Sigma))
+	res.Sigma *= hi
+	return top, nil
 }
 
 func componentsWarning(c *graph.Components, res *Result, opt *Options) string {
