@@ -23,7 +23,7 @@ type device struct {
 // warning for the summary when the cache is over the budget but would fit the machine.
 func buildGrid(c *cloudio.Cloud, sigma, cutoff float64, opt Options) (g *grid.Grid, hint string, err error) {
 	if opt.sparse != nil {
-		return identityGrid(c.N()), "", nil
+		return sparseGrid(opt.sparse), "", nil
 	}
 	cpu := cutoff > 0 && (opt.Device == "cpu" || !gpuDriverPresent())
 	kopt := cpuKernelOptions(opt)

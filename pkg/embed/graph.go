@@ -132,7 +132,7 @@ func prepareGraph(ctx context.Context, cloud *cloudio.Cloud, res *Result, opt *O
 	var comps *graph.Components
 	var err error
 	if opt.sparse != nil {
-		comps = graph.OfCSR(opt.sparse.Ptr, opt.sparse.Idx)
+		comps = graph.OfCSR(opt.sparse.Ptr, opt.sparse.Idx).InOrder(opt.sparse.Perm)
 	} else if comps, err = kernel.Components(cloud.Points, cloud.Dim, res.Sigma, res.Cutoff); err != nil {
 		return nil, fmt.Errorf("components: %w", err)
 	} else if res.SigmaAuto && comps.Count() > 1 {
@@ -315,12 +315,16 @@ func btoi(b bool) int {
 	return 0
 }
 
-// identityGrid stands in for the grid of a sparse affinity, whose rows are in input
-// order already: collect maps vectors back through its identity permutation.
-func identityGrid(n int) *grid.Grid {
-	g := &grid.Grid{N: n, Perm: make([]int, n)}
-	for i := range g.Perm {
-		g.Perm[i] = i
+// sparseGrid stands in for the grid of a sparse affinity: collect maps vectors back to
+// input order through its permutation, the affinity's row order.
+func sparseGrid(s *kernel.Sparse) *grid.Grid {
+	n := s.Dims()
+	g := &grid.Grid{N: n, Perm: s.Perm}
+	if g.Perm == nil {
+		g.Perm = make([]int, n)
+		for i := range g.Perm {
+			g.Perm[i] = i
+		}
 	}
 	return g
 }

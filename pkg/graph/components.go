@@ -126,3 +126,24 @@ func OfCSR(ptr []int64, idx []int32) *Components {
 	}
 	return u.Labels()
 }
+
+// InOrder returns the components with node r renamed perm[r] (e.g. from an operator's
+// row order to input order), numbered again by size then smallest member (nil perm: c).
+func (c *Components) InOrder(perm []int) *Components {
+	if perm == nil {
+		return c
+	}
+	u := NewUnionFind(len(perm))
+	first := make([]int32, len(c.Sizes))
+	for l := range first {
+		first[l] = -1
+	}
+	for r, l := range c.Label {
+		if i := int32(perm[r]); first[l] < 0 {
+			first[l] = i
+		} else {
+			u.Union(first[l], i)
+		}
+	}
+	return u.Labels()
+}

@@ -34,8 +34,13 @@ func KNNAffinity(points []float64, dim, k int, sigma float64, threads int) (*Spa
 		}
 		rows[i] = r
 	}
-	ptr, idx, val := symmetricCSR(rows, threads)
-	return NewSparse(ptr, idx, val, 0, threads)
+	perm, inv := spatialOrder(points, dim)
+	ptr, idx, val := symmetricCSR(permuteRows(rows, perm, inv), threads)
+	s, err := NewSparse(ptr, idx, val, 0, threads)
+	if s != nil {
+		s.Perm = perm
+	}
+	return s, err
 }
 
 // LocalScales are Zelnik-Manor & Perona's sigma_i: the distance from each point to its
@@ -102,6 +107,11 @@ func SelfTuningAffinity(points []float64, dim int, scales []float64, cutoff floa
 	if err != nil {
 		return nil, err
 	}
-	ptr, idx, val := symmetricCSR(rows, threads)
-	return NewSparse(ptr, idx, val, 1, threads)
+	perm, inv := spatialOrder(points, dim)
+	ptr, idx, val := symmetricCSR(permuteRows(rows, perm, inv), threads)
+	s, err := NewSparse(ptr, idx, val, 1, threads)
+	if s != nil {
+		s.Perm = perm
+	}
+	return s, err
 }
