@@ -58,9 +58,10 @@ func TestInOrder(t *testing.T) {
 	u.Union(0, 1) // rows {0,1}, {2}, {3,4}
 	u.Union(3, 4)
 	c := u.Labels()
-	// Rows 0..4 are input points 4, 2, 0, 1, 3: {4,2}, {0}, {1,3}.
+	// Rows 0..4 are input points 4, 2, 0, 1, 3: {4,2}, {0}, {1,3}; equal sizes: {1,3}
+	// (smallest member 1) is 0, {2,4} is 1.
 	got := c.InOrder([]int{4, 2, 0, 1, 3})
-	if want := []int32{2, 1, 0, 1, 0}; !slices.Equal(got.Label, want) || !slices.Equal(got.Sizes, []int{2, 2, 1}) {
+	if want := []int32{2, 0, 1, 0, 1}; !slices.Equal(got.Label, want) || !slices.Equal(got.Sizes, []int{2, 2, 1}) {
 		t.Errorf("labels %v sizes %v, want %v [2 2 1]", got.Label, got.Sizes, want)
 	}
 }
