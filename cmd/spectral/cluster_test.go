@@ -122,7 +122,7 @@ func TestEmbedComponentLargest(t *testing.T) {
 	}
 	in, out, sum := filepath.Join(dir, "two.csv"), filepath.Join(dir, "e.csv"), filepath.Join(dir, "s.json")
 	writeFile(t, in, []byte(sb.String()))
-	r := mustRun(t, nil, "embed", in, "--sigma", "0.2", "-k", "3", "--component", "largest", "-o", out, "--summary", sum)
+	r := mustRun(t, nil, "embed", in, "--sigma", "0.2", "-k", "3", "--component", "largest", "-o", out, "--summary", sum, "--plot", filepath.Join(dir, "p.png"))
 	if !strings.Contains(r.stderr, "2 connected components, of sizes 100, 50") {
 		t.Errorf("stderr: %s", r.stderr)
 	}

@@ -267,7 +267,8 @@ func writeEmbedOutputs(cmd *cobra.Command, o *embedOptions, res *embed.Result, o
 	*outputs = append(*outputs, o.output)
 	if o.plot != "" {
 		if err := writeOutput(cmd, o.plot, func(w io.Writer) error {
-			return drawEigenvectors(w, c.Points, c.Dim, res.Vectors, res.Eigenvalues, o.dropFirst, plotDefaults())
+			pts, vecs := embeddedRows(res) // not the NaN rows of --component largest
+			return drawEigenvectors(w, pts, c.Dim, vecs, res.Eigenvalues, o.dropFirst, plotDefaults())
 		}); err != nil {
 			return fmt.Errorf("plot %s: %w", o.plot, err)
 		}

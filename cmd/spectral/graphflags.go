@@ -61,3 +61,24 @@ func graphString(s *embed.Summary) string {
 	}
 	return g
 }
+
+// embeddedRows are the points and eigenvector values of the rows that were embedded
+// (all, or the component's with --component largest), for the plot.
+func embeddedRows(res *embed.Result) ([]float64, [][]float64) {
+	c := res.Cloud
+	if res.Rows == nil {
+		return c.Points, res.Vectors
+	}
+	pts := make([]float64, 0, len(res.Rows)*c.Dim)
+	for _, i := range res.Rows {
+		pts = append(pts, c.Points[i*c.Dim:(i+1)*c.Dim]...)
+	}
+	vecs := make([][]float64, len(res.Vectors))
+	for j, v := range res.Vectors {
+		vecs[j] = make([]float64, len(res.Rows))
+		for k, i := range res.Rows {
+			vecs[j][k] = v[i]
+		}
+	}
+	return pts, vecs
+}
