@@ -15,8 +15,8 @@ type Method string
 
 const (
 	// NJW (Ng, Jordan & Weiss 2001): eigenvectors of the symmetric normalized Laplacian,
-	// each point's row scaled to unit length. The default: it scored the higher ARI of
-	// the two on scripts/cluster_vs_sklearn.py's sets (docs/bench/cluster.md), and row
+	// each point's row scaled to unit length. The default: it scored the higher mean ARI
+	// of the two on scripts/cluster_vs_sklearn.py's sets (docs/bench/cluster.md), and row
 	// normalisation puts points of low degree (cluster borders, sparse regions) on the
 	// same sphere as the rest instead of near the origin between clusters.
 	NJW Method = "njw"

@@ -70,6 +70,9 @@ func (r *Result) Summary() Summary {
 	}
 	s.Affinity, s.Neighbors, s.ScaleNeighbor = r.Affinity, r.Neighbors, r.ScaleNeighbor
 	s.Components, s.Component, s.EmbeddedPoints = r.Components, r.Component, r.Embedded
+	if s.Eigenvalues == nil { // cluster: the components were the clusters, no solve
+		s.Eigenvalues, s.Residuals = []float64{}, []float64{}
+	}
 	if s.Warnings == nil {
 		s.Warnings = []string{}
 	}
