@@ -190,7 +190,7 @@ func TestHelpHasExamples(t *testing.T) {
 	if !strings.Contains(r.stdout, "spectral embed --sigma") {
 		t.Errorf("spectral --help has no example line:\n%s", r.stdout)
 	}
-	for _, c := range []string{"version", "generate", "info", "embed", "plot"} {
+	for _, c := range []string{"version", "generate", "info", "embed", "plot", "cluster"} {
 		r := mustRun(t, nil, c, "--help")
 		i := strings.Index(r.stdout, "Examples:")
 		if i < 0 || !strings.Contains(r.stdout[i:], "spectral "+c) {

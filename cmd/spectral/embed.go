@@ -29,6 +29,7 @@ type embedOptions struct {
 	tol                                        float64
 	seed                                       uint64
 	dropFirst, quiet, noCarry, strict          bool
+	graph                                      graphFlags // graphflags.go
 }
 
 // embedRunner runs embed once its flags are parsed and validated; newEmbedCmd(nil) uses
@@ -131,6 +132,7 @@ would cache it (spectral info --sigma says the same before a run).
 	f.BoolVar(&o.dropFirst, "drop-first", false, "leave out the trivial eigenpair (k are still returned)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no human summary (warnings are still printed)")
 	f.BoolVar(&o.strict, "strict", false, "make the pre-flight warnings (graph falls apart, nearly dense at large n) errors: exit 2 before the work")
+	o.graph.add(f)
 	return cmd
 }
 
@@ -151,8 +153,11 @@ func (o *embedOptions) options(input string, stdin io.Reader) (embed.Options, er
 		return opt, usageErrorf("--model -: the model is binary; give a file name")
 	}
 	var err error
-	if opt.Sigma, err = parseSigma(o.sigma); err != nil {
+	if opt.Sigma, err = o.graph.apply(&opt, o.sigma); err != nil {
 		return opt, err
+	}
+	if (o.model != "" || o.landmarks > 0) && ((opt.Affinity != "" && opt.Affinity != embed.Gaussian) || opt.Component == embed.ComponentLargest) {
+		return opt, usageErrorf("--model and --landmarks extend a Gaussian embedding of the whole cloud: not with --affinity %s or --component largest", opt.Affinity)
 	}
 	if opt.Cutoff, err = parseCutoff(o.cutoff); err != nil {
 		return opt, err
@@ -343,18 +348,21 @@ func writeEmbedOutputs(cmd *cobra.Command, o *embedOptions, res *embed.Result, o
 			model = l.Model
 			model.VectorNames = names
 		}
+		if model == nil {
+			return usageErrorf("--model: only Gaussian embeddings of the whole cloud can be extended (not --affinity %s or --component largest)", res.Affinity)
+		}
 		if err := writeOutput(cmd, o.model, func(w io.Writer) error { return cloudio.WriteModel(w, model) }); err != nil {
 			return err // names the output
 		}
 		*outputs = append(*outputs, o.model)
 	}
 	if o.plot != "" {
-		pc, vecs := c, res.Vectors
+		pts, vecs := embeddedRows(res)    // not the NaN rows of --component largest
 		if l := res.Landmarks; l != nil { // the landmarks stand for the cloud in the figure
-			pc, vecs = l.Cloud, l.Vectors
+			pts, vecs = l.Cloud.Points, l.Vectors
 		}
 		if err := writeOutput(cmd, o.plot, func(w io.Writer) error {
-			return drawEigenvectors(w, pc.Points, pc.Dim, vecs, res.Eigenvalues, o.dropFirst, plotDefaults())
+			return drawEigenvectors(w, pts, c.Dim, vecs, res.Eigenvalues, o.dropFirst, plotDefaults())
 		}); err != nil {
 			return err // names the output
 		}
@@ -396,14 +404,14 @@ func writeVectors(cmd *cobra.Command, path string, c *cloudio.Cloud, names []str
 }
 
 func printHumanSummary(w io.Writer, s *embed.Summary) {
-	fmt.Fprintf(w, "%d points (%dD), sigma %.6g, cutoff %s, %s Laplacian, device %s\n",
-		s.N, s.Dim, s.Sigma, cutoffString(s.Cutoff), s.Laplacian, s.Device)
+	fmt.Fprintf(w, "%d points (%dD), %s, %s Laplacian, device %s\n",
+		s.N, s.Dim, graphString(s), s.Laplacian, s.Device)
 	fmt.Fprintf(w, "eigenvalues (%d of %d converged):", s.Converged, s.K)
 	for _, v := range s.Eigenvalues {
 		fmt.Fprintf(w, " %.9g", v)
 	}
-	fmt.Fprintf(w, "\n%d products, %d restarts; %.2fs total (read %.2f, grid %.2f, kernel %.2f, solve %.2f, write %.2f)\n",
-		s.MatVecs, s.Restarts, s.Seconds.Total, s.Seconds.Read, s.Seconds.Grid, s.Seconds.Kernel, s.Seconds.Solve, s.Seconds.Write)
+	fmt.Fprintf(w, "\n%d products, %d restarts; %.2fs total (read %.2f, graph %.2f, grid %.2f, kernel %.2f, solve %.2f, write %.2f)\n",
+		s.MatVecs, s.Restarts, s.Seconds.Total, s.Seconds.Read, s.Seconds.Graph, s.Seconds.Grid, s.Seconds.Kernel, s.Seconds.Solve, s.Seconds.Write)
 	if len(s.Warnings) > 0 {
 		fmt.Fprintf(w, "%d warning(s), printed above\n", len(s.Warnings))
 	}

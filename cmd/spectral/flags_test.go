@@ -50,6 +50,8 @@ func TestEmbedFlags(t *testing.T) {
 		{[]string{"--sigma", "0.1", "--model", "-", "c.csv"}, nil, "--model"},
 		{[]string{"--sigma", "0.1", "-o", "-", "--summary", "-", "c.csv"}, nil, "stdout"},
 		{[]string{"--sigma", "0.1", "--cache-memory", "lots", "c.csv"}, nil, "--cache-memory"},
+		{[]string{"--affinity", "knn", "--model", "m.model", "c.csv"}, nil, "--model"},
+		{[]string{"--sigma", "0.1", "--component", "largest", "--landmarks", "100", "c.csv"}, nil, "--landmarks"},
 	}
 	for _, c := range cases {
 		ran := false

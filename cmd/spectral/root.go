@@ -51,6 +51,7 @@ on a 2D or 3D point cloud (CSV/TXT/XYZ, PLY, LAS or NumPy .npy), for thousands t
 		newGenerateCmd(nil),
 		newInfoCmd(),
 		newEmbedCmd(nil),
+		newClusterCmd(),
 		newPlotCmd(),
 		newExtendCmd(),
 	)

@@ -22,6 +22,9 @@ type device struct {
 // default cells are built, and newMatrix re-sorts if the CPU runs after all. hint is a
 // warning for the summary when the cache is over the budget but would fit the machine.
 func buildGrid(c *cloudio.Cloud, sigma, cutoff float64, opt Options) (g *grid.Grid, hint string, err error) {
+	if opt.sparse != nil {
+		return sparseGrid(opt.sparse), "", nil
+	}
 	cpu := cutoff > 0 && (opt.Device == "cpu" || !gpuDriverPresent())
 	kopt := cpuKernelOptions(opt)
 	var cached *grid.Grid
@@ -97,6 +100,9 @@ func cpuKernelOptions(opt Options) kernel.Options {
 // cached mode may sort the cloud again with larger cells (after a GPU was tried), so the
 // grid the operator uses is returned.
 func newMatrix(c *cloudio.Cloud, g *grid.Grid, opt Options) (kernel.Matrix, *grid.Grid, device, error) {
+	if opt.sparse != nil {
+		return opt.sparse, g, sparseDevice(opt.sparse, opt), nil
+	}
 	if opt.Device != "cpu" {
 		m, dev, err := newGPUMatrix(g, opt)
 		switch {

@@ -69,6 +69,18 @@ type Result struct {
 	Degrees          []float64  // D = K W 1 in input order (for the model file)
 	Landmarks        *Landmarks // landmark runs: the exact part; Vectors are then nil (ExtendRows)
 	LandmarkSampling string
+
+	// The graph (pkg/embed/graph.go).
+	Affinity      Affinity
+	Neighbors     int    // knn: k (the point included); self-tuning: unused
+	ScaleNeighbor int    // self-tuning: the neighbour rank of sigma_i
+	Components    []int  // sizes of the graph's connected components, largest first
+	Component     string // "all" or "largest"
+	Embedded      int    // points embedded (the largest component's with "largest")
+	Rows          []int  // "largest", "attach": the input rows embedded, ascending; nil = all
+
+	componentLabels []int32 // "attach": per input point, 0 = largest component
+	byComponents    int     // "attach" with as many components as clusters: no vectors
 }
 
 // Run reads opt.Input and embeds it.
@@ -123,7 +135,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 
 	// Sigma.
 	t := time.Now()
-	if res.Sigma == 0 {
+	if res.Sigma == 0 && opt.Affinity == Gaussian {
 		report(opt, Event{Stage: "sigma"}, start)
 		if err := checkExtent(cloud); err != nil {
 			return nil, err
@@ -143,6 +155,11 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	res.Seconds.Sigma = time.Since(t).Seconds()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+
+	// Sparse affinities and connected components, before any solve (graph.go).
+	if r, err := prepareGraph(ctx, cloud, res, &opt); r != nil || err != nil {
+		return r, err
 	}
 
 	// Memory: refuse before any large allocation.
@@ -206,7 +223,8 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	// Solve.
 	report(opt, Event{Stage: "solve"}, start)
 	t = time.Now()
-	mw, deg, w, err := applyWeights(m, g, opt.Weights, opt.Laplacian)
+	gm := graphMatrix(m, opt)
+	mw, deg, w, err := applyWeights(gm, g, opt.Weights, opt.Laplacian)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +249,9 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	}
 	kop, cpu := m.(*kernel.Operator)
 	res.Solver = chooseSolver(opt, n, res.Kernel.PairsWithinCutoff, cpu)
-	if w != nil { // the coarse levels aggregate K with unit weights (multilevel.go)
+	if w != nil || gm != kernel.Matrix(m) {
+		// The coarse levels aggregate the kernel itself, with unit weights and its self
+		// loops (multilevel.go): weighted or loop-free graphs stay on Lanczos.
 		res.Solver = SolverLanczos
 	}
 	var sres *eigsh.Result
@@ -295,7 +315,7 @@ func transform(m kernel.Matrix, deg []float64, l Laplacian) (eigsh.Operator, fun
 			maxD = math.Max(maxD, d)
 		}
 		// Gershgorin: row i of D - K has centre D_i - 1 and radius D_i - 1.
-		s := math.Max(2*(maxD-1), 1)
+		s := laplacianShift(m, maxD)
 		return eigsh.Shift(kernel.Unnormalized(m), s), func(mu float64) float64 { return s - mu }
 	}
 	return kernel.NormalizedAffinity(m), func(mu float64) float64 { return 1 - mu }
@@ -361,6 +381,9 @@ func normalizeSign(v []float64) {
 
 // warnDisconnected flags several eigenvalues ~ 0: the graph falls apart into components.
 func (r *Result) warnDisconnected(droppedFirst bool, opt Options) {
+	if len(r.Components) > 1 {
+		return // counted exactly before the solve (graph.go)
+	}
 	zeros := 0
 	if droppedFirst {
 		zeros = 1

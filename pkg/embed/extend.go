@@ -120,8 +120,12 @@ func (e *Extender) Extend(ctx context.Context, points []float64, vectors [][]flo
 	return unreached, nil
 }
 
-// Model is the result as a model file's content, for `embed --model`.
+// Model is the result as a model file's content, for `embed --model`; nil for results the
+// extension cannot reproduce (adaptive affinities, a subset of the cloud, no self loops).
 func (r *Result) Model(vectorNames []string) *cloudio.Model {
+	if (r.Affinity != "" && r.Affinity != Gaussian) || r.Rows != nil || len(r.Vectors) == 0 {
+		return nil
+	}
 	c := r.Cloud
 	names := c.Names
 	if len(names) != c.Dim {

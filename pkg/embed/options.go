@@ -10,6 +10,7 @@ import (
 	"time"
 
 	cloudio "github.com/spectral-dev/spectral/pkg/io"
+	"github.com/spectral-dev/spectral/pkg/kernel"
 )
 
 // ErrBadInput marks errors in the options or the data that the user must fix (the CLI
@@ -87,6 +88,17 @@ type Options struct {
 	// Strict turns the pre-flight warnings (a graph that will fall apart, a nearly dense
 	// operator at large n) into ErrBadInput before any kernel work.
 	Strict bool
+
+	// The graph (pkg/embed/graph.go).
+	Affinity      Affinity // "" = Gaussian
+	Neighbors     int      // knn: k, the point itself included (0 = DefaultNeighbors)
+	ScaleNeighbor int      // self-tuning: sigma_i is the distance to this neighbour (0 = 7)
+	Component     string   // "all" ("") or "largest"
+	NoSelfLoops   bool     // solve the Laplacian of K - K(i,i) I (spectral cluster; graph.go)
+
+	clusters int            // spectral cluster: the clusters wanted (0 = auto or embed)
+	scales   []float64      // self-tuning sigma_i when already known
+	sparse   *kernel.Sparse // the sparse affinity, once built
 }
 
 // validate fills defaults and rejects impossible settings before any work.
@@ -134,6 +146,9 @@ func (o *Options) validate() error {
 	default:
 		return badInput("--landmark-sampling %q: want cells or uniform", o.LandmarkSampling)
 	}
+	if o.Landmarks > 0 && ((o.Affinity != "" && o.Affinity != Gaussian) || o.Component == "largest") {
+		return badInput("--landmarks extends a Gaussian embedding of the whole cloud: not with --affinity %s or --component largest", o.Affinity)
+	}
 	if o.Landmarks < 0 {
 		return badInput("--landmarks %d: must be >= 0 (0 = embed every point)", o.Landmarks)
 	}
@@ -149,5 +164,5 @@ func (o *Options) validate() error {
 	if o.NCV > 0 && o.DropFirst && o.NCV <= o.K+1 {
 		return badInput("--ncv %d: must be larger than -k %d + 1 with --drop-first (the basis holds more vectors than the pairs it finds)", o.NCV, o.K)
 	}
-	return nil
+	return o.validateGraph()
 }

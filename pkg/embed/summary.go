@@ -38,6 +38,19 @@ type Summary struct {
 	Warnings                []string  `json:"warnings"`
 	Outputs                 []string  `json:"outputs"`
 	Version                 string    `json:"version"`
+
+	// The graph (pkg/embed/graph.go) and clustering (spectral cluster).
+	Affinity       Affinity `json:"affinity"`
+	Neighbors      int      `json:"neighbors,omitempty"`
+	ScaleNeighbor  int      `json:"scale_neighbor,omitempty"`
+	Components     []int    `json:"components"`
+	Component      string   `json:"component"`
+	EmbeddedPoints int      `json:"embedded_points"`
+	Clusters       int      `json:"clusters,omitempty"`
+	ClustersAuto   bool     `json:"clusters_auto,omitempty"`
+	ClusterSizes   []int    `json:"cluster_sizes,omitempty"`
+	Inertia        float64  `json:"inertia,omitempty"`
+	Method         Method   `json:"method,omitempty"`
 }
 
 // Seconds spent per stage.
@@ -45,6 +58,7 @@ type Seconds struct {
 	Read   float64 `json:"read"`
 	Sigma  float64 `json:"sigma"`
 	Grid   float64 `json:"grid"`
+	Graph  float64 `json:"graph"` // sparse affinity and connected components
 	Kernel float64 `json:"kernel"`
 	Solve  float64 `json:"solve"`
 	Extend float64 `json:"extend"` // Nyström extension (landmark runs)
@@ -68,6 +82,11 @@ func (r *Result) Summary() Summary {
 	}
 	if s.Levels == nil {
 		s.Levels = []Level{}
+	}
+	s.Affinity, s.Neighbors, s.ScaleNeighbor = r.Affinity, r.Neighbors, r.ScaleNeighbor
+	s.Components, s.Component, s.EmbeddedPoints = r.Components, r.Component, r.Embedded
+	if s.Eigenvalues == nil { // cluster: the components were the clusters, no solve
+		s.Eigenvalues, s.Residuals = []float64{}, []float64{}
 	}
 	if s.Warnings == nil {
 		s.Warnings = []string{}

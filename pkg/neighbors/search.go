@@ -8,6 +8,7 @@ type searcher struct {
 	g    *grid
 	k    int
 	best []float64 // the smallest squared distances so far, ascending, at most k
+	ids  []int32   // their slots, when the caller wants them (KNN); nil for Measure
 
 	// the current query
 	slot   int32
@@ -33,6 +34,9 @@ func (s *searcher) query(slot int32) (nn2, kth2 float64) {
 	g := s.g
 	s.slot = slot
 	s.best = s.best[:0]
+	if s.ids != nil {
+		s.ids = s.ids[:0]
+	}
 	copy(s.q[:], g.pts[3*slot:3*slot+3])
 	cell := g.cellOf[slot]
 	copy(s.c[:], g.cc[3*cell:3*cell+3])
@@ -183,13 +187,22 @@ func (s *searcher) visitCell(cell int32) {
 		b := s.best
 		if len(b) < s.k {
 			b = append(b, d2)
+			if s.ids != nil {
+				s.ids = append(s.ids, t)
+			}
 		} else if d2 < b[s.k-1] {
 			b[s.k-1] = d2
+			if s.ids != nil {
+				s.ids[s.k-1] = t
+			}
 		} else {
 			continue
 		}
 		for i := len(b) - 1; i > 0 && b[i] < b[i-1]; i-- {
 			b[i], b[i-1] = b[i-1], b[i]
+			if s.ids != nil {
+				s.ids[i], s.ids[i-1] = s.ids[i-1], s.ids[i]
+			}
 		}
 		s.best = b
 	}

@@ -1,0 +1,412 @@
+package embed
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/spectral-dev/spectral/pkg/graph"
+	"github.com/spectral-dev/spectral/pkg/grid"
+	cloudio "github.com/spectral-dev/spectral/pkg/io"
+	"github.com/spectral-dev/spectral/pkg/kernel"
+)
+
+// Affinity names the graph whose Laplacian is embedded.
+type Affinity string
+
+const (
+	// Gaussian is exp(-|xi-xj|^2 / 2 sigma^2), one sigma for the whole cloud.
+	Gaussian Affinity = "gaussian"
+	// KNN is scikit-learn's affinity="nearest_neighbors": the symmetrised
+	// k-nearest-neighbour graph, the point itself counted among its k (weights 1, or
+	// Gaussian with a given sigma).
+	KNN Affinity = "knn"
+	// SelfTuning is Zelnik-Manor & Perona's exp(-d^2 / (sigma_i sigma_j)), sigma_i the
+	// distance to the ScaleNeighbor-th nearest neighbour.
+	SelfTuning Affinity = "self-tuning"
+)
+
+// DefaultNeighbors is --neighbors, scikit-learn's n_neighbors default.
+const DefaultNeighbors = 10
+
+// DefaultScaleNeighbor is --scale-neighbor, the 7th neighbour of Zelnik-Manor & Perona.
+const DefaultScaleNeighbor = 7
+
+// ParseAffinity accepts the CLI spellings.
+func ParseAffinity(s string) (Affinity, error) {
+	switch a := Affinity(strings.ToLower(s)); a {
+	case Gaussian, KNN, SelfTuning:
+		return a, nil
+	case "nearest_neighbors", "nearest-neighbors":
+		return KNN, nil
+	case "selftuning", "self_tuning", "local":
+		return SelfTuning, nil
+	}
+	return "", badInput("--affinity %q: want gaussian, knn or self-tuning", s)
+}
+
+// Component modes: embed every point, or the largest connected component only.
+const (
+	ComponentAll     = "all"
+	ComponentLargest = "largest"
+	// ComponentAttach (spectral cluster's default) embeds the components of at least
+	// MinorComponent of the points and labels the points of smaller ones (outliers) by
+	// their nearest embedded point; when there are at least as many such components as
+	// clusters wanted, the components are the clusters and nothing is solved.
+	ComponentAttach = "attach"
+)
+
+// MinorComponent is the fraction of the points under which a component counts as
+// outliers for ComponentAttach: too small to be a cluster of its own at the cluster
+// counts --clusters auto considers (at most DefaultMaxClusters), and each would cost a
+// zero eigenvalue whose multiplicity the Lanczos solver resolves only slowly.
+const MinorComponent = 0.01
+
+// validateGraph fills the affinity and component defaults.
+func (o *Options) validateGraph() error {
+	if o.Affinity == "" {
+		o.Affinity = Gaussian
+	}
+	if _, err := ParseAffinity(string(o.Affinity)); err != nil {
+		return err
+	}
+	if o.Neighbors == 0 {
+		o.Neighbors = DefaultNeighbors
+	}
+	if o.ScaleNeighbor == 0 {
+		o.ScaleNeighbor = DefaultScaleNeighbor
+	}
+	if o.Neighbors < 2 {
+		return badInput("--neighbors %d: need at least 2 (the point itself counts as one, as in scikit-learn)", o.Neighbors)
+	}
+	if o.ScaleNeighbor < 1 {
+		return badInput("--scale-neighbor %d: need at least 1", o.ScaleNeighbor)
+	}
+	if o.Affinity == SelfTuning && o.Sigma != 0 && o.scales == nil {
+		return badInput("--sigma %g: the self-tuning affinity sets one scale per point (--scale-neighbor); leave --sigma out", o.Sigma)
+	}
+	switch o.Component {
+	case "":
+		o.Component = ComponentAll
+	case ComponentAll, ComponentLargest, ComponentAttach:
+	default:
+		return badInput("--component %q: want all, largest or attach", o.Component)
+	}
+	return nil
+}
+
+// prepareGraph runs after sigma is known and before the grid: it builds the sparse
+// affinity (knn, self-tuning) into opt.sparse, counts the graph's connected components
+// and reports them as a warning before any solve. With --component largest on a
+// disconnected graph it embeds the largest component alone and returns that result, in
+// which the other points' rows are NaN (see expandRows); otherwise it returns nil.
+func prepareGraph(ctx context.Context, cloud *cloudio.Cloud, res *Result, opt *Options) (*Result, error) {
+	res.Affinity, res.Component = opt.Affinity, opt.Component
+	if opt.Affinity != Gaussian {
+		res.Neighbors, res.ScaleNeighbor = opt.Neighbors, opt.ScaleNeighbor
+	}
+	t := time.Now()
+	if opt.sparse == nil && opt.Affinity != Gaussian {
+		if opt.Neighbors >= cloud.N() || opt.ScaleNeighbor >= cloud.N() {
+			return nil, badInput("%s has %d points: too few for %d neighbours", cloud.Source, cloud.N(), max(opt.Neighbors, opt.ScaleNeighbor))
+		}
+		var err error
+		switch opt.Affinity {
+		case KNN:
+			opt.sparse, err = kernel.KNNAffinity(cloud.Points, cloud.Dim, opt.Neighbors, opt.Sigma, opt.Threads)
+		case SelfTuning:
+			if opt.scales == nil {
+				opt.scales, err = kernel.LocalScales(cloud.Points, cloud.Dim, opt.ScaleNeighbor, opt.Threads)
+			}
+			if err == nil {
+				opt.sparse, err = kernel.SelfTuningAffinity(cloud.Points, cloud.Dim, opt.scales, res.Cutoff, opt.Threads)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: --affinity %s: %v", ErrBadInput, opt.Affinity, err)
+		}
+	}
+	var comps *graph.Components
+	var err error
+	if opt.sparse != nil {
+		comps = graph.OfCSR(opt.sparse.Ptr, opt.sparse.Idx).InOrder(opt.sparse.Perm)
+	} else if comps, err = kernel.Components(cloud.Points, cloud.Dim, res.Sigma, res.Cutoff); err != nil {
+		return nil, fmt.Errorf("components: %w", err)
+	} else if res.SigmaAuto && comps.Count() > 1 {
+		if comps, err = raiseSigma(cloud, res, comps); err != nil {
+			return nil, err
+		}
+	}
+	res.Seconds.Graph = time.Since(t).Seconds()
+	res.Components = comps.Sizes
+	res.Embedded = cloud.N()
+	if comps.Count() == 1 {
+		return nil, ctx.Err()
+	}
+	res.warn(*opt, componentsWarning(comps, res, opt)) // now, before the solve, which may take long
+	switch opt.Component {
+	case ComponentLargest:
+		return runSubset(ctx, cloud, comps.Largest(), comps, res, *opt)
+	case ComponentAttach:
+		var keep []int
+		major := 0
+		for l, s := range comps.Sizes {
+			if float64(s) >= MinorComponent*float64(cloud.N()) {
+				major = l + 1
+			}
+		}
+		if major == 0 {
+			return nil, badInput("no connected component holds %g%% of the points (the largest has %d of %d): a larger --sigma or --neighbors connects them", 100*MinorComponent, comps.Sizes[0], cloud.N())
+		}
+		res.componentLabels = comps.Label
+		if opt.clusters > 0 && major >= opt.clusters {
+			// The components are the clusters: label by component, nothing to solve.
+			for i, l := range comps.Label {
+				if int(l) < opt.clusters {
+					keep = append(keep, i)
+				}
+			}
+			res.Rows, res.Embedded, res.byComponents = keep, len(keep), opt.clusters
+			return res, ctx.Err()
+		}
+		if major == comps.Count() {
+			return nil, ctx.Err()
+		}
+		for i, l := range comps.Label {
+			if int(l) < major {
+				keep = append(keep, i)
+			}
+		}
+		r, err := runSubset(ctx, cloud, keep, comps, res, *opt)
+		if r != nil {
+			r.componentLabels = comps.Label
+		}
+		return r, err
+	}
+	return nil, ctx.Err()
+}
+
+// MaxSigmaRaise bounds how far --sigma auto widens the spacing rule's sigma to connect
+// the graph. Measured on the real clouds of testdata/data (docs/bench/cluster.md, go run
+// ./scripts/sigmaauto): featuretype.ply connects at 1.56x, cycloidal.ply at 2.03x,
+// lille_street_small.ply at 3.19x and points_cloudcompare.xyz at 4.69x, the last two
+// for a handful of far points. 2x connects the clouds that are one object with strays
+// and costs at most ~4x the neighbours per point on a surface; beyond, a single far
+// outlier would make the operator dense, and reporting the components (with
+// --component largest, or --affinity knn) serves better.
+const MaxSigmaRaise = 2.0
+
+// raiseSigma widens an automatic sigma, up to MaxSigmaRaise times, to the smallest
+// multiple (within 2%) that connects the graph, when one does; otherwise it keeps sigma.
+func raiseSigma(cloud *cloudio.Cloud, res *Result, comps *graph.Components) (*graph.Components, error) {
+	at := func(m float64) (*graph.Components, error) {
+		return kernel.Components(cloud.Points, cloud.Dim, m*res.Sigma, res.Cutoff)
+	}
+	top, err := at(MaxSigmaRaise)
+	if err != nil || top.Count() > 1 {
+		return comps, err
+	}
+	lo, hi := 1.0, MaxSigmaRaise
+	for hi/lo > 1.02 {
+		mid := (lo + hi) / 2
+		c, err := at(mid)
+		if err != nil {
+			return nil, err
+		}
+		if c.Count() == 1 {
+			hi, top = mid, c
+		} else {
+			lo = mid
+		}
+	}
+	res.Warnings = append(res.Warnings, fmt.Sprintf("sigma auto: %.6g (the spacing rule) leaves %d connected components; raised %.2fx to %.6g, which connects the graph", res.Sigma, comps.Count(), hi, hi*res.Sigma))
+	res.Sigma *= hi
+	return top, nil
+}
+
+func componentsWarning(c *graph.Components, res *Result, opt *Options) string {
+	sizes := make([]string, 0, 6)
+	for l, s := range c.Sizes {
+		if l == 5 {
+			sizes = append(sizes, fmt.Sprintf("... (%d more)", len(c.Sizes)-5))
+			break
+		}
+		sizes = append(sizes, fmt.Sprint(s))
+	}
+	what := fmt.Sprintf("sigma %.6g", res.Sigma)
+	fix := "a larger --sigma, --affinity knn or self-tuning, or --component largest"
+	switch opt.Affinity {
+	case KNN:
+		what, fix = fmt.Sprintf("%d neighbours", opt.Neighbors), "more --neighbors, or --component largest"
+	case SelfTuning:
+		what, fix = fmt.Sprintf("scale neighbour %d", opt.ScaleNeighbor), "a larger --scale-neighbor, or --component largest"
+	}
+	msg := fmt.Sprintf("the %s graph at %s is disconnected: %d connected components, of sizes %s", opt.Affinity, what, c.Count(), strings.Join(sizes, ", "))
+	switch opt.Component {
+	case ComponentLargest:
+		return msg + fmt.Sprintf("; embedding the largest (%d points) only, the other rows are NaN", c.Sizes[0])
+	case ComponentAttach:
+		return msg + fmt.Sprintf("; components under %g%% of the points are labelled by their nearest embedded point", 100*MinorComponent)
+	}
+	return msg + "; each adds an eigenvalue 0 whose eigenvectors only label components: " + fix
+}
+
+// runSubset embeds the components keep (ascending rows) with the same graph: the
+// Gaussian kernel between their points does not depend on the others (sigma stays the
+// one chosen for the whole cloud); a sparse affinity is restricted to them, which is
+// exact since no edge leaves a component.
+func runSubset(ctx context.Context, cloud *cloudio.Cloud, keep []int, comps *graph.Components, res *Result, opt Options) (*Result, error) {
+	if want := opt.K + btoi(opt.DropFirst); len(keep) <= want {
+		return nil, badInput("the embedded components have %d points: need more than k = %d", len(keep), want)
+	}
+	sub := &cloudio.Cloud{Points: make([]float64, 0, len(keep)*cloud.Dim), Dim: cloud.Dim, Names: cloud.Names, Format: cloud.Format, Source: cloud.Source}
+	for _, i := range keep {
+		sub.Points = append(sub.Points, cloud.Points[i*cloud.Dim:(i+1)*cloud.Dim]...)
+	}
+	sopt := opt
+	sopt.Component = ComponentAll
+	sopt.Sigma = res.Sigma
+	if opt.sparse != nil {
+		var err error
+		if sopt.sparse, err = opt.sparse.Sub(keep); err != nil {
+			return nil, err
+		}
+	}
+	r, err := RunCloud(ctx, sub, sopt)
+	if r == nil {
+		return nil, err
+	}
+	r.Cloud, r.SigmaAuto, r.Spacing = cloud, res.SigmaAuto, res.Spacing
+	r.Components, r.Component, r.Embedded = res.Components, opt.Component, len(keep)
+	r.Warnings = append(append([]string{}, res.Warnings...), r.Warnings...)
+	r.Seconds.Sigma, r.Seconds.Graph = res.Seconds.Sigma, res.Seconds.Graph+r.Seconds.Graph
+	r.Rows = keep
+	for j, v := range r.Vectors {
+		r.Vectors[j] = expandRows(v, keep, cloud.N())
+	}
+	return r, err
+}
+
+// expandRows puts the values of the rows keep back at their input positions, NaN
+// elsewhere. NaN rows keep the output aligned with the input line for line (no index
+// column is needed to join them back), and every reader of CSV or PLY (numpy, pandas,
+// CloudCompare) takes NaN as "no value" rather than as a coordinate near 0.
+func expandRows(v []float64, keep []int, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = math.NaN()
+	}
+	for k, i := range keep {
+		out[i] = v[k]
+	}
+	return out
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// sparseGrid stands in for the grid of a sparse affinity: collect maps vectors back to
+// input order through its permutation, the affinity's row order.
+func sparseGrid(s *kernel.Sparse) *grid.Grid {
+	n := s.Dims()
+	g := &grid.Grid{N: n, Perm: s.Perm}
+	if g.Perm == nil {
+		g.Perm = make([]int, n)
+		for i := range g.Perm {
+			g.Perm[i] = i
+		}
+	}
+	return g
+}
+
+// sparseDevice describes a sparse affinity as the device that runs it: the CPU.
+func sparseDevice(s *kernel.Sparse, opt Options) device {
+	th := opt.Threads
+	if th <= 0 {
+		th = runtime.GOMAXPROCS(0)
+	}
+	st := kernel.Stats{PairsEvaluated: s.NNZ(), PairsWithinCutoff: s.NNZ()}
+	if s.Diag != 0 {
+		st.PairsWithinCutoff += int64(s.Dims())
+	}
+	return device{name: "cpu", threads: th, stats: func() kernel.Stats { return st }}
+}
+
+// laplacianShift is the Gershgorin bound on D - K: the operator's own when it knows
+// its diagonal (a sparse affinity may have none), else 2 (max D - 1) for K(i,i) = 1.
+func laplacianShift(m kernel.Matrix, maxD float64) float64 {
+	if b, ok := m.(interface{ LaplacianBound() float64 }); ok {
+		return math.Max(b.LaplacianBound(), 1)
+	}
+	return math.Max(2*(maxD-1), 1)
+}
+
+// noSelfLoops is K - kii I: the graph without its self loops, as scikit-learn's
+// spectral_clustering sees it (scipy's csgraph.laplacian ignores the diagonal). `spectral
+// cluster` uses it: with K(i,i) = 1 in the degrees, a point far from all others (an
+// outlier, or the edge of a sparse blob) gets an eigenvalue near 0 of its own and k-means
+// spends a cluster on it (measured: 0 against scikit-learn's 0.95 ARI on the varied blobs
+// at gamma 10, docs/bench/cluster.md). The product is K's less kii x, which cancels
+// where a point's other weights are tiny: below isolatedDegree x kii in all, a point
+// counts as isolated (its values would be mostly rounding). An isolated point keeps its self loop: its
+// degree stays kii (finite normalized operators) and its Laplacian eigenvalue is 0, as
+// scipy makes it, and D^1/2 1 stays an exact eigenvector for the deflation.
+type noSelfLoops struct {
+	m    kernel.Matrix
+	kii  float64
+	deg  []float64
+	keep []bool // isolated: self loop kept
+	maxD float64
+}
+
+// isolatedDegree bounds the cancellation error of noSelfLoops' product, ~1e-16 kii, to
+// 1e-10 of a row's weight.
+const isolatedDegree = 1e-6
+
+func withoutSelfLoops(m kernel.Matrix) *noSelfLoops {
+	kii := 1.0 // the Gaussian kernel's exp(0), exact in its float32 exp
+	if s, ok := m.(*kernel.Sparse); ok {
+		kii = s.Diag
+	}
+	w := &noSelfLoops{m: m, kii: kii, deg: make([]float64, m.Dims()), keep: make([]bool, m.Dims())}
+	for i, d := range m.Degrees() {
+		w.deg[i] = d - kii
+		w.maxD = math.Max(w.maxD, w.deg[i])
+		if !(w.deg[i] > isolatedDegree*kii) {
+			w.deg[i], w.keep[i] = d, true
+		}
+	}
+	return w
+}
+
+func (w *noSelfLoops) Dims() int          { return w.m.Dims() }
+func (w *noSelfLoops) Degrees() []float64 { return w.deg }
+
+// LaplacianBound: row i of D - W has centre and radius D_i.
+func (w *noSelfLoops) LaplacianBound() float64 { return 2 * w.maxD }
+
+func (w *noSelfLoops) MulVec(dst, src []float64) {
+	w.m.MulVec(dst, src)
+	if w.kii != 0 {
+		for i, x := range src {
+			if !w.keep[i] {
+				dst[i] -= w.kii * x
+			}
+		}
+	}
+}
+
+// graphMatrix is the matrix whose Laplacian is solved: m, or m without its self loops.
+func graphMatrix(m kernel.Matrix, opt Options) kernel.Matrix {
+	if opt.NoSelfLoops {
+		return withoutSelfLoops(m)
+	}
+	return m
+}
