@@ -157,6 +157,17 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 		return nil, err
 	}
 
+	// Values the grid cannot represent are bad input, named, before the components (whose
+	// grid would fail less clearly) and the rest of the work.
+	if err := checkExtent(cloud); err != nil {
+		return nil, err
+	}
+	if res.Sigma > 0 {
+		if err := checkScale(cloud, res.Sigma, res.Cutoff); err != nil {
+			return nil, err
+		}
+	}
+
 	// Sparse affinities and connected components, before any solve (graph.go).
 	if r, err := prepareGraph(ctx, cloud, res, &opt); r != nil || err != nil {
 		return r, err
