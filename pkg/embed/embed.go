@@ -186,9 +186,6 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	// Grid.
 	report(opt, Event{Stage: "grid"}, start)
 	t = time.Now()
-	if err := checkScale(cloud, res.Sigma, res.Cutoff); err != nil {
-		return nil, err
-	}
 	g, hint, err := buildGrid(cloud, res.Sigma, res.Cutoff, opt)
 	if err != nil {
 		return nil, gridError(cloud, res.Sigma, res.Cutoff, err)
@@ -198,7 +195,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	for _, w := range preflight(cloud, g, res.Sigma, want, opt) {
+	for _, w := range preflight(cloud, g, res.Sigma, want, opt) { // Gaussian only: see preflight
 		if opt.Strict {
 			return nil, badInput("%s (--strict)", w)
 		}

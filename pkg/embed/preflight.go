@@ -85,6 +85,9 @@ func gridError(c *cloudio.Cloud, sigma, cutoff float64, err error) error {
 // preflight returns the warnings of a run on g before any kernel evaluation: a graph that
 // will fall apart, or a nearly dense operator at large n (with its time and memory).
 func preflight(c *cloudio.Cloud, g *grid.Grid, sigma float64, want int, opt Options) []string {
+	if opt.sparse != nil { // knn and self-tuning graphs: their own rules (graph.go)
+		return nil
+	}
 	n := g.N
 	// The pair estimate samples 2048 targets against their cells' sources: milliseconds on
 	// a sparse grid, about a second of one core on a dense one of 2*10^5 points (whose
