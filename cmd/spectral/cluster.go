@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -164,14 +163,8 @@ func runCluster(cmd *cobra.Command, o *clusterOptions, opt embed.Options, copt e
 	sum := res.Summary()
 	cl.Fill(&sum)
 	sum.Outputs, sum.Version = []string{o.output}, versionString()
-	if o.summary != "" {
-		if serr := writeOutput(cmd, o.summary, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(sum)
-		}); serr != nil {
-			return fmt.Errorf("write summary: %w", serr)
-		}
+	if err := writeSummary(cmd, o.summary, sum); err != nil {
+		return err // names the output
 	}
 	if !o.quiet {
 		printHumanSummary(stderr, &sum)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -296,14 +295,8 @@ func runEmbed(cmd *cobra.Command, o *embedOptions, opt embed.Options) error {
 	res.Seconds.Total += res.Seconds.Write
 	sum := res.Summary()
 	sum.Outputs, sum.Version, sum.DropFirst = outputs, versionString(), o.dropFirst
-	if o.summary != "" {
-		if serr := writeOutput(cmd, o.summary, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(sum)
-		}); serr != nil {
-			return serr // names the output
-		}
+	if err := writeSummary(cmd, o.summary, sum); err != nil {
+		return err // names the output
 	}
 	if !o.quiet {
 		printHumanSummary(stderr, &sum)

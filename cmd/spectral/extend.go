@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -139,14 +138,8 @@ func runExtend(cmd *cobra.Command, o *extendOptions, modelPath, input string, re
 		Seconds: time.Since(start).Seconds(), PointsPerSecond: float64(c.N()) / secs,
 		Outputs: []string{o.output}, Version: versionString(),
 	}
-	if o.summary != "" {
-		if err := writeOutput(cmd, o.summary, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(sum)
-		}); err != nil {
-			return err // names the output
-		}
+	if err := writeSummary(cmd, o.summary, sum); err != nil {
+		return err // names the output
 	}
 	stderr := cmd.ErrOrStderr()
 	if unreached > 0 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -15,4 +16,17 @@ func writeOutput(cmd *cobra.Command, path string, write func(io.Writer) error) e
 		return write(cmd.OutOrStdout())
 	}
 	return cloudio.WriteFileAtomicContext(cmd.Context(), path, write)
+}
+
+// writeSummary writes a command's JSON summary (indented) to path, atomically or to stdout;
+// an empty path writes nothing.
+func writeSummary(cmd *cobra.Command, path string, summary any) error {
+	if path == "" {
+		return nil
+	}
+	return writeOutput(cmd, path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(summary)
+	})
 }
