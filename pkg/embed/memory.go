@@ -1,11 +1,11 @@
 package embed
 
 import (
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
 
+	"github.com/spectral-dev/spectral/internal/sysmem"
 	"github.com/spectral-dev/spectral/pkg/eigsh"
 	"github.com/spectral-dev/spectral/pkg/kernel"
 )
@@ -58,15 +58,4 @@ func defaultNCVEstimate(k int) int {
 }
 
 // FormatBytes prints a byte count for people: 1.5 GiB.
-func FormatBytes(b int64) string {
-	const unit = 1024
-	if b < unit {
-		return fmt.Sprintf("%d B", b)
-	}
-	div, exp := int64(unit), 0
-	for n := b / unit; n >= unit; n /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(b)/float64(div), "KMGTPE"[exp])
-}
+func FormatBytes(b int64) string { return sysmem.FormatBytes(b) }

@@ -74,21 +74,7 @@ func growValues(src *source, p []float64, extra int) ([]float64, error) {
 	next := int64(max(2*cap(p), 1<<16))
 	if need, avail := (next+int64(cap(p)))*8, availableMemory(); need > avail {
 		return p, fileError(src.name, nil, "the %d values read so far need %s more to go on, but %s of memory is available; subsample the cloud",
-			len(p), formatBytes(need), formatBytes(avail))
+			len(p), sysmem.FormatBytes(need), sysmem.FormatBytes(avail))
 	}
 	return growPoints(p, extra, 0), nil
-}
-
-// formatBytes prints a byte count for people: 1.5 GiB.
-func formatBytes(b int64) string {
-	const unit = 1024
-	if b < unit {
-		return fmt.Sprintf("%d B", b)
-	}
-	div, exp := int64(unit), 0
-	for n := b / unit; n >= unit; n /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(b)/float64(div), "KMGTPE"[exp])
 }
