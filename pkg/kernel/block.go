@@ -13,8 +13,10 @@ import (
 // value is evaluated (on the fly) or read from the cache once for all b columns, so a
 // block costs far less than b products. Each output row is summed by one worker in an
 // order fixed by the data, so the bits do not depend on the thread count; each column's
-// terms are added with fused multiply-adds in ascending source order, zero kernel values
-// skipped (the pure-Go and SIMD loops give the same bits).
+// terms are added with fused multiply-adds in ascending source order (into two
+// interleaved sets of sums, added at the end), zero kernel values skipped; the pure-Go
+// and SIMD loops give the same bits. Results agree with b MulVec calls to rounding, not
+// bit for bit (MulVec sums in another order).
 //
 // The loops are hand-written (sweep_amd64.s, from scripts/kernel_gen_asm.py): Go does
 // not vectorise, and the b-wide accumulations are what a block costs beyond one product.

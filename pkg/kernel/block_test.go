@@ -270,3 +270,32 @@ func TestMulBlockSIMDMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// The degenerate clouds (single points, duplicates, collinear, huge extent, 1D) in both
+// modes: each column of a block against MulVec of that column.
+func TestMulBlockDegenerateClouds(t *testing.T) {
+	for _, c := range degenerateClouds() {
+		for _, cut := range []float64{DefaultCutoff, 0} {
+			g := mustGrid(t, c, cut, grid.Options{})
+			for _, m := range modes {
+				op := mustOp(t, g, m.opt)
+				for _, b := range []int{3, 8} {
+					v := blockOf(g.N, b, 13)
+					kv := make([]float64, g.N*b)
+					op.MulBlock(kv, v, b)
+					ref, mag := make([]float64, g.N), make([]float64, g.N)
+					for j := 0; j < b; j++ {
+						vj := column(v, b, j)
+						op.MulVec(ref, vj)
+						op.MulVec(mag, absVec(vj))
+						for i, x := range column(kv, b, j) {
+							if math.Abs(x-ref[i]) > 1e-14*mag[i] {
+								t.Fatalf("%s cutoff %g %s b=%d: row %d column %d = %.17g, MulVec %.17g", c.name, cut, m.name, b, i, j, x, ref[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -332,7 +332,9 @@ func TestCachedValuesMatchOnTheFly(t *testing.T) {
 	}
 }
 
-func TestDegenerateClouds(t *testing.T) {
+// degenerateClouds are clouds at the edges of the grid: single points, duplicates,
+// collinear points, an extent of 10^6 sigma, 1D.
+func degenerateClouds() []cloud {
 	far := make([]float64, 0, 600)
 	r := rand.New(rand.NewPCG(11, 11))
 	for i := 0; i < 200; i++ {
@@ -367,7 +369,11 @@ func TestDegenerateClouds(t *testing.T) {
 		{"extent1e6", 3, far, 1},
 		{"line1d", 1, uniform(300, 1, 12), 0.01},
 	}
-	for _, c := range clouds {
+	return clouds
+}
+
+func TestDegenerateClouds(t *testing.T) {
+	for _, c := range degenerateClouds() {
 		for _, cutoff := range []float64{DefaultCutoff, 3, 0} {
 			t.Run(fmt.Sprintf("%s/%g", c.name, cutoff), func(t *testing.T) {
 				checkAgainstBrute(t, c, cutoff)
