@@ -24,9 +24,9 @@ func TestEmbedSolverFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	var s struct {
-		Solver      string    `json:"solver"`
-		Passes      int       `json:"passes"`
-		Block       int       `json:"block"`
+		Solver      string `json:"solver"`
+		Passes      int    `json:"passes"`
+		Block       int    `json:"block"`
 		Levels      []struct{ N, Passes int }
 		Eigenvalues []float64 `json:"eigenvalues"`
 	}
