@@ -90,7 +90,7 @@ func (l *Laplacian) MulVec(dst, src []float64) {
 	}
 }
 
-// blockMatrix is a Matrix with a block product (the CPU Operator; see MulBlock).
+// blockMatrix is a Matrix with a block product (the CPU and GPU operators have one).
 type blockMatrix interface {
 	MulBlock(dst, src []float64, b int)
 }
@@ -143,8 +143,7 @@ func (l *Laplacian) MulBlock(dst, src []float64, b int) {
 	}
 }
 
-// mulBlock is m's block product, or a column loop over MulVec where m has none (the
-// GPU operator).
+// mulBlock is m's block product, or a column loop over MulVec where m has none.
 func mulBlock(m Matrix, dst, src []float64, b int) {
 	if bm, ok := m.(blockMatrix); ok {
 		bm.MulBlock(dst, src, b)
