@@ -133,26 +133,6 @@ func selectCols(n int, x []float64, b int, cols []int) []float64 {
 	return out
 }
 
-// hcat places blocks of widths ws side by side: an n x sum(ws) block.
-func hcat(n int, blocks [][]float64, ws []int) []float64 {
-	s := 0
-	for _, w := range ws {
-		s += w
-	}
-	out := make([]float64, n*s)
-	parChunks(n, func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			off := i * s
-			for k, bl := range blocks {
-				w := ws[k]
-				copy(out[off:off+w], bl[i*w:(i+1)*w])
-				off += w
-			}
-		}
-	})
-	return out
-}
-
 // gramChunk adds x^T y to out (p x q) over the rows of one chunk, four rows at a time so
 // each pass over a row of out serves four rows of x and y. Hand-written: gonum's Gemm
 // runs these thin shapes as one short Axpy call per row and column of x, whose call

@@ -3,9 +3,9 @@ package eigsh
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"sort"
 	"time"
 
@@ -46,7 +46,9 @@ type BlockOptions struct {
 // orthogonalisation), far above the 2^-53 that Lanczos's residual estimate can reach.
 const BlockTolFloor = 1e-10
 
-var debugLOBPCG = os.Getenv("SPECTRAL_DEBUG_LOBPCG") != ""
+// Trace, when not nil, receives one line per LOBPCG iteration and per level of a
+// multilevel solve (values, residuals, passes, timings): for measurements, not parsing.
+var Trace io.Writer
 
 type lobpcg struct {
 	op      Operator
@@ -392,13 +394,13 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 				p, ap, np = nil, nil, 0
 			}
 		}
-		if debugLOBPCG {
-			fmt.Fprintf(os.Stderr, "lobpcg n=%d it=%d passes=%d active=%d w=%d p=%d theta=%.10g res=%.3g\n", n, iter, l.passes, nA, na, np, theta[:k], res[:k])
+		if Trace != nil {
+			fmt.Fprintf(Trace, "lobpcg n=%d it=%d passes=%d active=%d w=%d p=%d theta=%.10g res=%.3g\n", n, iter, l.passes, nA, na, np, theta[:k], res[:k])
 		}
 	}
 
-	if debugLOBPCG {
-		fmt.Fprintf(os.Stderr, "lobpcg n=%d done: %d iterations, %d passes, products %v, preconditioner %v, total %v\n", n, iter, l.passes, l.tMul, l.tPrec, time.Since(tStart))
+	if Trace != nil {
+		fmt.Fprintf(Trace, "lobpcg n=%d done: %d iterations, %d passes, products %v, preconditioner %v, total %v\n", n, iter, l.passes, l.tMul, l.tPrec, time.Since(tStart))
 	}
 	// Collect: the k largest, converged or not per the last residuals (computed from a
 	// fresh product when verified).

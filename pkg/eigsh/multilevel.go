@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"time"
 )
@@ -135,8 +134,8 @@ func SolveMultilevel(op Operator, k int, levels []Level, opt MultilevelOptions) 
 		return nil, fmt.Errorf("eigsh: coarsest level (%d nodes): %w", sizes[L], err)
 	}
 	stats[L].MatVecs, stats[L].Passes, stats[L].Iterations = cres.MatVecs, cres.MatVecs, cres.Restarts
-	if debugLOBPCG {
-		fmt.Fprintf(os.Stderr, "multilevel: coarsest %d nodes, %d nonzeros: Lanczos %d products, %v\n", sizes[L], len(levels[L-1].A.Col), cres.MatVecs, time.Since(t0))
+	if Trace != nil {
+		fmt.Fprintf(Trace, "multilevel: coarsest %d nodes, %d nonzeros: Lanczos %d products, %v\n", sizes[L], len(levels[L-1].A.Col), cres.MatVecs, time.Since(t0))
 	}
 	y := make([]float64, sizes[L]*b)
 	mu := make([]float64, b)
@@ -160,8 +159,8 @@ func SolveMultilevel(op Operator, k int, levels []Level, opt MultilevelOptions) 
 		}
 		t0 := time.Now()
 		prec, fnnz := newTwoLevel(levels[l], y, mu, b, defl[l+1], opt)
-		if debugLOBPCG {
-			fmt.Fprintf(os.Stderr, "multilevel: level %d preconditioner (factor %d nonzeros) %v\n", l, fnnz, time.Since(t0))
+		if Trace != nil {
+			fmt.Fprintf(Trace, "multilevel: level %d preconditioner (factor %d nonzeros) %v\n", l, fnnz, time.Since(t0))
 		}
 		stats[l].FactorNNZ = fnnz
 		x0 := prolong(levels[l], y, b)

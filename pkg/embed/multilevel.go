@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -93,14 +91,11 @@ var errNoCoarsening = errors.New("aggregation barely coarsens")
 // affinity) until the coarsest has at most coarsestMax nodes.
 func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]eigsh.Level, error) {
 	h := AggregateEdge
-	if v, err := strconv.ParseFloat(os.Getenv("SPECTRAL_ML_H"), 64); err == nil {
-		h = v // experiments only
-	}
 	ag, err := g.AggregateSorted(h)
 	if err != nil {
 		return nil, err
 	}
-	if ag.M > coarseFactorMax && os.Getenv("SPECTRAL_ML_H") == "" {
+	if ag.M > coarseFactorMax {
 		h = 1.5 * AggregateEdge
 		if ag, err = g.AggregateSorted(h); err != nil {
 			return nil, err
@@ -207,8 +202,8 @@ func runMultilevel(ctx context.Context, res *Result, kop *kernel.Operator, g *gr
 	}
 	t0 := time.Now()
 	levels, err := buildLevels(kop, g, deg, want)
-	if os.Getenv("SPECTRAL_DEBUG_LOBPCG") != "" {
-		fmt.Fprintf(os.Stderr, "multilevel: levels built in %v\n", time.Since(t0))
+	if eigsh.Trace != nil {
+		fmt.Fprintf(eigsh.Trace, "multilevel: levels built in %v\n", time.Since(t0))
 	}
 	if err != nil {
 		if errors.Is(err, errNoCoarsening) {
@@ -221,7 +216,6 @@ func runMultilevel(ctx context.Context, res *Result, kop *kernel.Operator, g *gr
 	}
 	s, err := solveMultilevel(op, u, want, levels, eigsh.MultilevelOptions{
 		Tol: opt.Tol, MaxIter: opt.MaxIter, Seed: opt.Seed, Context: ctx, Progress: lopt.Progress,
-		Coarse: coarseMode(), Block: blockEnv(),
 	})
 	var nc *eigsh.NoConvergence
 	if s != nil && s.Levels != nil {
@@ -245,16 +239,4 @@ func runMultilevel(ctx context.Context, res *Result, kop *kernel.Operator, g *gr
 	default:
 		return nil, fmt.Errorf("multilevel: %w", err)
 	}
-}
-
-func coarseMode() eigsh.CoarseSolve {
-	if os.Getenv("SPECTRAL_ML_COARSE") == "spectral" {
-		return eigsh.CoarseSpectral
-	}
-	return eigsh.CoarseCholesky
-}
-
-func blockEnv() int {
-	v, _ := strconv.Atoi(os.Getenv("SPECTRAL_ML_BLOCK"))
-	return v
 }

@@ -17,7 +17,7 @@ type Coarse struct {
 	Val []float64
 }
 
-// Coarsen sums the kernel over pairs of aggregates in one pass over the pairs within the
+// Coarsen sums the kernel over pairs of aggregates in one pass over half the pairs within the
 // cutoff (pruned by chunk boxes), with the operator's own float32 values (the cutoff rule and exp of the products,
 // so Kc is exact for this K up to float64 summation), float64 sums. labels[i] is sorted
 // point i's aggregate in 0..m-1. Each aggregate's row is summed by one worker, targets
@@ -57,6 +57,18 @@ func (o *Operator) Coarsen(labels []int32, m int) (*Coarse, error) {
 	// cutoffs wide, so without this most pairs looked at would be beyond the cutoff.
 	first, boxes := chunkBoxes(g, coarseChunk)
 	lim := float64(o.c2) * (1 + 1e-5)
+	// By symmetry only the entries (a, c >= a) are summed, each from the pairs (t in a,
+	// s in c), and mirrored afterwards; chunks whose largest label is below a are skipped.
+	maxLab := make([]int32, len(boxes))
+	for j, cell := range g.Cells {
+		for k, s := first[j], cell.Start; s < cell.End; k, s = k+1, s+coarseChunk {
+			mx := int32(-1)
+			for _, l := range labels[s:min(s+coarseChunk, cell.End)] {
+				mx = max(mx, l)
+			}
+			maxLab[k] = mx
+		}
+	}
 	const chunk = 64
 	nch := (m + chunk - 1) / chunk
 	var nextChunk atomic.Int64
@@ -88,7 +100,7 @@ func (o *Operator) Coarsen(labels []int32, m int) (*Coarse, error) {
 					for _, nb := range g.NbrCells[g.NbrPtr[ci]:g.NbrPtr[ci+1]] {
 						cell := g.Cells[nb]
 						for k := first[nb]; k < first[nb+1]; k++ {
-							if gap2(&gb, &boxes[k]) > lim {
+							if maxLab[k] < int32(a) || gap2(&gb, &boxes[k]) > lim {
 								continue
 							}
 							lo := cell.Start + (k-first[nb])*coarseChunk
@@ -113,6 +125,9 @@ func (o *Operator) Coarsen(labels []int32, m int) (*Coarse, error) {
 									continue
 								}
 								b := labels[lo+k]
+								if b < int32(a) {
+									continue
+								}
 								if !mark[b] {
 									mark[b] = true
 									touched = append(touched, b)
@@ -142,15 +157,35 @@ func (o *Operator) Coarsen(labels []int32, m int) (*Coarse, error) {
 	}
 	work()
 	wg.Wait()
+	// Mirror the upper triangle: row c gets (c, a) = (a, c) for a < c, before its own
+	// entries (columns ascending since a < c <= its own columns).
 	cs := &Coarse{M: m, Ptr: make([]int, m+1)}
+	cnt := make([]int, m)
 	for a := 0; a < m; a++ {
-		cs.Ptr[a+1] = cs.Ptr[a] + len(rows[a])
+		cnt[a] += len(rows[a])
+		for _, c := range rows[a] {
+			if int(c) != a {
+				cnt[c]++
+			}
+		}
 	}
-	cs.Col = make([]int32, 0, cs.Ptr[m])
-	cs.Val = make([]float64, 0, cs.Ptr[m])
 	for a := 0; a < m; a++ {
-		cs.Col = append(cs.Col, rows[a]...)
-		cs.Val = append(cs.Val, vals[a]...)
+		cs.Ptr[a+1] = cs.Ptr[a] + cnt[a]
+	}
+	cs.Col = make([]int32, cs.Ptr[m])
+	cs.Val = make([]float64, cs.Ptr[m])
+	nxt := slices.Clone(cs.Ptr[:m])
+	for a := 0; a < m; a++ { // lower parts, rows filled in ascending a
+		for k, c := range rows[a] {
+			if int(c) != a {
+				cs.Col[nxt[c]], cs.Val[nxt[c]] = int32(a), vals[a][k]
+				nxt[c]++
+			}
+		}
+	}
+	for a := 0; a < m; a++ {
+		copy(cs.Col[nxt[a]:], rows[a])
+		copy(cs.Val[nxt[a]:], vals[a])
 	}
 	return cs, nil
 }
