@@ -35,7 +35,7 @@ func KNNAffinity(points []float64, dim, k int, sigma float64, threads int) (*Spa
 		rows[i] = r
 	}
 	perm, inv := spatialOrder(points, dim)
-	ptr, idx, val := symmetricCSR(permuteRows(rows, perm, inv), threads)
+	ptr, idx, val := symmetricCSR(permuteRows(rows, perm, inv, threads), threads)
 	s, err := NewSparse(ptr, idx, val, 0, threads)
 	if s != nil {
 		s.Perm = perm
@@ -108,7 +108,7 @@ func SelfTuningAffinity(points []float64, dim int, scales []float64, cutoff floa
 		return nil, err
 	}
 	perm, inv := spatialOrder(points, dim)
-	ptr, idx, val := symmetricCSR(permuteRows(rows, perm, inv), threads)
+	ptr, idx, val := symmetricCSR(permuteRows(rows, perm, inv, threads), threads)
 	s, err := NewSparse(ptr, idx, val, 1, threads)
 	if s != nil {
 		s.Perm = perm

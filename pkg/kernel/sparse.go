@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Sparse is a symmetric affinity matrix in CSR form (input order), for the adaptive
@@ -245,16 +246,27 @@ func spatialOrder(points []float64, dim int) (perm []int, inv []int32) {
 	return perm, inv
 }
 
-// permuteRows renumbers rows (indexed and pointing by input index) to the order perm.
-func permuteRows(rows [][]edge, perm []int, inv []int32) [][]edge {
+// permuteRows renumbers rows (indexed and pointing by input index) to the order perm,
+// in parallel (rows are disjoint).
+func permuteRows(rows [][]edge, perm []int, inv []int32, threads int) [][]edge {
 	out := make([][]edge, len(rows))
-	for r, i := range perm {
-		out[r] = rows[i]
-		for q := range out[r] {
-			out[r][q].j = inv[out[r][q].j]
+	parallelRange(len(rows), threads, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			out[r] = rows[perm[r]]
+			for q := range out[r] {
+				out[r][q].j = inv[out[r][q].j]
+			}
 		}
-	}
+	})
 	return out
+}
+
+// parallelRange runs f on fixed chunks of [0, n) on threads workers (0 = GOMAXPROCS).
+func parallelRange(n, threads int, f func(lo, hi int)) {
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	(&Sparse{n: n, threads: threads}).rows(f)
 }
 
 // edge is one directed entry of a matrix under construction.
@@ -264,39 +276,39 @@ type edge struct {
 }
 
 // symmetricCSR adds every directed entry (i, j, w) of rows and its transpose (j, i, w),
-// sums entries that meet, and sorts columns. Rows are built in parallel, deterministic.
+// sums entries that meet, and sorts columns. Callers give each directed (i, j) at most
+// once, so at most two entries meet and their sum does not depend on the order in which
+// the parallel scatter placed them: the result is deterministic.
 func symmetricCSR(rows [][]edge, threads int) (ptr []int64, idx []int32, val []float64) {
 	n := len(rows)
 	cnt := make([]int64, n+1)
-	for i, r := range rows {
-		cnt[i+1] += int64(len(r))
-		for _, e := range r {
-			cnt[e.j+1]++
+	parallelRange(n, threads, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			atomic.AddInt64(&cnt[i+1], int64(len(rows[i])))
+			for _, e := range rows[i] {
+				atomic.AddInt64(&cnt[e.j+1], 1)
+			}
 		}
-	}
+	})
 	for i := range n {
 		cnt[i+1] += cnt[i]
 	}
 	all := make([]edge, cnt[n])
 	fill := slices.Clone(cnt[:n])
-	for i, r := range rows {
-		for _, e := range r {
-			all[fill[i]] = e
-			fill[i]++
-			all[fill[e.j]] = edge{int32(i), e.w}
-			fill[e.j]++
+	parallelRange(n, threads, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for _, e := range rows[i] {
+				all[atomic.AddInt64(&fill[i], 1)-1] = e
+				all[atomic.AddInt64(&fill[e.j], 1)-1] = edge{int32(i), e.w}
+			}
 		}
-	}
+	})
 	// Sort and merge each row; rows are independent.
 	kept := make([]int64, n)
-	s := &Sparse{n: n, threads: threads}
-	if s.threads <= 0 {
-		s.threads = runtime.GOMAXPROCS(0)
-	}
-	s.rows(func(lo, hi int) {
+	parallelRange(n, threads, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			r := all[cnt[i]:cnt[i+1]]
-			slices.SortStableFunc(r, func(a, b edge) int { return int(a.j - b.j) })
+			slices.SortFunc(r, func(a, b edge) int { return int(a.j - b.j) })
 			m := 0
 			for _, e := range r {
 				if m > 0 && r[m-1].j == e.j {
@@ -315,11 +327,13 @@ func symmetricCSR(rows [][]edge, threads int) (ptr []int64, idx []int32, val []f
 	}
 	idx = make([]int32, ptr[n])
 	val = make([]float64, ptr[n])
-	for i := range n {
-		for k, e := range all[cnt[i] : cnt[i]+kept[i]] {
-			idx[ptr[i]+int64(k)] = e.j
-			val[ptr[i]+int64(k)] = e.w
+	parallelRange(n, threads, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for k, e := range all[cnt[i] : cnt[i]+kept[i]] {
+				idx[ptr[i]+int64(k)] = e.j
+				val[ptr[i]+int64(k)] = e.w
+			}
 		}
-	}
+	})
 	return ptr, idx, val
 }

@@ -210,3 +210,19 @@ func checkProducts(t *testing.T, s *Sparse, rng *rand.Rand) {
 		t.Error("rows in input order: the spatial order is not tested")
 	}
 }
+
+// The parallel assembly gives the same matrix for any number of threads.
+func TestSparseDeterministic(t *testing.T) {
+	pts := randomPoints(rand.New(rand.NewPCG(9, 9)), 4000, 3)
+	a, _ := KNNAffinity(pts, 3, 10, 0.5, 1)
+	b, _ := KNNAffinity(pts, 3, 10, 0.5, 4)
+	if !slices.Equal(a.Ptr, b.Ptr) || !slices.Equal(a.Idx, b.Idx) || !slices.Equal(a.Val, b.Val) {
+		t.Error("knn affinity depends on the thread count")
+	}
+	sc, _ := LocalScales(pts, 3, 7, 2)
+	c, _ := SelfTuningAffinity(pts, 3, sc, DefaultCutoff, 1)
+	d, _ := SelfTuningAffinity(pts, 3, sc, DefaultCutoff, 3)
+	if !slices.Equal(c.Idx, d.Idx) || !slices.Equal(c.Val, d.Val) {
+		t.Error("self-tuning affinity depends on the thread count")
+	}
+}
