@@ -95,16 +95,7 @@ func parallelState[S any](o *Operator, mk func() S, f func(S, int)) {
 		work()
 		return
 	}
-	var wg sync.WaitGroup
-	for t := 1; t < o.threads; t++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work()
-		}()
-	}
-	work()
-	wg.Wait()
+	onWorkers(o.threads, work)
 }
 
 // sweepBlockCell sets the rows of target cell i of dst from vp (src with rows padded to

@@ -3,7 +3,6 @@ package kernel
 import (
 	"fmt"
 	"slices"
-	"sync"
 	"sync/atomic"
 )
 
@@ -147,16 +146,7 @@ func (o *Operator) Coarsen(labels []int32, m int) (*Coarse, error) {
 			}
 		}
 	}
-	var wg sync.WaitGroup
-	for w := 1; w < o.threads; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work()
-		}()
-	}
-	work()
-	wg.Wait()
+	onWorkers(o.threads, work)
 	// Mirror the upper triangle: row c gets (c, a) = (a, c) for a < c, before its own
 	// entries (columns ascending since a < c <= its own columns).
 	cs := &Coarse{M: m, Ptr: make([]int, m+1)}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"github.com/spectral-dev/spectral/pkg/grid"
@@ -112,13 +111,7 @@ func (c *Cross) Apply(ctx context.Context, points []float64, v []float64, b int,
 			}
 		}
 	}
-	var wg sync.WaitGroup
-	for w := 1; w < c.threads; w++ {
-		wg.Add(1)
-		go func() { defer wg.Done(); work() }()
-	}
-	work()
-	wg.Wait()
+	onWorkers(c.threads, work)
 	return ctx.Err()
 }
 

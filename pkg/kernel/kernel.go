@@ -180,18 +180,7 @@ func (o *Operator) parallelScratch(scratch int, f func(acc []float64, cell int))
 		work()
 		return
 	}
-	// The caller is one of the workers: one goroutine fewer to start and wake per call,
-	// which counts at hundreds of small products a second.
-	var wg sync.WaitGroup
-	for t := 1; t < o.threads; t++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work()
-		}()
-	}
-	work()
-	wg.Wait()
+	onWorkers(o.threads, work)
 }
 
 // cellCost is the work of target cell i: the pairs it evaluates plus a per-target overhead.
@@ -399,4 +388,20 @@ func (o *Operator) countRow(t, a, b int, c2 float32) int64 {
 		}
 	}
 	return n
+}
+
+// onWorkers runs work on n goroutines and waits for them; the caller is one of the
+// workers, one goroutine fewer to start and wake per call (which counts at hundreds of
+// small products a second). work takes its items from a shared counter.
+func onWorkers(n int, work func()) {
+	var wg sync.WaitGroup
+	for t := 1; t < n; t++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
+	wg.Wait()
 }
