@@ -74,7 +74,7 @@ clusters_auto, inertia and method.
 	f.StringVar(&o.sigma, "sigma", "", "gaussian: kernel width or auto; knn: Gaussian edge weights of this width (default weights 1)")
 	f.StringVar(&o.cutoff, "cutoff", "auto", "gaussian, self-tuning: kernel set to 0 beyond this many sigmas; auto ~5.77; 0 = every pair")
 	f.StringVar(&o.columns, "columns", "", "coordinate columns of a delimited file, by name or 1-based index (e.g. 1,2)")
-	f.StringVar(&o.format, "format", "", "input format: csv or ply (default: from the extension, or sniffed on stdin)")
+	f.StringVar(&o.format, "format", "", "input format: csv, ply, las or npy (default: from the extension, or sniffed)")
 	f.StringVarP(&o.output, "output", "o", "labels.csv", "labels: .csv, .ply (label property + a colour per cluster), or - for CSV on stdout")
 	f.BoolVar(&o.vectors, "vectors", false, "also write the eigenvectors used (phi1..phiN) to the CSV or PLY")
 	f.StringVar(&o.summary, "summary", "", "write the JSON summary to this file (- = stdout)")

@@ -70,7 +70,7 @@ row per input point in input order, as CSV or PLY by the extension of -o.
 	f.StringVarP(&o.output, "output", "o", "", "vector values at the new points: .csv, .npy, .ply, or - for CSV on stdout (default: INPUT's name with .eigvecs.csv; eigvecs.csv for stdin)")
 	f.StringVar(&o.summary, "summary", "", "write a JSON summary to this file (- = stdout)")
 	f.StringVar(&o.columns, "columns", "", "coordinate columns of a delimited input, by name or 1-based index")
-	f.StringVar(&o.format, "format", "", "input format: csv or ply (default: from the extension, or sniffed on stdin)")
+	f.StringVar(&o.format, "format", "", "input format: csv, ply, las or npy (default: from the extension, or sniffed)")
 	f.IntVar(&o.threads, "threads", 0, "CPU threads (0 = all cores)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no human summary")
 	return cmd
