@@ -46,7 +46,7 @@ bbox_max, duplicates, nn_median, nn_p95, suggested_sigma, and the estimates).
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.format, "format", "", "input format: csv or ply (default: from the extension, or sniffed)")
+	f.StringVar(&o.format, "format", "", "input format: csv, ply, las or npy (default: from the extension, or sniffed)")
 	f.StringVar(&o.columns, "columns", "", "coordinate columns of a delimited file, by name or 1-based index")
 	f.StringVar(&o.sigma, "sigma", "", "estimate the cost of a kernel of this width (input units, or auto)")
 	f.StringVar(&o.cutoff, "cutoff", "auto", "cutoff in sigmas for the estimate (auto ~5.77, 0 = every pair)")
