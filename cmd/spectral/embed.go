@@ -116,7 +116,7 @@ would cache it (spectral info --sigma says the same before a run).
 	f.StringVarP(&o.output, "output", "o", "", "eigenvectors: .csv, .npy (N x (d+k) float64), .ply (points + input properties + phi + RGB), or - for CSV on stdout (default: INPUT's name with .eigvecs.csv, e.g. cloud.ply -> cloud.eigvecs.csv; eigvecs.csv for stdin)")
 	f.BoolVar(&o.noCarry, "no-carry", false, "PLY output: leave out the input's other per-point properties (colours, normals, intensity, ...)")
 	f.StringVar(&o.summary, "summary", "", "write the JSON summary to this file (- = stdout)")
-	f.StringVar(&o.plot, "plot", "", "also draw the eigenvectors to this PNG")
+	f.StringVar(&o.plot, "plot", "", "also draw the eigenvectors to this figure (.png, .svg or .pdf)")
 	f.StringVar(&o.device, "device", "auto", "auto, cpu or gpu (gpu without a usable GPU: exit 1, before reading)")
 	f.StringVar(&o.cacheMemory, "cache-memory", "auto", "memory for cached kernel values (e.g. 2GiB, 500MB); auto = half the available memory; 0 = never cache")
 	f.StringVar(&o.solver, "solver", "auto", "eigensolver: lanczos, multilevel (aggregation coarse levels + LOBPCG), or auto (multilevel for large clouds)")
@@ -185,8 +185,10 @@ func (o *embedOptions) options(input string, stdin io.Reader) (embed.Options, er
 	// Only a PLY output carries the input's properties; reading them otherwise would cost
 	// memory for nothing.
 	opt.Read.Carry = format == "ply" && !o.noCarry
-	if o.plot != "" && !strings.HasSuffix(strings.ToLower(o.plot), ".png") {
-		return opt, usageErrorf("--plot %s: must end in .png", o.plot)
+	if o.plot != "" {
+		if _, err := figure.FormatOf(o.plot); err != nil {
+			return opt, usageErrorf("--plot %s: the extension decides the format: .png, .svg or .pdf", o.plot)
+		}
 	}
 	if o.output == "-" && o.summary == "-" {
 		return opt, usageErrorf("-o - and --summary - both write to stdout: send one to a file")
@@ -354,8 +356,10 @@ func writeEmbedOutputs(cmd *cobra.Command, o *embedOptions, res *embed.Result, o
 		if l := res.Landmarks; l != nil { // the landmarks stand for the cloud in the figure
 			pts, vecs = l.Cloud.Points, l.Vectors
 		}
+		popt := plotDefaults()
+		popt.Format, _ = figure.FormatOf(o.plot)
 		if err := writeOutput(cmd, o.plot, func(w io.Writer) error {
-			return drawEigenvectors(w, pts, c.Dim, vecs, res.Eigenvalues, o.dropFirst, plotDefaults())
+			return drawEigenvectors(w, pts, c.Dim, vecs, res.Eigenvalues, o.dropFirst, popt)
 		}); err != nil {
 			return err // names the output
 		}

@@ -51,6 +51,8 @@ func TestEmbedFlags(t *testing.T) {
 		{[]string{"--sigma", "0.1", "-o", "-", "--summary", "-", "c.csv"}, nil, "stdout"},
 		{[]string{"--sigma", "0.1", "--cache-memory", "lots", "c.csv"}, nil, "--cache-memory"},
 		{[]string{"--affinity", "knn", "--model", "m.model", "c.csv"}, nil, "--model"},
+		{[]string{"--sigma", "0.1", "--plot", "p.gif", "c.csv"}, nil, "--plot"},
+		{[]string{"--sigma", "0.1", "--plot", "p.svg", "c.csv"}, func(o *embedOptions, opt embed.Options) bool { return o.plot == "p.svg" }, ""},
 		{[]string{"--sigma", "0.1", "--component", "largest", "--landmarks", "100", "c.csv"}, nil, "--landmarks"},
 	}
 	for _, c := range cases {
