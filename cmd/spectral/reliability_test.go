@@ -95,6 +95,9 @@ func spiralFile(t *testing.T, dir string, n int) string {
 // run, the dense solver (products, then LAPACK), sigma auto, writing to an output that
 // blocks.
 func TestSignalsStopEveryStage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: run by CI and by go test without -short")
+	}
 	dir := t.TempDir()
 	in := spiralFile(t, dir, 12000)
 	small := spiralFile(t, dir, 2500)

@@ -121,6 +121,9 @@ func TestRandomVsEigenSym(t *testing.T) {
 // with a spectrum shaped so that every Which, SM included, converges; n=300 is also
 // checked against mat.EigenSym, n=2000 against the construction.
 func TestKnownSpectrum(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: run by CI and by go test without -short")
+	}
 	for _, n := range []int{300, 2000} {
 		d := make([]float64, n)
 		r := rand.New(rand.NewPCG(uint64(n), 3))
@@ -331,6 +334,9 @@ func TestCluster(t *testing.T) {
 // numpy) differs from the JSON by up to 4.2e-9 (L, spiral n=1000) and 2.2e-10 (L_norm),
 // and so does ours: the files were made from slightly different matrices.
 func TestReference(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: run by CI and by go test without -short")
+	}
 	cases := []struct {
 		name  string
 		sigma float64

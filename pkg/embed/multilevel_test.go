@@ -182,6 +182,9 @@ func blob(rng *rand.Rand, n, dim int, c []float64, r float64) []float64 {
 }
 
 func TestMultilevelHardCases(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: run by CI and by go test without -short")
+	}
 	rng := rand.New(rand.NewPCG(5, 5))
 	// Three components far apart: eigenvalue 0 three times.
 	var three []float64

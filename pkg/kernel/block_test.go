@@ -41,6 +41,9 @@ var blockWidths = []int{1, 2, 3, 8, 16, 17}
 // rounding (both sum the same terms in float64, in different association: the bound is
 // relative to K |v_j|, the sum of the terms' magnitudes).
 func TestMulBlockMatchesMulVec(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: run by CI and by go test without -short")
+	}
 	for _, c := range []cloud{
 		{"swissroll", 3, swissRoll(3001, 51), 0.03},
 		{"spiral", 2, spiral(2999, 52), 0.015},

@@ -432,6 +432,9 @@ func TestLaplacians(t *testing.T) {
 }
 
 func TestGaussAccuracy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: run by CI and by go test without -short")
+	}
 	if gauss(0, 1) != 1 || gauss(0, 0) != 1 {
 		t.Fatal("gauss(0) is not exactly 1")
 	}

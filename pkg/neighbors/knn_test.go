@@ -51,6 +51,9 @@ func bruteKNN(pts []float64, dim, k int) ([]int32, []float64) {
 }
 
 func TestKNNAgainstBruteForce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: run by CI and by go test without -short")
+	}
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, dim := range []int{2, 3} {
 		pts := randomCloud(rng, 1000, dim)

@@ -127,6 +127,9 @@ func cloud(rng *rand.Rand, n, dim, dup int, lattice float64, shape string) []flo
 }
 
 func TestMatchesBruteForce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: run by CI and by go test without -short")
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, dim := range []int{2, 3} {
 		for _, tc := range []struct {
@@ -154,6 +157,9 @@ func TestMatchesBruteForce(t *testing.T) {
 // An isolated point far from a dense cluster makes the ring search give up on shells and
 // walk the occupied cells; a sparse scatter of outliers exercises both paths at once.
 func TestOutliers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: run by CI and by go test without -short")
+	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	p := cloud(rng, 3000, 3, 0, 0, "")
 	for i := range 3000 {
@@ -275,6 +281,9 @@ func TestDeterministic(t *testing.T) {
 
 // The sample of 50,000 queries estimates the full statistics of 2e5 points within a few %.
 func TestSampledAgreesWithFull(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: run by CI and by go test without -short")
+	}
 	for _, tc := range []struct {
 		name string
 		p    []float64
@@ -395,6 +404,9 @@ func TestRealClouds(t *testing.T) {
 // The sigma rule on the tutorial's clouds and two real scans; the values are quoted in the
 // package doc. The bounds are the spacing a uniform density would give, within 2x.
 func TestSuggestedSigmaOnClouds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: run by CI and by go test without -short")
+	}
 	for _, tc := range []struct {
 		name     string
 		p        []float64
