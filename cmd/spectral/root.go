@@ -35,6 +35,9 @@ on a 2D or 3D point cloud (CSV/TXT/XYZ, PLY, LAS or NumPy .npy), for thousands t
   spectral info spiral.csv                    what is in a cloud and what a sigma would cost
   spectral embed --sigma 0.05 spiral.csv      7 smallest eigenpairs -> spiral.eigvecs.csv
   spectral plot spiral.eigvecs.csv            PNG of the cloud coloured by each eigenvector
+  spectral cluster spiral.csv --clusters 3    spectral clustering: a label per point
+  spectral embed --sigma 0.05 spiral.csv --model s.model && spectral extend s.model new.csv
+                                              eigenvector values at new points (Nystrom)
 ` + exitStatusHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
