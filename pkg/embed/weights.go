@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/spectral-dev/spectral/pkg/eigsh"
 	"github.com/spectral-dev/spectral/pkg/grid"
 	"github.com/spectral-dev/spectral/pkg/kernel"
 )
@@ -23,26 +24,9 @@ type weightedMatrix struct {
 
 func (w weightedMatrix) Degrees() []float64 { return w.degOverW }
 
-// MulBlock passes block products through when the kernel has them.
-func (w weightedMatrix) MulBlock(dst, src []float64, b int) {
-	if bm, ok := w.Matrix.(interface {
-		MulBlock(dst, src []float64, b int)
-	}); ok {
-		bm.MulBlock(dst, src, b)
-		return
-	}
-	n := w.Dims()
-	x, y := make([]float64, n), make([]float64, n)
-	for j := 0; j < b; j++ {
-		for i := 0; i < n; i++ {
-			x[i] = src[i*b+j]
-		}
-		w.MulVec(y, x)
-		for i := 0; i < n; i++ {
-			dst[i*b+j] = y[i]
-		}
-	}
-}
+// MulBlock is the kernel's block product (eigsh.MulBlock: a column loop where the
+// kernel has none); the weights only change the degrees.
+func (w weightedMatrix) MulBlock(dst, src []float64, b int) { eigsh.MulBlock(w.Matrix, dst, src, b) }
 
 // applyWeights returns the matrix the solver's transformation is built from, the
 // degrees D = K W 1 (sorted order) and the sorted weights (nil without weights).
