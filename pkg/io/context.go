@@ -24,14 +24,11 @@ func ReadFileContext(ctx context.Context, path string, opt ReadOptions) (*Cloud,
 	if path == "-" {
 		return ReadContext(ctx, os.Stdin, "<stdin>", opt)
 	}
-	f, err := os.Open(path)
+	f, opt, err := openInput(path, opt)
 	if err != nil {
-		return nil, fileError(path, err, "cannot open input")
+		return nil, err
 	}
 	defer f.Close()
-	if opt.Format == FormatAuto {
-		opt.Format = FormatFromExt(path)
-	}
 	return ReadContext(ctx, f, path, opt)
 }
 

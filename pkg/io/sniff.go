@@ -60,15 +60,25 @@ func ReadFile(path string, opt ReadOptions) (*Cloud, error) {
 	if path == "-" {
 		return Read(os.Stdin, "<stdin>", opt)
 	}
-	f, err := os.Open(path)
+	f, opt, err := openInput(path, opt)
 	if err != nil {
-		return nil, fileError(path, err, "cannot open input")
+		return nil, err
 	}
 	defer f.Close()
+	return Read(f, path, opt)
+}
+
+// openInput opens path for ReadFile and ReadFileContext, with the format from its
+// extension when opt does not give one.
+func openInput(path string, opt ReadOptions) (*os.File, ReadOptions, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, opt, fileError(path, err, "cannot open input")
+	}
 	if opt.Format == FormatAuto {
 		opt.Format = FormatFromExt(path)
 	}
-	return Read(f, path, opt)
+	return f, opt, nil
 }
 
 // FormatFromExt maps a file name's extension to a format: .ply -> FormatPLY, .las .laz ->
