@@ -272,14 +272,9 @@ func NewNPYStream(w io.Writer, rows, cols int) (*NPYStream, error) {
 // Write appends one row per entry of the columns (cols columns of equal length); the
 // rows written may not exceed the header's.
 func (s *NPYStream) Write(cols [][]float64) error {
-	if len(cols) != s.cols {
-		return fmt.Errorf("WriteNPY: %d columns for an array of %d", len(cols), s.cols)
-	}
-	n := len(cols[0])
-	for c, col := range cols {
-		if len(col) != n {
-			return fmt.Errorf("WriteNPY: column %d has %d rows, column 0 has %d", c, len(col), n)
-		}
+	n, err := blockRows("WriteNPY", cols, s.cols)
+	if err != nil {
+		return err
 	}
 	if s.written+n > s.rows {
 		return fmt.Errorf("WriteNPY: %d rows for an array of %d", s.written+n, s.rows)
@@ -290,12 +285,11 @@ func (s *NPYStream) Write(cols [][]float64) error {
 		for _, col := range cols {
 			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(col[i]))
 		}
-		var err error
 		if buf, err = flushFull(s.w, buf); err != nil {
 			return err
 		}
 	}
-	_, err := s.w.Write(buf)
+	_, err = s.w.Write(buf)
 	s.buf = buf[:0]
 	return err
 }

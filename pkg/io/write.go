@@ -65,14 +65,9 @@ func NewCSVStream(w io.Writer, names []string) (*CSVStream, error) {
 
 // Write appends one row per entry of the columns (one per header name, equal lengths).
 func (s *CSVStream) Write(cols [][]float64) error {
-	if len(cols) != s.ncol {
-		return fmt.Errorf("WriteCSV: %d columns for %d names", len(cols), s.ncol)
-	}
-	n := len(cols[0])
-	for c, col := range cols {
-		if len(col) != n {
-			return fmt.Errorf("WriteCSV: column %d has %d rows, column 1 has %d", c+1, len(col), n)
-		}
+	n, err := blockRows("WriteCSV", cols, s.ncol)
+	if err != nil {
+		return err
 	}
 	// Shortest round-trip formatting (~100-200 ns a number) is nearly all of the cost, so
 	// blocks of rows are formatted on all cores, a round at a time, and written in order.
@@ -310,4 +305,19 @@ func PLYName(s string) string {
 		return "unnamed"
 	}
 	return string(b)
+}
+
+// blockRows checks that a block for a streaming writer has want columns of one length,
+// and returns that length.
+func blockRows(writer string, cols [][]float64, want int) (int, error) {
+	if len(cols) != want {
+		return 0, fmt.Errorf("%s: %d columns for %d", writer, len(cols), want)
+	}
+	n := len(cols[0])
+	for c, col := range cols {
+		if len(col) != n {
+			return 0, fmt.Errorf("%s: column %d has %d rows, column 1 has %d", writer, c+1, len(col), n)
+		}
+	}
+	return n, nil
 }
