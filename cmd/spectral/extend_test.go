@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spectral-dev/spectral/internal/testref"
 )
 
 // TestExtendReproducesEmbed: `embed --model` then `extend` on the same points gives the
@@ -118,7 +120,7 @@ func TestEmbedLandmarksCLI(t *testing.T) {
 	for _, name := range []string{"phi2", "phi3", "phi4"} {
 		x, y := got.col(t, name), e.col(t, name)
 		// The run's vectors are scaled to unit norm over the cloud; extend's are not.
-		c := correlationOf(x, y)
+		c := testref.Correlation(x, y)
 		if c < 1-1e-12 {
 			t.Errorf("%s: landmark run and extend of its model correlate %.15f", name, c)
 		}
@@ -147,14 +149,4 @@ func TestEmbedLandmarksCLI(t *testing.T) {
 	if info.N != 6000 {
 		t.Fatalf("PLY landmark output has %d points", info.N)
 	}
-}
-
-func correlationOf(a, b []float64) float64 {
-	var ab, aa, bb float64
-	for i := range a {
-		ab += a[i] * b[i]
-		aa += a[i] * a[i]
-		bb += b[i] * b[i]
-	}
-	return math.Abs(ab) / math.Sqrt(aa*bb)
 }

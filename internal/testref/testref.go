@@ -6,6 +6,7 @@ package testref
 import (
 	"bufio"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -79,4 +80,16 @@ func Eigen(t testing.TB, name string) (l, lnorm []float64) {
 		t.Fatalf("%s_eigen.json: %v", name, err)
 	}
 	return r.L.Eigh, r.LNorm.Eigh
+}
+
+// Correlation is |<a, b>| / (|a| |b|): how well two eigenvectors agree, whatever their sign
+// and scale.
+func Correlation(a, b []float64) float64 {
+	var ab, aa, bb float64
+	for i := range a {
+		ab += a[i] * b[i]
+		aa += a[i] * a[i]
+		bb += b[i] * b[i]
+	}
+	return math.Abs(ab) / math.Sqrt(aa*bb)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/spectral-dev/spectral/internal/testref"
 	"github.com/spectral-dev/spectral/pkg/generate"
 	cloudio "github.com/spectral-dev/spectral/pkg/io"
 )
@@ -73,17 +74,6 @@ func phiNamesForTest(k int) []string {
 	return names
 }
 
-// correlation is |<a, b>| / (|a| |b|).
-func correlation(a, b []float64) float64 {
-	var ab, aa, bb float64
-	for i := range a {
-		ab += a[i] * b[i]
-		aa += a[i] * a[i]
-		bb += b[i] * b[i]
-	}
-	return math.Abs(ab) / math.Sqrt(aa*bb)
-}
-
 // TestExtendHeldOut: embed 90% of a spiral, extend to the other 10%, and compare with
 // the exact embedding of all points there (the spiral's eigenvalues are well separated,
 // so vectors compare one by one): correlation above 0.999 for phi2..phi5.
@@ -124,7 +114,7 @@ func TestExtendHeldOut(t *testing.T) {
 		for k, i := range testIdx {
 			want[k] = exact.Vectors[j][i]
 		}
-		if c := correlation(got[j], want); c < 0.999 {
+		if c := testref.Correlation(got[j], want); c < 0.999 {
 			t.Errorf("phi%d: held-out correlation %.6f, want > 0.999", j+1, c)
 		}
 	}
@@ -184,7 +174,7 @@ func TestLandmarks(t *testing.T) {
 			}
 		}
 		for j := 1; j < 4; j++ {
-			if cc := correlation(res.Vectors[j], exact.Vectors[j]); cc < c.minCorr {
+			if cc := testref.Correlation(res.Vectors[j], exact.Vectors[j]); cc < c.minCorr {
 				t.Errorf("%s phi%d: correlation with the exact embedding %.5f, want > %g", c.sampling, j+1, cc, c.minCorr)
 			}
 		}
@@ -229,7 +219,7 @@ func TestWeightsAreMultiplicities(t *testing.T) {
 			for k, i := range first {
 				d[k] = dup.Vectors[j][i]
 			}
-			if c := correlation(d, wt.Vectors[j]); c < 1-1e-9 {
+			if c := testref.Correlation(d, wt.Vectors[j]); c < 1-1e-9 {
 				t.Errorf("%s vector %d: correlation %.12f with the repeated cloud's", lap, j, c)
 			}
 		}
