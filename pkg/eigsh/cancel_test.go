@@ -49,6 +49,7 @@ func (c *cancelAt) MulVec(dst, src []float64) {
 // follows the last product (no cancellation point inside) is abandoned
 // at once (issue 11: SIGINT was ignored for over a minute in the dense solver).
 func TestDenseCancelled(t *testing.T) {
+	t.Cleanup(lapackRunning.Wait) // the abandoned call finishes before the next test
 	const n = 1000
 	for _, at := range []int{10, n} { // during the products; just before LAPACK
 		ctx, cancel := context.WithCancel(context.Background())

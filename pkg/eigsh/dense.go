@@ -3,6 +3,7 @@ package eigsh
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -94,6 +95,11 @@ func solveDense(op Operator, k int, opt Options) (*Result, error) {
 	return finish(vals, vecs, res, n, 0), nil
 }
 
+// lapackRunning counts the LAPACK calls syevContext started that have not finished,
+// abandoned ones included, so that tests can wait for them (an abandoned call allocates
+// in the background and would count in another test's allocations).
+var lapackRunning sync.WaitGroup
+
 // syevContext runs the LAPACK call, which has no cancellation point and takes minutes at
 // n = 10^4, in its own goroutine when opt.Context can be cancelled, and returns the
 // context's error as soon as it is done: the call is abandoned (it finishes in the
@@ -103,7 +109,11 @@ func syevContext(opt Options, syev func() bool) (bool, error) {
 		return syev(), nil
 	}
 	done := make(chan bool, 1)
-	go func() { done <- syev() }()
+	lapackRunning.Add(1)
+	go func() {
+		defer lapackRunning.Done()
+		done <- syev()
+	}()
 	select {
 	case ok := <-done:
 		return ok, nil

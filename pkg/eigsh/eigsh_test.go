@@ -593,21 +593,14 @@ func TestNoAllocsInLoop(t *testing.T) {
 			dst[i] = float64(i) * x
 		}
 	}}
-	// AllocsPerRun counts the whole process's allocations, so a goroutine that another
-	// test abandoned (TestDenseCancelled's LAPACK call) can add some: the fewest of three
-	// measurements is the solver's own count.
 	allocs := func(maxIter int) float64 {
-		fewest := math.Inf(1)
-		for range 3 {
-			fewest = math.Min(fewest, testing.AllocsPerRun(2, func() {
-				_, err := Solve(op, 7, Options{MaxIter: maxIter})
-				var nc *NoConvergence
-				if !errors.As(err, &nc) {
-					t.Fatalf("want NoConvergence, got %v", err)
-				}
-			}))
-		}
-		return fewest
+		return testing.AllocsPerRun(2, func() {
+			_, err := Solve(op, 7, Options{MaxIter: maxIter})
+			var nc *NoConvergence
+			if !errors.As(err, &nc) {
+				t.Fatalf("want NoConvergence, got %v", err)
+			}
+		})
 	}
 	if a1, a5 := allocs(1), allocs(5); a1 != a5 {
 		t.Errorf("allocations: %v with 1 restart, %v with 5", a1, a5)
