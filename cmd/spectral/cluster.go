@@ -27,7 +27,11 @@ type clusterOptions struct {
 	graph                                            graphFlags
 }
 
-func newClusterCmd() *cobra.Command {
+// clusterRunner runs cluster once its flags are validated; newClusterCmd(nil) uses
+// runCluster, tests pass their own (as newEmbedCmd).
+type clusterRunner func(cmd *cobra.Command, o *clusterOptions, opt embed.Options, copt embed.ClusterOptions) error
+
+func newClusterCmd(runF clusterRunner) *cobra.Command {
 	o := &clusterOptions{}
 	cmd := &cobra.Command{
 		Use:   "cluster INPUT",
@@ -62,6 +66,9 @@ clusters_auto, inertia and method.
 			opt, copt, err := o.options(args[0], cmd.InOrStdin())
 			if err != nil {
 				return err
+			}
+			if runF != nil {
+				return runF(cmd, o, opt, copt)
 			}
 			return runCluster(cmd, o, opt, copt)
 		},

@@ -10,7 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/spectral-dev/spectral/pkg/cluster"
+	"github.com/spectral-dev/spectral/pkg/embed"
 )
 
 // threeBlobs writes blobs of different densities (x,y) and returns their labels.
@@ -141,4 +144,43 @@ func TestEmbedComponentLargest(t *testing.T) {
 	if fmt.Sprint(s.Components) != "[100 50]" || s.EmbeddedPoints != 100 {
 		t.Errorf("summary %+v", s)
 	}
+}
+
+// clusterRun is what cluster's runner is handed.
+type clusterRun struct {
+	o    *clusterOptions
+	opt  embed.Options
+	copt embed.ClusterOptions
+}
+
+// TestClusterFlags: cluster's defaults (knn graph, attach, auto clusters, njw) and bad
+// values refused before anything is read.
+func TestClusterFlags(t *testing.T) {
+	checkFlags(t, func(ran func(clusterRun)) *cobra.Command {
+		return newClusterCmd(func(_ *cobra.Command, o *clusterOptions, opt embed.Options, copt embed.ClusterOptions) error {
+			ran(clusterRun{o, opt, copt})
+			return nil
+		})
+	}, []flagCase[clusterRun]{
+		{[]string{"c.csv"}, func(r clusterRun) bool {
+			return r.opt.Affinity == embed.KNN && r.opt.Component == embed.ComponentAttach && r.opt.Sigma == 0 &&
+				r.opt.Neighbors == embed.DefaultNeighbors && r.copt.Clusters == 0 && r.copt.Method == embed.NJW &&
+				r.copt.MaxClusters == embed.DefaultMaxClusters && r.copt.NInit == 10 && r.opt.Input == "c.csv"
+		}, ""},
+		{[]string{"--affinity", "gaussian", "--sigma", "0.1", "--cutoff", "4", "--clusters", "3", "--method", "shi-malik", "--seed", "5", "c.csv"}, func(r clusterRun) bool {
+			return r.opt.Affinity == embed.Gaussian && r.opt.Sigma == 0.1 && r.opt.Cutoff == 4 && r.copt.Clusters == 3 &&
+				r.copt.Method == embed.ShiMalik && r.copt.Seed == 5 && r.opt.Seed == 5
+		}, ""},
+		{[]string{"--clusters", "1", "c.csv"}, nil, "--clusters"},
+		{[]string{"--clusters", "many", "c.csv"}, nil, "--clusters"},
+		{[]string{"--max-clusters", "1", "c.csv"}, nil, "--max-clusters"},
+		{[]string{"--n-init", "0", "c.csv"}, nil, "--n-init"},
+		{[]string{"--method", "spectral", "c.csv"}, nil, "--method"},
+		{[]string{"--affinity", "cosine", "c.csv"}, nil, "--affinity"},
+		{[]string{"--affinity", "gaussian", "c.csv"}, nil, "--sigma"},
+		{[]string{"--component", "some", "c.csv"}, nil, "--component"},
+		{[]string{"--cache-memory", "lots", "c.csv"}, nil, "--cache-memory"},
+		{[]string{"-o", "l.txt", "c.csv"}, nil, "l.txt"},
+		{[]string{"-o", "-", "--summary", "-", "c.csv"}, nil, "stdout"},
+	})
 }

@@ -19,7 +19,11 @@ type extendOptions struct {
 	quiet                            bool
 }
 
-func newExtendCmd() *cobra.Command {
+// extendRunner runs extend once its flags are validated (before any path is checked or
+// read); newExtendCmd(nil) checks the paths and uses runExtend, tests pass their own.
+type extendRunner func(cmd *cobra.Command, o *extendOptions, modelPath, input string, read cloudio.ReadOptions) error
+
+func newExtendCmd(runF extendRunner) *cobra.Command {
 	o := &extendOptions{}
 	cmd := &cobra.Command{
 		Use:   "extend MODEL INPUT",
@@ -56,6 +60,9 @@ row per input point in input order, as CSV or PLY by the extension of -o.
 			}
 			if o.output == "-" && o.summary == "-" {
 				return usageErrorf("-o - and --summary - both write to stdout: send one to a file")
+			}
+			if runF != nil {
+				return runF(cmd, o, args[0], args[1], read)
 			}
 			if err := cloudio.CheckPaths(
 				[]cloudio.NamedPath{{Flag: "MODEL", Path: args[0]}, {Flag: "INPUT", Path: args[1]}},

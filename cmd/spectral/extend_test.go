@@ -9,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/spectral-dev/spectral/internal/testref"
+	cloudio "github.com/spectral-dev/spectral/pkg/io"
 )
 
 // TestExtendReproducesEmbed: `embed --model` then `extend` on the same points gives the
@@ -149,4 +152,33 @@ func TestEmbedLandmarksCLI(t *testing.T) {
 	if info.N != 6000 {
 		t.Fatalf("PLY landmark output has %d points", info.N)
 	}
+}
+
+// extendRun is what extend's runner is handed.
+type extendRun struct {
+	o            *extendOptions
+	model, input string
+	read         cloudio.ReadOptions
+}
+
+// TestExtendFlags: extend names its output after INPUT, and bad values are usage errors
+// before any file is checked or read.
+func TestExtendFlags(t *testing.T) {
+	checkFlags(t, func(ran func(extendRun)) *cobra.Command {
+		return newExtendCmd(func(_ *cobra.Command, o *extendOptions, model, input string, read cloudio.ReadOptions) error {
+			ran(extendRun{o, model, input, read})
+			return nil
+		})
+	}, []flagCase[extendRun]{
+		{[]string{"m.model", "new.ply"}, func(r extendRun) bool {
+			return r.model == "m.model" && r.input == "new.ply" && r.o.output == "new.eigvecs.csv"
+		}, ""},
+		{[]string{"m.model", "-", "-o", "x.npy", "--format", "csv", "--columns", "2,3"}, func(r extendRun) bool {
+			return r.o.output == "x.npy" && r.read.Format == cloudio.FormatText && len(r.read.Columns) == 2
+		}, ""},
+		{[]string{"m.model", "-"}, func(r extendRun) bool { return r.o.output == "eigvecs.csv" }, ""},
+		{[]string{"m.model", "new.csv", "-o", "x.txt"}, nil, "x.txt"},
+		{[]string{"m.model", "new.csv", "--format", "xls"}, nil, "--format"},
+		{[]string{"m.model", "new.csv", "-o", "-", "--summary", "-"}, nil, "stdout"},
+	})
 }

@@ -20,25 +20,55 @@ func execute(cmd *cobra.Command, args ...string) error {
 	return cmd.Execute()
 }
 
+// flagCase is one row of a flag table: the arguments, and either the part of the usage
+// error they must give (bad) or a check of what the runner was handed (ok).
+type flagCase[T any] struct {
+	args []string
+	ok   func(T) bool
+	bad  string // part of the usage error; "" = valid
+}
+
+// checkFlags runs each case through the command that newCmd builds around a runner
+// recording what it is handed: valid flags reach the runner with what ok expects; bad ones
+// are usage errors (exit 2) naming bad, and the runner never runs.
+func checkFlags[T any](t *testing.T, newCmd func(ran func(T)) *cobra.Command, cases []flagCase[T]) {
+	t.Helper()
+	for _, c := range cases {
+		var got T
+		ran := false
+		err := execute(newCmd(func(v T) { got, ran = v, true }), c.args...)
+		switch {
+		case c.bad == "" && (err != nil || !ran || !c.ok(got)):
+			t.Errorf("%v: err %v, ran %v, handed %+v", c.args, err, ran, got)
+		case c.bad != "" && (err == nil || ran || exitCodeOf(err) != exitBadInput || !strings.Contains(err.Error(), c.bad)):
+			t.Errorf("%v: err %v (exit %d), ran %v; want a usage error naming %q", c.args, err, exitCodeOf(err), ran, c.bad)
+		}
+	}
+}
+
+// embedRun is what embed's runner is handed.
+type embedRun struct {
+	o   *embedOptions
+	opt embed.Options
+}
+
 // TestEmbedFlags: embed's flags map to embed.Options, and bad values are usage errors
 // (exit 2) before anything is read: the runner never sees them.
 func TestEmbedFlags(t *testing.T) {
-	cases := []struct {
-		args  []string
-		check func(o *embedOptions, opt embed.Options) bool
-		bad   string // part of the usage error; "" = valid
-	}{
-		{[]string{"--sigma", "0.05", "c.csv"}, func(o *embedOptions, opt embed.Options) bool {
-			return opt.Sigma == 0.05 && opt.K == 7 && opt.Cutoff == embed.CutoffAuto && opt.Laplacian == embed.Normalized &&
-				opt.Input == "c.csv" && o.output == "c.eigvecs.csv" && opt.Landmarks == 0
+	checkFlags(t, func(ran func(embedRun)) *cobra.Command {
+		return newEmbedCmd(func(_ *cobra.Command, o *embedOptions, opt embed.Options) error { ran(embedRun{o, opt}); return nil })
+	}, []flagCase[embedRun]{
+		{[]string{"--sigma", "0.05", "c.csv"}, func(r embedRun) bool {
+			return r.opt.Sigma == 0.05 && r.opt.K == 7 && r.opt.Cutoff == embed.CutoffAuto && r.opt.Laplacian == embed.Normalized &&
+				r.opt.Input == "c.csv" && r.o.output == "c.eigvecs.csv" && r.opt.Landmarks == 0
 		}, ""},
-		{[]string{"--sigma", "auto", "-k", "4", "--cutoff", "0", "--laplacian", "rw", "x.ply", "-o", "e.npy"}, func(o *embedOptions, opt embed.Options) bool {
-			return opt.Sigma == 0 && opt.K == 4 && opt.Cutoff == 0 && opt.Laplacian == embed.RandomWalk && o.output == "e.npy"
+		{[]string{"--sigma", "auto", "-k", "4", "--cutoff", "0", "--laplacian", "rw", "x.ply", "-o", "e.npy"}, func(r embedRun) bool {
+			return r.opt.Sigma == 0 && r.opt.K == 4 && r.opt.Cutoff == 0 && r.opt.Laplacian == embed.RandomWalk && r.o.output == "e.npy"
 		}, ""},
-		{[]string{"--sigma", "0.01", "--cache-memory", "2GiB", "--landmarks", "5000", "--landmark-sampling", "uniform", "-"}, func(o *embedOptions, opt embed.Options) bool {
-			return opt.CacheMemory == 2<<30 && opt.Landmarks == 5000 && opt.LandmarkSampling == embed.SampleUniform && o.output == "eigvecs.csv"
+		{[]string{"--sigma", "0.01", "--cache-memory", "2GiB", "--landmarks", "5000", "--landmark-sampling", "uniform", "-"}, func(r embedRun) bool {
+			return r.opt.CacheMemory == 2<<30 && r.opt.Landmarks == 5000 && r.opt.LandmarkSampling == embed.SampleUniform && r.o.output == "eigvecs.csv"
 		}, ""},
-		{[]string{"--sigma", "0.01", "--cache-memory", "0", "c.csv"}, func(o *embedOptions, opt embed.Options) bool { return opt.CacheMemory < 0 }, ""},
+		{[]string{"--sigma", "0.01", "--cache-memory", "0", "c.csv"}, func(r embedRun) bool { return r.opt.CacheMemory < 0 }, ""},
 		{[]string{"c.csv"}, nil, "--sigma"},
 		{[]string{"--sigma", "-1", "c.csv"}, nil, "--sigma"},
 		{[]string{"--sigma", "0.1", "-k", "0", "c.csv"}, nil, "-k"},
@@ -52,51 +82,26 @@ func TestEmbedFlags(t *testing.T) {
 		{[]string{"--sigma", "0.1", "--cache-memory", "lots", "c.csv"}, nil, "--cache-memory"},
 		{[]string{"--affinity", "knn", "--model", "m.model", "c.csv"}, nil, "--model"},
 		{[]string{"--sigma", "0.1", "--plot", "p.gif", "c.csv"}, nil, "--plot"},
-		{[]string{"--sigma", "0.1", "--plot", "p.svg", "c.csv"}, func(o *embedOptions, opt embed.Options) bool { return o.plot == "p.svg" }, ""},
+		{[]string{"--sigma", "0.1", "--plot", "p.svg", "c.csv"}, func(r embedRun) bool { return r.o.plot == "p.svg" }, ""},
 		{[]string{"--sigma", "0.1", "--component", "largest", "--landmarks", "100", "c.csv"}, nil, "--landmarks"},
-	}
-	for _, c := range cases {
-		ran := false
-		var got embed.Options
-		var gotO *embedOptions
-		cmd := newEmbedCmd(func(_ *cobra.Command, o *embedOptions, opt embed.Options) error {
-			ran, got, gotO = true, opt, o
-			return nil
-		})
-		err := execute(cmd, c.args...)
-		switch {
-		case c.bad == "" && (err != nil || !ran || !c.check(gotO, got)):
-			t.Errorf("%v: err %v, ran %v, options %+v", c.args, err, ran, got)
-		case c.bad != "" && (err == nil || ran || exitCodeOf(err) != exitBadInput || !strings.Contains(err.Error(), c.bad)):
-			t.Errorf("%v: err %v (exit %d), ran %v; want a usage error naming %q", c.args, err, exitCodeOf(err), ran, c.bad)
-		}
-	}
+	})
 }
 
 // TestGenerateFlags: defaults per shape, and bad values refused before generating.
 func TestGenerateFlags(t *testing.T) {
-	cases := []struct {
-		args []string
-		n    int
-		bad  string
-	}{
-		{[]string{"spiral"}, 10000, ""},
-		{[]string{"swissroll"}, 1000000, ""},
-		{[]string{"swissroll", "-n", "500", "--seed", "3", "--noise", "0"}, 500, ""},
-		{[]string{"torus"}, 0, "torus"},
-		{[]string{"spiral", "-n", "0"}, 0, "-n"},
-		{[]string{"spiral", "--noise", "-1"}, 0, "--noise"},
-		{[]string{"spiral", "--seed", "-1"}, 0, "--seed"},
-		{[]string{"spiral", "-o", "x.txt"}, 0, "x.txt"},
+	n := func(want int) func(*generateOptions) bool {
+		return func(o *generateOptions) bool { return o.n == want }
 	}
-	for _, c := range cases {
-		var got *generateOptions
-		err := execute(newGenerateCmd(func(_ *cobra.Command, o *generateOptions) error { got = o; return nil }), c.args...)
-		switch {
-		case c.bad == "" && (err != nil || got == nil || got.n != c.n):
-			t.Errorf("%v: err %v, options %+v", c.args, err, got)
-		case c.bad != "" && (err == nil || got != nil || exitCodeOf(err) != exitBadInput || !strings.Contains(err.Error(), c.bad)):
-			t.Errorf("%v: err %v, ran %v; want a usage error naming %q", c.args, err, got != nil, c.bad)
-		}
-	}
+	checkFlags(t, func(ran func(*generateOptions)) *cobra.Command {
+		return newGenerateCmd(func(_ *cobra.Command, o *generateOptions) error { ran(o); return nil })
+	}, []flagCase[*generateOptions]{
+		{[]string{"spiral"}, n(10000), ""},
+		{[]string{"swissroll"}, n(1000000), ""},
+		{[]string{"swissroll", "-n", "500", "--seed", "3", "--noise", "0"}, n(500), ""},
+		{[]string{"torus"}, nil, "torus"},
+		{[]string{"spiral", "-n", "0"}, nil, "-n"},
+		{[]string{"spiral", "--noise", "-1"}, nil, "--noise"},
+		{[]string{"spiral", "--seed", "-1"}, nil, "--seed"},
+		{[]string{"spiral", "-o", "x.txt"}, nil, "x.txt"},
+	})
 }

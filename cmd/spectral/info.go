@@ -21,7 +21,20 @@ type infoOptions struct {
 	json, noSpacing                        bool
 }
 
-func newInfoCmd() *cobra.Command {
+// infoPlan is what info's flags ask for, parsed and validated before the input is read.
+type infoPlan struct {
+	read     cloudio.ReadOptions
+	estimate bool         // --sigma given: estimate the costs of a run
+	sigma    float64      // the estimate's sigma; 0 = auto (the spacing's suggestion)
+	cutoff   float64      // in sigmas; embed.CutoffAuto for auto
+	solver   embed.Solver // the solver the estimate is for
+}
+
+// infoRunner runs info once its flags are validated; newInfoCmd(nil) uses runInfo, tests
+// pass their own (as newEmbedCmd).
+type infoRunner func(cmd *cobra.Command, o *infoOptions, input string, p infoPlan) error
+
+func newInfoCmd(runF infoRunner) *cobra.Command {
 	o := &infoOptions{}
 	cmd := &cobra.Command{
 		Use:   "info INPUT",
@@ -42,7 +55,14 @@ bbox_max, duplicates, nn_median, nn_p95, suggested_sigma, and the estimates).
   spectral info --sigma 0.01 --cutoff 4 roll.ply      # what would embed cost?`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runInfo(cmd, o, args[0])
+			p, err := o.plan()
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd, o, args[0], p)
+			}
+			return runInfo(cmd, o, args[0], p)
 		},
 	}
 	f := cmd.Flags()
@@ -75,16 +95,36 @@ type cloudInfo struct {
 	Estimate       *embed.Costs `json:"estimate,omitempty"`
 }
 
-func runInfo(cmd *cobra.Command, o *infoOptions, input string) error {
-	ropt, err := readOptions(o.format, o.columns)
-	if err != nil {
-		return err
+// plan validates the flags before anything is read.
+func (o *infoOptions) plan() (infoPlan, error) {
+	var p infoPlan
+	var err error
+	if p.read, err = readOptions(o.format, o.columns); err != nil {
+		return p, err
 	}
+	if o.sigma == "" {
+		return p, nil
+	}
+	p.estimate = true
+	if p.sigma, err = parseSigma(o.sigma); err != nil {
+		return p, err
+	}
+	if p.cutoff, err = parseCutoff(o.cutoff); err != nil {
+		return p, err
+	}
+	if p.solver, err = embed.ParseSolver(o.solver); err != nil {
+		return p, usageErrorf("%v", err)
+	}
+	return p, nil
+}
+
+func runInfo(cmd *cobra.Command, o *infoOptions, input string, p infoPlan) error {
 	var c *cloudio.Cloud
+	var err error
 	if input == "-" {
-		c, err = cloudio.Read(cmd.InOrStdin(), "<stdin>", ropt)
+		c, err = cloudio.Read(cmd.InOrStdin(), "<stdin>", p.read)
 	} else {
-		c, err = cloudio.ReadFile(input, ropt)
+		c, err = cloudio.ReadFile(input, p.read)
 	}
 	if err != nil {
 		return err
@@ -92,7 +132,7 @@ func runInfo(cmd *cobra.Command, o *infoOptions, input string) error {
 	info := cloudInfo{Input: c.Source, Format: c.Format, N: c.N(), Dim: c.Dim, Columns: c.Names}
 	info.BBoxMin, info.BBoxMax = bbox(c)
 	var sp *neighbors.Spacing
-	if !o.noSpacing || strings.EqualFold(o.sigma, "auto") {
+	if !o.noSpacing || (p.estimate && p.sigma == 0) { // auto needs the spacing
 		s, err := neighbors.Measure(c.Points, c.Dim, neighbors.Options{Threads: o.threads})
 		if err == nil {
 			sp = &s
@@ -103,26 +143,15 @@ func runInfo(cmd *cobra.Command, o *infoOptions, input string) error {
 			}
 		}
 	}
-	if o.sigma != "" {
-		sigma, err := parseSigma(o.sigma)
-		if err != nil {
-			return err
-		}
+	if p.estimate {
+		sigma := p.sigma
 		if sigma == 0 { // auto
 			if sp == nil || !(sp.SuggestedSigma > 0) {
 				return usageErrorf("--sigma auto: %s has no two distinct points", c.Source)
 			}
 			sigma = sp.SuggestedSigma
 		}
-		cutoff, err := parseCutoff(o.cutoff)
-		if err != nil {
-			return err
-		}
-		solver, err := embed.ParseSolver(o.solver)
-		if err != nil {
-			return usageErrorf("%v", err)
-		}
-		est, err := embed.EstimateCostsFor(c, sigma, cutoff, o.k, o.threads, solver)
+		est, err := embed.EstimateCostsFor(c, sigma, p.cutoff, o.k, o.threads, p.solver)
 		if err != nil {
 			return err
 		}

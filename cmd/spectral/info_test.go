@@ -6,6 +6,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/spectral-dev/spectral/pkg/embed"
+	cloudio "github.com/spectral-dev/spectral/pkg/io"
 )
 
 // TestInfoRealFiles: counts and bounding boxes as computed with numpy by
@@ -140,3 +145,25 @@ func TestInfoStdin(t *testing.T) {
 
 // ---------------------------------------------------------------------------------------
 // Bad input and bad usage
+
+// TestInfoFlags: info's flags are validated before the input is read (the runner never
+// sees bad ones), and --sigma asks for the estimate with its cutoff and solver.
+func TestInfoFlags(t *testing.T) {
+	checkFlags(t, func(ran func(infoPlan)) *cobra.Command {
+		return newInfoCmd(func(_ *cobra.Command, _ *infoOptions, _ string, p infoPlan) error { ran(p); return nil })
+	}, []flagCase[infoPlan]{
+		{[]string{"c.csv"}, func(p infoPlan) bool { return !p.estimate && p.read.Format == cloudio.FormatAuto }, ""},
+		{[]string{"--sigma", "0.02", "--cutoff", "4", "--solver", "lanczos", "--format", "ply", "c.txt"}, func(p infoPlan) bool {
+			return p.estimate && p.sigma == 0.02 && p.cutoff == 4 && p.solver == embed.SolverLanczos && p.read.Format == cloudio.FormatPLY
+		}, ""},
+		{[]string{"--sigma", "AUTO", "--columns", "lat,long", "q.csv"}, func(p infoPlan) bool {
+			return p.estimate && p.sigma == 0 && p.cutoff == embed.CutoffAuto && p.solver == embed.SolverAuto && slices.Equal(p.read.Columns, []string{"lat", "long"})
+		}, ""},
+		{[]string{"--sigma", "-1", "c.csv"}, nil, "--sigma"},
+		{[]string{"--sigma", "0", "c.csv"}, nil, "--sigma"},
+		{[]string{"--sigma", "0.1", "--cutoff", "-3", "c.csv"}, nil, "--cutoff"},
+		{[]string{"--sigma", "0.1", "--solver", "fast", "c.csv"}, nil, "--solver"},
+		{[]string{"--format", "xls", "c.csv"}, nil, "--format"},
+		{[]string{"--columns", "1", "c.csv"}, nil, "--columns"},
+	})
+}

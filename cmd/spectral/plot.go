@@ -38,7 +38,12 @@ func plotDefaults() figure.Options {
 	return figure.Options{Width: 1200, Height: 800, Azimuth: defaultAzimuth, Elevation: defaultElevation, MaxPoints: 20000}
 }
 
-func newPlotCmd() *cobra.Command {
+// plotRunner draws once plot's flags are validated: o.output holds the figure's path
+// (the default filled in) and opt the figure's options but for the title; newPlotCmd(nil)
+// uses runPlot, tests pass their own (as newEmbedCmd).
+type plotRunner func(cmd *cobra.Command, o *plotOptions, input string, opt figure.Options) error
+
+func newPlotCmd(runF plotRunner) *cobra.Command {
 	d := plotDefaults()
 	o := &plotOptions{}
 	cmd := &cobra.Command{
@@ -73,7 +78,14 @@ lambda2 = 0.001235"; a value that would round to 1 is written "1 - 4.2e-05").
   spectral plot bunny.eigvecs.csv --up y --view 20,15 --columns phi2,phi3,phi4  # y-up mesh, from the side`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runPlot(cmd, o, args[0])
+			opt, err := o.options(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd, o, args[0], opt)
+			}
+			return runPlot(cmd, o, args[0], opt)
 		},
 	}
 	f := cmd.Flags()
@@ -97,40 +109,49 @@ lambda2 = 0.001235"; a value that would round to 1 is written "1 - 4.2e-05").
 	return cmd
 }
 
-func runPlot(cmd *cobra.Command, o *plotOptions, input string) error {
+// options validates the flags before anything is read, and names the output after the
+// input when -o is not given.
+func (o *plotOptions) options(cmd *cobra.Command, input string) (figure.Options, error) {
 	if o.width < figure.MinSize || o.height < figure.MinSize || o.width > figure.MaxSize || o.height > figure.MaxSize {
-		return usageErrorf("--width/--height %dx%d: must be within %d..%d", o.width, o.height, figure.MinSize, figure.MaxSize)
+		return figure.Options{}, usageErrorf("--width/--height %dx%d: must be within %d..%d", o.width, o.height, figure.MinSize, figure.MaxSize)
 	}
 	if o.maxPoints < 1 {
-		return usageErrorf("--max-points %d: must be >= 1", o.maxPoints)
+		return figure.Options{}, usageErrorf("--max-points %d: must be >= 1", o.maxPoints)
 	}
 	az, el, err := parseView(cmd, o)
 	if err != nil {
-		return err
+		return figure.Options{}, err
 	}
 	switch strings.ToLower(o.up) {
 	case "x", "y", "z":
 	default:
-		return usageErrorf("--up %q: want x, y or z", o.up)
+		return figure.Options{}, usageErrorf("--up %q: want x, y or z", o.up)
 	}
-	out := o.output
-	if out == "" {
+	if o.output == "" {
 		if input == "-" {
-			return usageErrorf("reading stdin: give -o FILE.png (or .svg, .pdf)")
+			return figure.Options{}, usageErrorf("reading stdin: give -o FILE.png (or .svg, .pdf)")
 		}
-		out = strings.TrimSuffix(input, filepath.Ext(input)) + ".png"
+		o.output = strings.TrimSuffix(input, filepath.Ext(input)) + ".png"
 	}
 	format := figure.PNG
-	if out != "-" {
-		if format, err = figure.FormatOf(out); err != nil {
-			return usageErrorf("-o %s: the extension decides the format: .png, .svg or .pdf", out)
+	if o.output != "-" {
+		if format, err = figure.FormatOf(o.output); err != nil {
+			return figure.Options{}, usageErrorf("-o %s: the extension decides the format: .png, .svg or .pdf", o.output)
 		}
 	}
+	return figure.Options{Width: o.width, Height: o.height, Format: format, Azimuth: az, Elevation: el,
+		Up: strings.ToLower(o.up), MaxPoints: o.maxPoints, Title: o.title}, nil
+}
+
+// runPlot reads the table (and the summary) and draws opt's figure to o.output.
+func runPlot(cmd *cobra.Command, o *plotOptions, input string, opt figure.Options) error {
+	out := o.output
 	if err := cloudio.CheckPaths([]cloudio.NamedPath{{Flag: "input", Path: input}, {Flag: "--summary", Path: o.summary}},
 		[]cloudio.NamedPath{{Flag: "-o", Path: out}}, cmd.InOrStdin()); err != nil {
 		return err
 	}
 	var t *cloudio.Table
+	var err error
 	if input == "-" {
 		t, err = cloudio.ReadTableFrom(cmd.InOrStdin(), "<stdin>")
 	} else {
@@ -145,8 +166,6 @@ func runPlot(cmd *cobra.Command, o *plotOptions, input string) error {
 			return err
 		}
 	}
-	opt := figure.Options{Width: o.width, Height: o.height, Format: format, Azimuth: az, Elevation: el,
-		Up: strings.ToLower(o.up), MaxPoints: o.maxPoints, Title: o.title}
 	if opt.Title == "" {
 		opt.Title = figureTitle(sum, input, t)
 	}

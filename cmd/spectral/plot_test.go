@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/spectral-dev/spectral/pkg/figure"
 )
 
@@ -318,4 +320,41 @@ func TestPlotBadInput(t *testing.T) {
 	if got := dirNames(t, dir); !slices.Equal(got, []string{"points.csv"}) {
 		t.Errorf("failed plots left %v", got)
 	}
+}
+
+// plotRun is what plot's runner is handed.
+type plotRun struct {
+	o   *plotOptions
+	opt figure.Options
+}
+
+// TestPlotFlags: plot's defaults (size, view, the output named after the input) and bad
+// values refused before anything is read.
+func TestPlotFlags(t *testing.T) {
+	checkFlags(t, func(ran func(plotRun)) *cobra.Command {
+		return newPlotCmd(func(_ *cobra.Command, o *plotOptions, _ string, opt figure.Options) error {
+			ran(plotRun{o, opt})
+			return nil
+		})
+	}, []flagCase[plotRun]{
+		{[]string{"e.eigvecs.csv"}, func(r plotRun) bool {
+			d := plotDefaults()
+			return r.o.output == "e.eigvecs.png" && r.opt.Format == figure.PNG && r.opt.Width == d.Width && r.opt.Height == d.Height &&
+				r.opt.Azimuth == d.Azimuth && r.opt.Elevation == d.Elevation && r.opt.Up == "z" && r.opt.MaxPoints == d.MaxPoints
+		}, ""},
+		{[]string{"-", "-o", "f.pdf", "--view", "20,15", "--up", "Y", "--width", "800", "--title", "t"}, func(r plotRun) bool {
+			return r.o.output == "f.pdf" && r.opt.Format == figure.PDF && r.opt.Azimuth == 20 && r.opt.Elevation == 15 &&
+				r.opt.Up == "y" && r.opt.Width == 800 && r.opt.Title == "t"
+		}, ""},
+		{[]string{"e.csv", "--view", "0,0"}, func(r plotRun) bool { return r.opt.Azimuth == 360 && r.opt.Elevation == 0 }, ""},
+		{[]string{"e.csv", "--azimuth", "10", "--elevation", "5"}, func(r plotRun) bool { return r.opt.Azimuth == 10 && r.opt.Elevation == 5 }, ""},
+		{[]string{"-"}, nil, "-o"},
+		{[]string{"e.csv", "-o", "f.gif"}, nil, "f.gif"},
+		{[]string{"e.csv", "--width", "10"}, nil, "--width"},
+		{[]string{"e.csv", "--max-points", "0"}, nil, "--max-points"},
+		{[]string{"e.csv", "--view", "10"}, nil, "--view"},
+		{[]string{"e.csv", "--view", "10,95"}, nil, "--view"},
+		{[]string{"e.csv", "--view", "10,5", "--azimuth", "3"}, nil, "--view"},
+		{[]string{"e.csv", "--up", "w"}, nil, "--up"},
+	})
 }

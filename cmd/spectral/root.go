@@ -52,11 +52,11 @@ on a 2D or 3D point cloud (CSV/TXT/XYZ, PLY, LAS or NumPy .npy), for thousands t
 	root.AddCommand(
 		newVersionCmd(),
 		newGenerateCmd(nil),
-		newInfoCmd(),
+		newInfoCmd(nil),
 		newEmbedCmd(nil),
-		newClusterCmd(),
-		newPlotCmd(),
-		newExtendCmd(),
+		newClusterCmd(nil),
+		newPlotCmd(nil),
+		newExtendCmd(nil),
 	)
 	// Developer commands (devcheck) exist only in binaries built with their build tag.
 	for _, newCmd := range devCommands {
