@@ -102,6 +102,8 @@ clusters_auto, inertia and method.
 	return cmd
 }
 
+// options parses the flags into embed.Options and ClusterOptions and validates them
+// (ClusterOptions.Validate) before any work starts.
 func (o *clusterOptions) options(input string, stdin io.Reader) (embed.Options, embed.ClusterOptions, error) {
 	opt := embed.Options{Input: input, Stdin: stdin, Device: o.device, Threads: o.threads,
 		Tol: o.tol, NCV: o.ncv, MaxIter: o.maxiter, Seed: o.seed}
@@ -121,22 +123,23 @@ func (o *clusterOptions) options(input string, stdin io.Reader) (embed.Options, 
 	}
 	if strings.ToLower(o.clusters) != "auto" {
 		n, err := strconv.Atoi(o.clusters)
-		if err != nil || n < 2 {
+		if err != nil || n == 0 { // 0 is how ClusterOptions says auto
 			return opt, copt, usageErrorf("--clusters %q: want a number of at least 2, or auto", o.clusters)
 		}
 		copt.Clusters = n
 	}
-	if o.maxClusters < 2 {
-		return opt, copt, usageErrorf("--max-clusters %d: need at least 2", o.maxClusters)
+	if err := refuseDefault("--max-clusters", o.maxClusters, "need at least 2"); err != nil {
+		return opt, copt, err
 	}
-	if o.nInit < 1 {
-		return opt, copt, usageErrorf("--n-init %d: need at least 1", o.nInit)
+	if err := refuseDefault("--n-init", o.nInit, "need at least 1"); err != nil {
+		return opt, copt, err
 	}
-	m, err := embed.ParseMethod(o.method)
-	if err != nil {
-		return opt, copt, usageErrorf("%v", err)
+	if copt.Method, err = embed.ParseMethod(o.method); err != nil {
+		return opt, copt, withFlagNames(err)
 	}
-	copt.Method = m
+	if err := copt.Validate(&opt); err != nil {
+		return opt, copt, withFlagNames(err)
+	}
 	if _, err := outputFormat(o.output); err != nil {
 		return opt, copt, err
 	}

@@ -135,18 +135,16 @@ would cache it (spectral info --sigma says the same before a run).
 	return cmd
 }
 
-// options validates the flags before any work starts.
+// options parses the flags into embed.Options and validates them (Options.Validate)
+// before any work starts.
 func (o *embedOptions) options(input string, stdin io.Reader) (embed.Options, error) {
 	opt := embed.Options{
 		Input: input, Stdin: stdin, K: o.k, DropFirst: o.dropFirst, Device: o.device, Threads: o.threads,
 		Tol: o.tol, NCV: o.ncv, MaxIter: o.maxiter, Seed: o.seed, Strict: o.strict,
 		Landmarks: o.landmarks, LandmarkSampling: o.landmarkSampling,
 	}
-	if o.landmarks < 0 {
-		return opt, usageErrorf("--landmarks %d: must be >= 0 (0 = embed every point)", o.landmarks)
-	}
-	if o.landmarkSampling != embed.SampleCells && o.landmarkSampling != embed.SampleUniform {
-		return opt, usageErrorf("--landmark-sampling %q: want cells or uniform", o.landmarkSampling)
+	if err := refuseDefault("-k", o.k, "need at least one eigenpair"); err != nil {
+		return opt, err
 	}
 	if o.model == "-" {
 		return opt, usageErrorf("--model -: the model is binary; give a file name")
@@ -155,28 +153,26 @@ func (o *embedOptions) options(input string, stdin io.Reader) (embed.Options, er
 	if opt.Sigma, err = o.graph.apply(&opt, o.sigma); err != nil {
 		return opt, err
 	}
-	if (o.model != "" || o.landmarks > 0) && ((opt.Affinity != "" && opt.Affinity != embed.Gaussian) || opt.Component == embed.ComponentLargest) {
-		return opt, usageErrorf("--model and --landmarks extend a Gaussian embedding of the whole cloud: not with --affinity %s or --component largest", opt.Affinity)
+	if o.model != "" && ((opt.Affinity != "" && opt.Affinity != embed.Gaussian) || opt.Component == embed.ComponentLargest) {
+		return opt, usageErrorf("--model extends a Gaussian embedding of the whole cloud: not with --affinity %s or --component largest", opt.Affinity)
 	}
 	if opt.Cutoff, err = parseCutoff(o.cutoff); err != nil {
 		return opt, err
 	}
 	if opt.Solver, err = embed.ParseSolver(o.solver); err != nil {
-		return opt, usageErrorf("%v", err)
+		return opt, withFlagNames(err)
 	}
-	l, err := embed.ParseLaplacian(o.laplacian)
-	if err != nil {
-		return opt, usageErrorf("%v", err)
+	if opt.Laplacian, err = embed.ParseLaplacian(o.laplacian); err != nil {
+		return opt, withFlagNames(err)
 	}
-	opt.Laplacian = l
 	if opt.Read, err = readOptions(o.format, o.columns); err != nil {
 		return opt, err
 	}
 	if opt.CacheMemory, err = parseBytes(o.cacheMemory); err != nil {
 		return opt, usageErrorf("--cache-memory %q: %v", o.cacheMemory, err)
 	}
-	if o.k < 1 {
-		return opt, usageErrorf("-k %d: need at least one eigenpair", o.k)
+	if err := opt.Validate(); err != nil {
+		return opt, withFlagNames(err)
 	}
 	format, err := outputFormat(o.output)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spectral-dev/spectral/pkg/eigsh"
 	"github.com/spectral-dev/spectral/pkg/embed"
@@ -50,4 +51,65 @@ func exitCodeOf(err error) exitCode {
 		return exitFailure
 	}
 	return exitFailure
+}
+
+// flagOf names the flag that sets each field of embed.Options and embed.ClusterOptions:
+// pkg/embed's errors name fields (embed.FieldError) and withFlagNames words them with
+// these. Fields without a flag keep their Go name (TestFlagOfCoversOptions).
+var flagOf = map[string]string{
+	"Options.Sigma":              "--sigma",
+	"Options.Cutoff":             "--cutoff",
+	"Options.K":                  "-k",
+	"Options.Laplacian":          "--laplacian",
+	"Options.DropFirst":          "--drop-first",
+	"Options.Device":             "--device",
+	"Options.Threads":            "--threads",
+	"Options.CacheMemory":        "--cache-memory",
+	"Options.Solver":             "--solver",
+	"Options.Tol":                "--tol",
+	"Options.NCV":                "--ncv",
+	"Options.MaxIter":            "--maxiter",
+	"Options.Seed":               "--seed",
+	"Options.Landmarks":          "--landmarks",
+	"Options.LandmarkSampling":   "--landmark-sampling",
+	"Options.Strict":             "--strict",
+	"Options.Affinity":           "--affinity",
+	"Options.Neighbors":          "--neighbors",
+	"Options.ScaleNeighbor":      "--scale-neighbor",
+	"Options.Component":          "--component",
+	"ClusterOptions.Clusters":    "--clusters",
+	"ClusterOptions.MaxClusters": "--max-clusters",
+	"ClusterOptions.Method":      "--method",
+	"ClusterOptions.NInit":       "--n-init",
+	"ClusterOptions.Seed":        "--seed",
+	"ClusterOptions.Threads":     "--threads",
+}
+
+// flagName is the flag of an embed field, or the field's Go name when no flag sets it.
+func flagName(field string) string {
+	if f, ok := flagOf[field]; ok {
+		return f
+	}
+	return field
+}
+
+// flagWorded is an error of pkg/embed reworded with flag names; it keeps the original
+// in its chain, so exitCodeOf sees ErrBadInput or ErrDevice as before.
+type flagWorded struct {
+	msg string
+	err error
+}
+
+func (e *flagWorded) Error() string { return e.msg }
+func (e *flagWorded) Unwrap() error { return e.err }
+
+// withFlagNames words the embed.FieldError in err's chain, and the context wrapped
+// around it, with the CLI's flag names: "Options.Sigma -1: ..." -> "--sigma -1: ...".
+func withFlagNames(err error) error {
+	var fe *embed.FieldError
+	var done *flagWorded
+	if !errors.As(err, &fe) || errors.As(err, &done) {
+		return err
+	}
+	return &flagWorded{msg: strings.Replace(err.Error(), fe.Error(), fe.Text(flagName), 1), err: err}
 }

@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/spectral-dev/spectral/pkg/embed"
+	"github.com/spectral-dev/spectral/pkg/gpu"
 )
 
 // execute runs cmd with args and no real stdin, and returns its error.
@@ -104,4 +109,91 @@ func TestGenerateFlags(t *testing.T) {
 		{[]string{"spiral", "--seed", "-1"}, nil, "--seed"},
 		{[]string{"spiral", "-o", "x.txt"}, nil, "x.txt"},
 	})
+}
+
+// TestFlagOfCoversOptions: every exported field of embed.Options and ClusterOptions has
+// a flag in flagOf or is listed here as set by none, and every flag flagOf names exists:
+// a new field must be given its flag before its errors can reach a user.
+func TestFlagOfCoversOptions(t *testing.T) {
+	noFlag := map[string]bool{ // set by the arguments, --format/--columns, or by no flag
+		"Options.Input": true, "Options.Stdin": true, "Options.Read": true, "Options.MemoryLimit": true,
+		"Options.Weights": true, "Options.Progress": true, "Options.Warn": true, "Options.NoSelfLoops": true,
+	}
+	flags := map[string]bool{}
+	for _, c := range []*cobra.Command{newEmbedCmd(nil), newClusterCmd(nil)} {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			flags["--"+f.Name] = true
+			if f.Shorthand != "" {
+				flags["-"+f.Shorthand] = true
+			}
+		})
+	}
+	for _, v := range []any{embed.Options{}, embed.ClusterOptions{}} {
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			name := typ.Name() + "." + f.Name
+			if !f.IsExported() || noFlag[name] {
+				continue
+			}
+			if flag, ok := flagOf[name]; !ok || !flags[flag] {
+				t.Errorf("%s: flag %q (mapped %v) is not a flag of embed or cluster", name, flag, ok)
+			}
+		}
+	}
+	if len(flagOf)+len(noFlag) < 30 {
+		t.Errorf("flagOf has %d fields: the fields were not found", len(flagOf))
+	}
+}
+
+// TestErrorsNameFlags: pkg/embed's errors name fields (embed.FieldError); the user sees
+// flags, whether the error comes from the flags' validation or from the run, with the
+// same exit status.
+func TestErrorsNameFlags(t *testing.T) {
+	t.Setenv(gpu.LibraryEnv, filepath.Join(t.TempDir(), "libcuda.so.1")) // no GPU, on any machine
+	dir := t.TempDir()
+	in := filepath.Join(dir, "shelf.ply")
+	b, err := os.ReadFile(filepath.Join(dataDir, "platonic_shelf.ply")) // 50 points
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, in, b)
+	out := filepath.Join(dir, "out.csv")
+	for _, c := range []struct {
+		args []string
+		code exitCode
+		want string
+	}{
+		{[]string{"embed", in, "--sigma", "-1"}, exitBadInput, "--sigma -1: must be a positive number or auto"},
+		{[]string{"embed", in, "--sigma", "inf"}, exitBadInput, "--sigma +Inf: must be"},
+		{[]string{"embed", in, "--sigma", "1", "--cutoff", "-3"}, exitBadInput, "--cutoff -3: must be >= 0"},
+		{[]string{"embed", in, "--sigma", "1", "-k", "-2"}, exitBadInput, "-k -2: need at least one eigenpair"},
+		{[]string{"embed", in, "--sigma", "1", "--ncv", "5"}, exitBadInput, "--ncv 5: must be larger than -k 7"},
+		{[]string{"embed", in, "--sigma", "1", "--ncv", "8", "--drop-first"}, exitBadInput, "than -k 7 + 1 with --drop-first"},
+		{[]string{"embed", in, "--sigma", "1", "--maxiter", "-1"}, exitBadInput, "--maxiter -1: must be >= 0"},
+		{[]string{"embed", in, "--sigma", "1", "--threads", "-1"}, exitBadInput, "--threads -1"},
+		{[]string{"embed", in, "--sigma", "1", "--landmark-sampling", "grid"}, exitBadInput, `--landmark-sampling "grid"`},
+		{[]string{"embed", in, "--sigma", "1", "--affinity", "self-tuning"}, exitBadInput, "(--scale-neighbor); leave --sigma out"},
+		{[]string{"embed", in, "--affinity", "knn", "--neighbors", "1"}, exitBadInput, "--neighbors 1: need at least 2"},
+		{[]string{"embed", in, "--sigma", "1", "--component", "some"}, exitBadInput, `--component "some"`},
+		{[]string{"embed", in, "--sigma", "1", "--laplacian", "lap"}, exitBadInput, `--laplacian "lap"`},
+		// Found by the run, after the read:
+		{[]string{"embed", in, "--sigma", "1", "-k", "50"}, exitBadInput, "need more than -k 50 (plus one with --drop-first)"},
+		{[]string{"embed", in, "--sigma", "1e-300"}, exitBadInput, "--sigma 1e-300: too small"},
+		{[]string{"embed", in, "--sigma", "1", "--device", "gpu"}, exitFailure, "--device gpu:"},
+		{[]string{"cluster", in, "--clusters", "1"}, exitBadInput, "--clusters 1: one cluster needs no clustering"},
+		{[]string{"cluster", in, "--n-init", "-2"}, exitBadInput, "--n-init -2: need at least 1"},
+		{[]string{"cluster", in, "--max-clusters", "1"}, exitBadInput, "--max-clusters 1: need at least 2"},
+		{[]string{"cluster", in, "--method", "kmeans"}, exitBadInput, `--method "kmeans"`},
+		{[]string{"info", in, "--sigma", "1", "--cutoff", "-3"}, exitBadInput, "--cutoff -3"},
+		{[]string{"info", in, "--sigma", "1", "--solver", "fast"}, exitBadInput, `--solver "fast"`},
+	} {
+		r := spectral(t, nil, append(c.args, "-o", out, "-q")...)
+		if c.args[0] == "info" {
+			r = spectral(t, nil, c.args...)
+		}
+		if exitCode(r.code) != c.code || !strings.Contains(r.stderr, c.want) || strings.Contains(r.stderr, "Options.") {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args[1:], r.code, r.stderr, c.code, c.want)
+		}
+	}
 }

@@ -21,18 +21,15 @@ func (g *graphFlags) add(f *pflag.FlagSet) {
 	f.StringVar(&g.component, "component", "all", "all, or largest: embed the largest connected component only (other rows NaN)")
 }
 
-// apply sets the graph options and returns sigma: required (a width or auto) for the
+// apply sets the graph options (Options.Validate checks them) and returns sigma: required (a width or auto) for the
 // Gaussian affinity; for knn optional (given: Gaussian weights on the kNN edges; left
 // out or auto: weights 1); for self-tuning not used.
 func (g *graphFlags) apply(opt *embed.Options, sigma string) (float64, error) {
 	a, err := embed.ParseAffinity(g.affinity)
 	if err != nil {
-		return 0, usageErrorf("%v", err)
+		return 0, withFlagNames(err)
 	}
 	opt.Affinity, opt.Neighbors, opt.ScaleNeighbor, opt.Component = a, g.neighbors, g.scaleNeighbor, g.component
-	if g.component != embed.ComponentAll && g.component != embed.ComponentLargest && g.component != embed.ComponentAttach {
-		return 0, usageErrorf("--component %q: want all, largest or attach", g.component)
-	}
 	if a != embed.Gaussian && (sigma == "" || sigma == "auto") {
 		return 0, nil
 	}

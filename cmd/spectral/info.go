@@ -113,9 +113,11 @@ func (o *infoOptions) plan() (infoPlan, error) {
 		return p, err
 	}
 	if p.solver, err = embed.ParseSolver(o.solver); err != nil {
-		return p, usageErrorf("%v", err)
+		return p, withFlagNames(err)
 	}
-	return p, nil
+	// The estimate's values are checked as embed checks a run's.
+	opt := embed.Options{Sigma: p.sigma, Cutoff: p.cutoff, Solver: p.solver, K: o.k, Threads: o.threads}
+	return p, withFlagNames(opt.Validate())
 }
 
 func runInfo(cmd *cobra.Command, o *infoOptions, input string, p infoPlan) error {

@@ -106,7 +106,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err := withFlagNames(root.ExecuteContext(ctx)) // pkg/embed names fields, the user typed flags
 	code := exitCodeOf(err)
 	if err != nil && ctx.Err() != nil {
 		// A signal came first: whatever failed after it (an input pipe closed by the same

@@ -35,7 +35,7 @@ func ParseMethod(s string) (Method, error) {
 	case "ng", "sym", "normalized":
 		return NJW, nil
 	}
-	return "", badInput("--method %q: want njw or shi-malik", s)
+	return "", fieldError("ClusterOptions.Method", "{} %q: want njw or shi-malik", s)
 }
 
 // DefaultMaxClusters bounds --clusters auto.
@@ -64,7 +64,7 @@ type Clustering struct {
 
 // RunCluster reads opt.Input, embeds it and clusters the spectral coordinates.
 func RunCluster(ctx context.Context, opt Options, copt ClusterOptions) (*Result, *Clustering, error) {
-	if err := copt.prepare(&opt); err != nil {
+	if err := copt.Validate(&opt); err != nil {
 		return nil, nil, err
 	}
 	res, err := Run(ctx, opt)
@@ -73,17 +73,18 @@ func RunCluster(ctx context.Context, opt Options, copt ClusterOptions) (*Result,
 
 // ClusterCloud clusters a cloud already in memory (see RunCluster).
 func ClusterCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options, copt ClusterOptions) (*Result, *Clustering, error) {
-	if err := copt.prepare(&opt); err != nil {
+	if err := copt.Validate(&opt); err != nil {
 		return nil, nil, err
 	}
 	res, err := RunCloud(ctx, cloud, opt)
 	return clusterResult(res, err, copt)
 }
 
-// prepare sets the embedding the method needs: k eigenvectors, the trivial one
-// included (it carries D^1/2 for NJW, a constant for Shi & Malik), of the normalized or
-// the random-walk Laplacian.
-func (c *ClusterOptions) prepare(opt *Options) error {
+// Validate fills c's defaults, sets in opt the embedding the method needs (k
+// eigenvectors, the trivial one included: it carries D^1/2 for NJW, a constant for Shi &
+// Malik; of the normalized or the random-walk Laplacian) and validates both, as
+// Options.Validate does. RunCluster and ClusterCloud call it.
+func (c *ClusterOptions) Validate(opt *Options) error {
 	if c.Method == "" {
 		c.Method = NJW
 	}
@@ -93,11 +94,20 @@ func (c *ClusterOptions) prepare(opt *Options) error {
 	if c.MaxClusters == 0 {
 		c.MaxClusters = DefaultMaxClusters
 	}
-	if c.Clusters < 0 || c.MaxClusters < 2 {
-		return badInput("--clusters %d / --max-clusters %d: need at least 2", c.Clusters, c.MaxClusters)
+	if c.NInit == 0 {
+		c.NInit = 10
+	}
+	if c.Clusters < 0 {
+		return fieldError("ClusterOptions.Clusters", "{} %d: want a number of at least 2, or auto", c.Clusters)
 	}
 	if c.Clusters == 1 {
-		return badInput("--clusters 1: one cluster needs no clustering; give 2 or more, or auto")
+		return fieldError("ClusterOptions.Clusters", "{} 1: one cluster needs no clustering; give 2 or more, or auto")
+	}
+	if c.MaxClusters < 2 {
+		return fieldError("ClusterOptions.MaxClusters", "{} %d: need at least 2", c.MaxClusters)
+	}
+	if c.NInit < 1 {
+		return fieldError("ClusterOptions.NInit", "{} %d: need at least 1", c.NInit)
 	}
 	opt.K, opt.DropFirst, opt.NoSelfLoops, opt.clusters = c.Clusters, false, true, c.Clusters
 	if opt.Component == "" {
@@ -110,7 +120,7 @@ func (c *ClusterOptions) prepare(opt *Options) error {
 	if c.Method == ShiMalik {
 		opt.Laplacian = RandomWalk
 	}
-	return nil
+	return opt.Validate()
 }
 
 func clusterResult(res *Result, err error, c ClusterOptions) (*Result, *Clustering, error) {
@@ -136,7 +146,7 @@ func clusterResult(res *Result, err error, c ClusterOptions) (*Result, *Clusteri
 	}
 	if k == 0 {
 		if k, err = cluster.Eigengap(res.Eigenvalues); err != nil {
-			return res, nil, fmt.Errorf("--clusters auto: %w", err)
+			return res, nil, fieldErrorOf(err, "ClusterOptions.Clusters", "{} auto: %v", err)
 		}
 		out.Clusters, out.Auto, out.Gap = k, true, res.Eigenvalues[k]-res.Eigenvalues[k-1]
 		res.Warnings = append(res.Warnings, fmt.Sprintf("--clusters auto: %d clusters, the largest gap among the first %d eigenvalues (%.3g between lambda%d and lambda%d)", k, len(res.Eigenvalues), out.Gap, k, k+1))

@@ -86,7 +86,7 @@ type Result struct {
 // Run reads opt.Input and embeds it.
 func Run(ctx context.Context, opt Options) (*Result, error) {
 	start := time.Now()
-	if err := opt.validate(); err != nil {
+	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
 	if err := checkDevice(opt); err != nil {
@@ -110,7 +110,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 // RunCloud embeds a cloud already in memory.
 func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, error) {
 	start := time.Now()
-	if err := opt.validate(); err != nil {
+	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
 	opt.ctx = ctx
@@ -121,12 +121,12 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	}
 	if opt.Landmarks > 0 && opt.Landmarks < n {
 		if opt.Landmarks <= want {
-			return nil, badInput("--landmarks %d: need more landmarks than k = %d", opt.Landmarks, opt.K)
+			return nil, fieldError("Options.Landmarks", "{} %d: need more landmarks than {Options.K} %d", opt.Landmarks, opt.K)
 		}
 		return runLandmarks(ctx, cloud, opt)
 	}
 	if n < 2 || want >= n {
-		return nil, badInput("%s has %d points: need more than k = %d (plus one with --drop-first)", cloud.Source, n, opt.K)
+		return nil, fieldError("Options.K", "%s has %d points: need more than {} %d (plus one with {Options.DropFirst})", cloud.Source, n, opt.K)
 	}
 	res := &Result{Cloud: cloud, Sigma: opt.Sigma, Laplacian: opt.Laplacian, K: opt.K, Cutoff: opt.Cutoff}
 	if res.Cutoff == CutoffAuto {
@@ -145,10 +145,10 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 			return nil, ctx.Err()
 		}
 		if err != nil {
-			return nil, badInput("--sigma auto on %s: %v", cloud.Source, strings.TrimPrefix(err.Error(), "neighbors: "))
+			return nil, fieldError("Options.Sigma", "{} auto on %s: %v", cloud.Source, strings.TrimPrefix(err.Error(), "neighbors: "))
 		}
 		if !(sp.SuggestedSigma > 0) {
-			return nil, badInput("--sigma auto: %s has no two distinct points; give --sigma", cloud.Source)
+			return nil, fieldError("Options.Sigma", "{} auto: %s has no two distinct points; give {}", cloud.Source)
 		}
 		res.Sigma, res.SigmaAuto, res.Spacing = sp.SuggestedSigma, true, &sp
 	}
@@ -179,7 +179,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 		ncv = defaultNCVEstimate(want)
 	}
 	if est, limit := EstimateMemory(n, cloud.Dim, want, ncv), opt.memoryLimit(); est > limit {
-		return nil, badInput("this run needs about %s of memory but %s is available; use fewer points (subsample), a smaller -k or --ncv",
+		return nil, fieldError("Options.MemoryLimit", "this run needs about %s of memory but %s is available; use fewer points (subsample), a smaller {Options.K} or {Options.NCV}",
 			FormatBytes(est), FormatBytes(limit))
 	}
 
@@ -197,7 +197,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	}
 	for _, w := range preflight(cloud, g, res.Sigma, want, opt) { // Gaussian only: see preflight
 		if opt.Strict {
-			return nil, badInput("%s (--strict)", w)
+			return nil, fieldError("Options.Strict", "%s ({})", w)
 		}
 		res.warn(opt, w)
 	}

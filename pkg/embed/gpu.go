@@ -2,7 +2,6 @@ package embed
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/spectral-dev/spectral/pkg/gpu"
 	"github.com/spectral-dev/spectral/pkg/grid"
@@ -21,7 +20,7 @@ func checkDevice(opt Options) error {
 		return nil
 	}
 	if _, err := gpu.Load(); err != nil {
-		return fmt.Errorf("%w: --device gpu: %v (use --device auto or cpu)", ErrDevice, err)
+		return fieldErrorOf(ErrDevice, "Options.Device", "%v: {} gpu: %v (use {} auto or cpu)", ErrDevice, err)
 	}
 	return nil
 }
@@ -31,7 +30,7 @@ func checkDevice(opt Options) error {
 func newGPUMatrix(g *grid.Grid, _ Options) (kernel.Matrix, device, error) {
 	op, err := gpu.New(g, gpu.Options{})
 	if err != nil {
-		return nil, device{}, fmt.Errorf("%w: --device gpu: %v", ErrDevice, err)
+		return nil, device{}, fieldErrorOf(ErrDevice, "Options.Device", "%v: {} gpu: %v", ErrDevice, err)
 	}
 	return op, device{name: "gpu: " + op.Info().String(), threads: 1, stats: op.Stats}, nil
 }

@@ -45,7 +45,7 @@ func ParseAffinity(s string) (Affinity, error) {
 	case "selftuning", "self_tuning", "local":
 		return SelfTuning, nil
 	}
-	return "", badInput("--affinity %q: want gaussian, knn or self-tuning", s)
+	return "", fieldError("Options.Affinity", "{} %q: want gaussian, knn or self-tuning", s)
 }
 
 // Component modes: embed every point, or the largest connected component only.
@@ -80,20 +80,20 @@ func (o *Options) validateGraph() error {
 		o.ScaleNeighbor = DefaultScaleNeighbor
 	}
 	if o.Neighbors < 2 {
-		return badInput("--neighbors %d: need at least 2 (the point itself counts as one, as in scikit-learn)", o.Neighbors)
+		return fieldError("Options.Neighbors", "{} %d: need at least 2 (the point itself counts as one, as in scikit-learn)", o.Neighbors)
 	}
 	if o.ScaleNeighbor < 1 {
-		return badInput("--scale-neighbor %d: need at least 1", o.ScaleNeighbor)
+		return fieldError("Options.ScaleNeighbor", "{} %d: need at least 1", o.ScaleNeighbor)
 	}
 	if o.Affinity == SelfTuning && o.Sigma != 0 && o.scales == nil {
-		return badInput("--sigma %g: the self-tuning affinity sets one scale per point (--scale-neighbor); leave --sigma out", o.Sigma)
+		return fieldError("Options.Sigma", "{} %g: the self-tuning affinity sets one scale per point ({Options.ScaleNeighbor}); leave {} out", o.Sigma)
 	}
 	switch o.Component {
 	case "":
 		o.Component = ComponentAll
 	case ComponentAll, ComponentLargest, ComponentAttach:
 	default:
-		return badInput("--component %q: want all, largest or attach", o.Component)
+		return fieldError("Options.Component", "{} %q: want all, largest or attach", o.Component)
 	}
 	return nil
 }
@@ -126,7 +126,7 @@ func prepareGraph(ctx context.Context, cloud *cloudio.Cloud, res *Result, opt *O
 			}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: --affinity %s: %v", ErrBadInput, opt.Affinity, err)
+			return nil, fieldError("Options.Affinity", "%v: {} %s: %v", ErrBadInput, opt.Affinity, err)
 		}
 	}
 	var comps *graph.Components
@@ -159,7 +159,7 @@ func prepareGraph(ctx context.Context, cloud *cloudio.Cloud, res *Result, opt *O
 			}
 		}
 		if major == 0 {
-			return nil, badInput("no connected component holds %g%% of the points (the largest has %d of %d): a larger --sigma or --neighbors connects them", 100*MinorComponent, comps.Sizes[0], cloud.N())
+			return nil, fieldError("Options.Component", "no connected component holds %g%% of the points (the largest has %d of %d): a larger {Options.Sigma} or {Options.Neighbors} connects them", 100*MinorComponent, comps.Sizes[0], cloud.N())
 		}
 		res.componentLabels = comps.Label
 		if opt.clusters > 0 && major >= opt.clusters {

@@ -65,7 +65,7 @@ func cellLandmarks(ctx context.Context, c *cloudio.Cloud, m int) (pts, w []float
 		extent = math.Max(extent, hi[a]-lo[a])
 	}
 	if !(extent > 0) || math.IsInf(extent, 0) {
-		return nil, nil, badInput("--landmarks: %s has no extent to divide into cells", c.Source)
+		return nil, nil, fieldError("Options.Landmarks", "{}: %s has no extent to divide into cells", c.Source)
 	}
 	key := func(p []float64, h float64) [3]int64 {
 		var k [3]int64
@@ -147,7 +147,7 @@ func runLandmarks(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Resu
 		}
 	default:
 		if opt.Laplacian == Unnormalized {
-			return nil, badInput("--landmarks with --landmark-sampling cells needs the normalized or random-walk Laplacian (or --landmark-sampling uniform)")
+			return nil, fieldError("Options.LandmarkSampling", "{Options.Landmarks} with {} cells needs the normalized or random-walk Laplacian (or {} uniform)")
 		}
 		pts, w, err := cellLandmarks(ctx, cloud, m)
 		if err != nil {

@@ -32,7 +32,7 @@ func ParseSolver(s string) (Solver, error) {
 	case SolverLanczos, SolverMultilevel:
 		return v, nil
 	}
-	return "", badInput("--solver %q: want auto, lanczos or multilevel", s)
+	return "", fieldError("Options.Solver", "{} %q: want auto, lanczos or multilevel", s)
 }
 
 // AggregateEdge is the edge of the first coarse level's aggregates in units of sigma:

@@ -40,7 +40,7 @@ func ParseLaplacian(s string) (Laplacian, error) {
 	case "rw", "random-walk":
 		return RandomWalk, nil
 	}
-	return "", badInput("--laplacian %q: want normalized, unnormalized or randomwalk", s)
+	return "", fieldError("Options.Laplacian", "{} %q: want normalized, unnormalized or randomwalk", s)
 }
 
 // CutoffAuto asks for the cutoff where the kernel drops below float32 resolution.
@@ -101,19 +101,21 @@ type Options struct {
 	sparse   *kernel.Sparse // the sparse affinity, once built
 }
 
-// validate fills defaults and rejects impossible settings before any work.
-func (o *Options) validate() error {
+// Validate fills the defaults and rejects impossible settings before any work (Run and
+// RunCloud call it; a front end may call it first to refuse bad values early). A bad
+// value is a *FieldError naming the field.
+func (o *Options) Validate() error {
 	if o.K == 0 {
 		o.K = 7
 	}
 	if o.K < 1 {
-		return badInput("-k %d: need at least one eigenpair", o.K)
+		return fieldError("Options.K", "{} %d: need at least one eigenpair", o.K)
 	}
 	if math.IsNaN(o.Sigma) || math.IsInf(o.Sigma, 0) || o.Sigma < 0 {
-		return badInput("--sigma %v: must be a positive number or auto", o.Sigma)
+		return fieldError("Options.Sigma", "{} %v: must be a positive number or auto", o.Sigma)
 	}
 	if math.IsNaN(o.Cutoff) || math.IsInf(o.Cutoff, 0) || (o.Cutoff < 0 && o.Cutoff != CutoffAuto) {
-		return badInput("--cutoff %v: must be >= 0 (0 = every pair) or auto", o.Cutoff)
+		return fieldError("Options.Cutoff", "{} %v: must be >= 0 (0 = every pair) or auto", o.Cutoff)
 	}
 	if o.Laplacian == "" {
 		o.Laplacian = Normalized
@@ -126,10 +128,10 @@ func (o *Options) validate() error {
 		o.Device = "auto"
 	case "auto", "cpu", "gpu":
 	default:
-		return badInput("--device %q: want auto, cpu or gpu", o.Device)
+		return fieldError("Options.Device", "{} %q: want auto, cpu or gpu", o.Device)
 	}
 	if o.Threads < 0 {
-		return badInput("--threads %d: must be >= 0", o.Threads)
+		return fieldError("Options.Threads", "{} %d: must be >= 0", o.Threads)
 	}
 	sv, err := ParseSolver(string(o.Solver))
 	if err != nil {
@@ -137,32 +139,35 @@ func (o *Options) validate() error {
 	}
 	o.Solver = sv
 	if o.Tol < 0 || math.IsNaN(o.Tol) {
-		return badInput("--tol %v: must be >= 0", o.Tol)
+		return fieldError("Options.Tol", "{} %v: must be >= 0", o.Tol)
 	}
 	switch o.LandmarkSampling {
 	case "":
 		o.LandmarkSampling = SampleCells
 	case SampleCells, SampleUniform:
 	default:
-		return badInput("--landmark-sampling %q: want cells or uniform", o.LandmarkSampling)
+		return fieldError("Options.LandmarkSampling", "{} %q: want cells or uniform", o.LandmarkSampling)
 	}
 	if o.Landmarks > 0 && ((o.Affinity != "" && o.Affinity != Gaussian) || o.Component == "largest") {
-		return badInput("--landmarks extends a Gaussian embedding of the whole cloud: not with --affinity %s or --component largest", o.Affinity)
+		return fieldError("Options.Landmarks", "{} extends a Gaussian embedding of the whole cloud: not with {Options.Affinity} %s or {Options.Component} largest", o.Affinity)
 	}
 	if o.Landmarks < 0 {
-		return badInput("--landmarks %d: must be >= 0 (0 = embed every point)", o.Landmarks)
+		return fieldError("Options.Landmarks", "{} %d: must be >= 0 (0 = embed every point)", o.Landmarks)
 	}
-	if o.NCV < 0 || o.MaxIter < 0 {
-		return badInput("--ncv and --maxiter must be >= 0")
+	if o.NCV < 0 {
+		return fieldError("Options.NCV", "{} %d: must be >= 0", o.NCV)
+	}
+	if o.MaxIter < 0 {
+		return fieldError("Options.MaxIter", "{} %d: must be >= 0", o.MaxIter)
 	}
 	// The solver needs a basis larger than the pairs it returns; the known first pair is
 	// deflated, but the fallback without deflation needs them all (solve), so the rule is
 	// stated in the user's k.
 	if o.NCV > 0 && o.NCV <= o.K {
-		return badInput("--ncv %d: must be larger than -k %d (the basis holds more vectors than the pairs it finds)", o.NCV, o.K)
+		return fieldError("Options.NCV", "{} %d: must be larger than {Options.K} %d (the basis holds more vectors than the pairs it finds)", o.NCV, o.K)
 	}
 	if o.NCV > 0 && o.DropFirst && o.NCV <= o.K+1 {
-		return badInput("--ncv %d: must be larger than -k %d + 1 with --drop-first (the basis holds more vectors than the pairs it finds)", o.NCV, o.K)
+		return fieldError("Options.NCV", "{} %d: must be larger than {Options.K} %d + 1 with {Options.DropFirst} (the basis holds more vectors than the pairs it finds)", o.NCV, o.K)
 	}
 	return o.validateGraph()
 }

@@ -43,10 +43,10 @@ func checkScale(c *cloudio.Cloud, sigma, cutoff float64) error {
 			return badInput("%s: coordinate %s spans %g to %g, an extent beyond the float64 range; rescale or recentre the cloud", c.Source, name, lo, hi)
 		}
 		if ext/sigma > 1e30 {
-			return badInput("--sigma %g: too small for %s, whose coordinate %s spans %.6g (%.3g sigmas; at most 1e30)", sigma, c.Source, name, ext, ext/sigma)
+			return fieldError("Options.Sigma", "{} %g: too small for %s, whose coordinate %s spans %.6g (%.3g sigmas; at most 1e30)", sigma, c.Source, name, ext, ext/sigma)
 		}
 		if cutoff > 0 && ext/(sigma*cutoff) > 1<<50 {
-			return badInput("--cutoff %g: too small for %s at sigma %g (coordinate %s spans %.6g, %.3g cutoffs; at most 2^50); use 0 for every pair or a cutoff of a few sigmas", cutoff, c.Source, sigma, name, ext, ext/(sigma*cutoff))
+			return fieldError("Options.Cutoff", "{} %g: too small for %s at sigma %g (coordinate %s spans %.6g, %.3g cutoffs; at most 2^50); use 0 for every pair or a cutoff of a few sigmas", cutoff, c.Source, sigma, name, ext, ext/(sigma*cutoff))
 		}
 	}
 	return nil
@@ -79,7 +79,7 @@ func axis(c *cloudio.Cloud, d int) (name string, lo, hi float64) {
 // bad input naming the values (and drops the grid package's prefix: one per message).
 func gridError(c *cloudio.Cloud, sigma, cutoff float64, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "grid: ")
-	return badInput("%s with --sigma %g and --cutoff %g: %s", c.Source, sigma, cutoff, msg)
+	return fieldError("Options.Cutoff", "%s with {Options.Sigma} %g and {} %g: %s", c.Source, sigma, cutoff, msg)
 }
 
 // preflight returns the warnings of a run on g before any kernel evaluation: a graph that
