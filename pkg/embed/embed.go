@@ -42,27 +42,14 @@ type Event struct {
 	Elapsed     time.Duration // since Run started
 }
 
-// Result of Run. Vectors are in the input's point order.
+// Result of Run. Vectors are in the input's point order. Params, Solution and GraphInfo
+// are reported in the summary as they are (Summary embeds them too).
 type Result struct {
-	Cloud            *cloudio.Cloud
-	Sigma            float64 // used, input units
-	SigmaAuto        bool
-	Spacing          *neighbors.Spacing // when sigma was chosen automatically
-	Cutoff           float64            // used, units of sigma (0 = every pair)
-	Laplacian        Laplacian
-	K                int
-	Eigenvalues      []float64   // ascending, of the chosen Laplacian
-	Vectors          [][]float64 // Vectors[j][i]: eigenvector j at input point i; unit norm
-	Converged        int
-	MatVecs          int
-	Restarts         int
-	Solver           Solver  // the solver that produced the result
-	Passes           int     // passes over the kernel: block products count once (Lanczos: MatVecs)
-	Block            int     // LOBPCG block size (0 for Lanczos)
-	Levels           []Level // multilevel: each level, finest first
-	Residuals        []float64
-	Device           string // "cpu" or the GPU's name
-	Threads          int
+	Cloud   *cloudio.Cloud
+	Spacing *neighbors.Spacing // when sigma was chosen automatically
+	Params
+	Vectors [][]float64 // Vectors[j][i]: eigenvector j at input point i; unit norm
+	Solution
 	Kernel           kernel.Stats
 	Seconds          Seconds
 	Warnings         []string
@@ -71,13 +58,9 @@ type Result struct {
 	LandmarkSampling string
 
 	// The graph (pkg/embed/graph.go).
-	Affinity      Affinity
-	Neighbors     int    // knn: k (the point included); self-tuning: unused
-	ScaleNeighbor int    // self-tuning: the neighbour rank of sigma_i
-	Components    []int  // sizes of the graph's connected components, largest first
-	Component     string // "all" or "largest"
-	Embedded      int    // points embedded (the largest component's with "largest")
-	Rows          []int  // "largest", "attach": the input rows embedded, ascending; nil = all
+	GraphInfo
+	Embedded int   // points embedded (the largest component's with "largest")
+	Rows     []int // "largest", "attach": the input rows embedded, ascending; nil = all
 
 	componentLabels []int32 // "attach": per input point, 0 = largest component
 	byComponents    int     // "attach" with as many components as clusters: no vectors
@@ -128,7 +111,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	if n < 2 || want >= n {
 		return nil, fieldError("Options.K", "%s has %d points: need more than {} %d (plus one with {Options.DropFirst})", cloud.Source, n, opt.K)
 	}
-	res := &Result{Cloud: cloud, Sigma: opt.Sigma, Laplacian: opt.Laplacian, K: opt.K, Cutoff: opt.Cutoff}
+	res := &Result{Cloud: cloud, Params: Params{Sigma: opt.Sigma, Laplacian: opt.Laplacian, K: opt.K, Cutoff: opt.Cutoff}}
 	if res.Cutoff == CutoffAuto {
 		res.Cutoff = kernel.DefaultCutoff
 	}
