@@ -55,14 +55,18 @@ components are counted before the solve: each one is a zero eigenvalue, and usua
 cluster of its own.
 
 Output: .csv (x, y[, z], label[, phi1..phiN with --vectors]) or .ply (a label property
-and one colour per cluster). The JSON summary adds clusters, cluster_sizes,
+and one colour per cluster), named after INPUT as embed names its output (cloud.ply ->
+cloud.labels.csv; stdin -> labels.csv) unless -o says otherwise. The JSON summary adds clusters, cluster_sizes,
 clusters_auto, inertia and method.
 ` + exitStatusHelp,
-		Example: `  spectral cluster spiral.txt --columns 1,2 --clusters 3      # -> labels.csv
+		Example: `  spectral cluster spiral.txt --columns 1,2 --clusters 3      # -> spiral.labels.csv
   spectral cluster scan.ply --clusters auto -o labels.ply        # colours per cluster
   spectral cluster moons.csv --affinity gaussian --sigma 0.1 --clusters 2 --summary -`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.output == "" {
+				o.output = defaultOutputName(args[0], "labels")
+			}
 			opt, copt, err := o.options(args[0], cmd.InOrStdin())
 			if err != nil {
 				return err
@@ -82,7 +86,7 @@ clusters_auto, inertia and method.
 	f.StringVar(&o.cutoff, "cutoff", "auto", "gaussian, self-tuning: kernel set to 0 beyond this many sigmas; auto ~5.77; 0 = every pair")
 	f.StringVar(&o.columns, "columns", "", "coordinate columns of a delimited file, by name or 1-based index (e.g. 1,2)")
 	f.StringVar(&o.format, "format", "", "input format: csv, ply, las or npy (default: from the extension, or sniffed)")
-	f.StringVarP(&o.output, "output", "o", "labels.csv", "labels: .csv, .ply (label property + a colour per cluster), or - for CSV on stdout")
+	f.StringVarP(&o.output, "output", "o", "", "labels: .csv, .ply (label property + a colour per cluster), or - for CSV on stdout (default: INPUT's name with .labels.csv, e.g. cloud.ply -> cloud.labels.csv; labels.csv for stdin)")
 	f.BoolVar(&o.vectors, "vectors", false, "also write the eigenvectors used (phi1..phiN) to the CSV or PLY")
 	f.StringVar(&o.summary, "summary", "", "write the JSON summary to this file (- = stdout)")
 	f.StringVar(&o.device, "device", "auto", "auto, cpu or gpu (gaussian affinity)")

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,6 +92,20 @@ func TestClusterCSVAndPLY(t *testing.T) {
 	}
 }
 
+// TestClusterDefaultOutput: without -o the labels go next to the input, named after it.
+func TestClusterDefaultOutput(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "blobs.csv")
+	threeBlobs(t, in)
+	mustRun(t, nil, "cluster", in, "--clusters", "3", "-q")
+	if got := dirNames(t, dir); !slices.Equal(got, []string{"blobs.csv", "blobs.labels.csv"}) {
+		t.Fatalf("wrote %v, want blobs.labels.csv beside blobs.csv", got)
+	}
+	if tab := readCSV(t, filepath.Join(dir, "blobs.labels.csv")); strings.Join(tab.names, ",") != "x,y,label" || len(tab.rows) != 360 {
+		t.Errorf("blobs.labels.csv: columns %v, %d rows", tab.names, len(tab.rows))
+	}
+}
+
 func TestClusterBadUsage(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "blobs.csv")
@@ -165,8 +180,11 @@ func TestClusterFlags(t *testing.T) {
 		{[]string{"c.csv"}, func(r clusterRun) bool {
 			return r.opt.Affinity == embed.KNN && r.opt.Component == embed.ComponentAttach && r.opt.Sigma == 0 &&
 				r.opt.Neighbors == embed.DefaultNeighbors && r.copt.Clusters == 0 && r.copt.Method == embed.NJW &&
-				r.copt.MaxClusters == embed.DefaultMaxClusters && r.copt.NInit == 10 && r.opt.Input == "c.csv"
+				r.copt.MaxClusters == embed.DefaultMaxClusters && r.copt.NInit == 10 && r.opt.Input == "c.csv" &&
+				r.o.output == "c.labels.csv"
 		}, ""},
+		{[]string{"-"}, func(r clusterRun) bool { return r.o.output == "labels.csv" }, ""},
+		{[]string{"dir/scan.ply", "-o", "l.ply"}, func(r clusterRun) bool { return r.o.output == "l.ply" }, ""},
 		{[]string{"--affinity", "gaussian", "--sigma", "0.1", "--cutoff", "4", "--clusters", "3", "--method", "shi-malik", "--seed", "5", "c.csv"}, func(r clusterRun) bool {
 			return r.opt.Affinity == embed.Gaussian && r.opt.Sigma == 0.1 && r.opt.Cutoff == 4 && r.copt.Clusters == 3 &&
 				r.copt.Method == embed.ShiMalik && r.copt.Seed == 5 && r.opt.Seed == 5

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -86,7 +85,7 @@ would cache it (spectral info --sigma says the same before a run).
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.output == "" {
-				o.output = defaultEigvecsName(args[0])
+				o.output = defaultOutputName(args[0], "eigvecs")
 			}
 			opt, err := o.options(args[0], cmd.InOrStdin())
 			if err != nil {
@@ -436,15 +435,6 @@ func colorsOf(vecs [][]float64, dropFirst bool) []uint8 {
 		rgb[3*i], rgb[3*i+1], rgb[3*i+2] = c.R, c.G, c.B
 	}
 	return rgb
-}
-
-// defaultEigvecsName names embed's output after its input, as plot does: cloud.ply ->
-// cloud.eigvecs.csv next to it; standard input -> eigvecs.csv.
-func defaultEigvecsName(input string) string {
-	if input == "-" {
-		return "eigvecs.csv"
-	}
-	return strings.TrimSuffix(input, filepath.Ext(input)) + ".eigvecs.csv"
 }
 
 // plyComments states in the PLY header what the file holds: the run's parameters, the

@@ -49,7 +49,7 @@ row per input point in input order, as CSV or PLY by the extension of -o.
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.output == "" {
-				o.output = defaultEigvecsName(args[1])
+				o.output = defaultOutputName(args[1], "eigvecs")
 			}
 			if _, err := outputFormat(o.output); err != nil {
 				return err

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -29,4 +31,14 @@ func writeSummary(cmd *cobra.Command, path string, summary any) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(summary)
 	})
+}
+
+// defaultOutputName names a command's CSV output after its input, next to it, as plot
+// names its figure: embed and extend write cloud.ply -> cloud.eigvecs.csv, cluster
+// cloud.ply -> cloud.labels.csv; standard input -> eigvecs.csv, labels.csv.
+func defaultOutputName(input, what string) string {
+	if input == "-" {
+		return what + ".csv"
+	}
+	return strings.TrimSuffix(input, filepath.Ext(input)) + "." + what + ".csv"
 }
