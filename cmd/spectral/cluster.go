@@ -174,7 +174,7 @@ func runCluster(cmd *cobra.Command, o *clusterOptions, opt embed.Options, copt e
 	}
 	res.Seconds.Write = time.Since(t).Seconds()
 	res.Seconds.Total += res.Seconds.Write
-	sum := res.Summary()
+	sum := summaryOf(res)
 	cl.Fill(&sum)
 	sum.Outputs, sum.Version = []string{o.output}, versionString()
 	if err := writeSummary(cmd, o.summary, sum); err != nil {

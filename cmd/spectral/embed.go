@@ -265,7 +265,7 @@ func runEmbed(cmd *cobra.Command, o *embedOptions, opt embed.Options) error {
 	// silences progress only).
 	opt.Warn = func(msg string) {
 		prog.clearLine()
-		fmt.Fprintf(stderr, "warning: %s\n", msg)
+		fmt.Fprintf(stderr, "warning: %s\n", warningText(msg))
 	}
 	if opt.CacheMemory > 0 {
 		if limit := cacheMemoryLimit(); opt.CacheMemory > limit {
@@ -290,7 +290,7 @@ func runEmbed(cmd *cobra.Command, o *embedOptions, opt embed.Options) error {
 	}
 	res.Seconds.Write = time.Since(t).Seconds()
 	res.Seconds.Total += res.Seconds.Write
-	sum := res.Summary()
+	sum := summaryOf(res)
 	sum.Outputs, sum.Version, sum.DropFirst = outputs, versionString(), o.dropFirst
 	if err := writeSummary(cmd, o.summary, sum); err != nil {
 		return err // names the output

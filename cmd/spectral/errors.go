@@ -104,12 +104,17 @@ func (e *flagWorded) Error() string { return e.msg }
 func (e *flagWorded) Unwrap() error { return e.err }
 
 // withFlagNames words the embed.FieldError in err's chain, and the context wrapped
-// around it, with the CLI's flag names: "Options.Sigma -1: ..." -> "--sigma -1: ...".
+// around it, with the CLI's flag names: "Options.Sigma -1: ..." -> "--sigma -1: ...";
+// then any other field the message names (a warning made an error by --strict).
 func withFlagNames(err error) error {
 	var fe *embed.FieldError
 	var done *flagWorded
 	if !errors.As(err, &fe) || errors.As(err, &done) {
 		return err
 	}
-	return &flagWorded{msg: strings.Replace(err.Error(), fe.Error(), fe.Text(flagName), 1), err: err}
+	msg := strings.Replace(err.Error(), fe.Error(), fe.Text(flagName), 1)
+	return &flagWorded{msg: embed.NameFields(msg, flagName), err: err}
 }
+
+// warningText words a warning of pkg/embed, which names fields, with flag names.
+func warningText(w string) string { return embed.NameFields(w, flagName) }

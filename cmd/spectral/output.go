@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/spectral-dev/spectral/pkg/embed"
 	cloudio "github.com/spectral-dev/spectral/pkg/io"
 )
 
@@ -41,4 +42,14 @@ func defaultOutputName(input, what string) string {
 		return what + ".csv"
 	}
 	return strings.TrimSuffix(input, filepath.Ext(input)) + "." + what + ".csv"
+}
+
+// summaryOf is res's JSON summary (embed, cluster) with its warnings worded with flags.
+func summaryOf(res *embed.Result) embed.Summary {
+	sum := res.Summary()
+	sum.Warnings = append([]string{}, sum.Warnings...)
+	for i, w := range sum.Warnings {
+		sum.Warnings[i] = warningText(w)
+	}
+	return sum
 }

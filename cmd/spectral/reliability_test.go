@@ -6,6 +6,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -389,14 +390,20 @@ func TestPreflightWarnings(t *testing.T) {
 	dir := t.TempDir()
 	in := spiralFile(t, dir, 2000)
 	out := filepath.Join(dir, "e.csv")
-	r := spectral(t, nil, "embed", "--sigma", "0.0001", "-k", "3", in, "-o", out)
+	r := spectral(t, nil, "embed", "--sigma", "0.0001", "-k", "3", in, "-o", out, "--summary", "-")
 	w := strings.Index(r.stderr, "warning: sigma 0.0001 leaves")
 	k := strings.Index(r.stderr, "kernel ")
-	if r.code != 0 || w < 0 || k < 0 || w > k || !strings.Contains(r.stderr, "would connect it") {
+	// pkg/embed names fields (Options.Sigma); the user reads flags, on stderr and in the JSON.
+	const hint = "(what --sigma auto picks) would connect it"
+	if r.code != 0 || w < 0 || k < 0 || w > k || !strings.Contains(r.stderr, hint) || strings.Contains(r.stderr, "Options.") {
 		t.Errorf("sparse: exit %d, warning at %d, kernel stage at %d:\n%s", r.code, w, k, r.stderr)
 	}
+	var sum struct{ Warnings []string }
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil || !strings.Contains(strings.Join(sum.Warnings, "\n"), hint) || strings.Contains(r.stdout, "Options.") {
+		t.Errorf("sparse: summary warnings %q (%v)", sum.Warnings, err)
+	}
 	r = spectral(t, nil, "embed", "--sigma", "0.0001", "-k", "3", in, "-o", out, "-q", "--strict")
-	if r.code != 2 || !strings.Contains(r.stderr, "--strict") || strings.Contains(r.stderr, "kernel ") {
+	if r.code != 2 || !strings.Contains(r.stderr, hint+" (--strict)") || strings.Contains(r.stderr, "Options.") || strings.Contains(r.stderr, "kernel ") {
 		t.Errorf("sparse --strict: exit %d %q", r.code, r.stderr)
 	}
 	os.Remove(out)

@@ -69,7 +69,7 @@ func cacheHint(bytes int64) string {
 	if flag == "" {
 		return ""
 	}
-	return fmt.Sprintf("the kernel cache (~%s) is over the cache budget, so products are evaluated on the fly (several times slower); --cache-memory %s would cache it",
+	return fmt.Sprintf("the kernel cache (~%s) is over the cache budget, so products are evaluated on the fly (several times slower); Options.CacheMemory %s would cache it",
 		FormatBytes(bytes), flag)
 }
 

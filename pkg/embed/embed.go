@@ -52,7 +52,7 @@ type Result struct {
 	Solution
 	Kernel           kernel.Stats
 	Seconds          Seconds
-	Warnings         []string
+	Warnings         []string   // name fields as Go does ("Options.Sigma"); see NameFields
 	Degrees          []float64  // D = K W 1 in input order (for the model file)
 	Landmarks        *Landmarks // landmark runs: the exact part; Vectors are then nil (ExtendRows)
 	LandmarkSampling string
@@ -393,6 +393,6 @@ func (r *Result) warnDisconnected(droppedFirst bool, opt Options) {
 		}
 	}
 	if zeros > 1 {
-		r.warn(opt, fmt.Sprintf("%d eigenvalues are ~0: the graph has at least %d disconnected components at sigma %g (the eigenvectors then only label components); a larger --sigma connects them", zeros, zeros, r.Sigma))
+		r.warn(opt, fmt.Sprintf("%d eigenvalues are ~0: the graph has at least %d disconnected components at sigma %g (the eigenvectors then only label components); a larger Options.Sigma connects them", zeros, zeros, r.Sigma))
 	}
 }

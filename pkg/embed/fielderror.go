@@ -43,6 +43,17 @@ func (e *FieldError) Text(name func(field string) string) string {
 	return fmt.Sprintf(f, e.args...)
 }
 
+// fieldName is a field's name in a text: "Options.Sigma", "ClusterOptions.NInit".
+var fieldName = regexp.MustCompile(`\b(?:Cluster)?Options\.[A-Z][A-Za-z]*\b`)
+
+// NameFields words a text of this package that names fields as Go does, such as a
+// warning (Result.Warnings, Options.Warn: "a larger Options.Sigma connects them"), with
+// name(field) for each. Unlike FieldError.Text it cannot tell a field from a value that
+// spells one.
+func NameFields(text string, name func(field string) string) string {
+	return fieldName.ReplaceAllStringFunc(text, name)
+}
+
 // Error names the fields as Go does: "Options.Sigma -1: must be a positive number or auto".
 func (e *FieldError) Error() string { return e.Text(func(f string) string { return f }) }
 

@@ -60,3 +60,14 @@ func TestFieldErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestNameFields: the fields a warning names are reworded, whole names only.
+func TestNameFields(t *testing.T) {
+	name := func(f string) string {
+		return map[string]string{"Options.Sigma": "--sigma", "ClusterOptions.NInit": "--n-init"}[f]
+	}
+	got := NameFields("a larger Options.Sigma, or ClusterOptions.NInit; MyOptions.Sigma stays", name)
+	if want := "a larger --sigma, or --n-init; MyOptions.Sigma stays"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+}

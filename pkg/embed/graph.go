@@ -237,12 +237,12 @@ func componentsWarning(c *graph.Components, res *Result, opt *Options) string {
 		sizes = append(sizes, fmt.Sprint(s))
 	}
 	what := fmt.Sprintf("sigma %.6g", res.Sigma)
-	fix := "a larger --sigma, --affinity knn or self-tuning, or --component largest"
+	fix := "a larger Options.Sigma, Options.Affinity knn or self-tuning, or Options.Component largest"
 	switch opt.Affinity {
 	case KNN:
-		what, fix = fmt.Sprintf("%d neighbours", opt.Neighbors), "more --neighbors, or --component largest"
+		what, fix = fmt.Sprintf("%d neighbours", opt.Neighbors), "more Options.Neighbors, or Options.Component largest"
 	case SelfTuning:
-		what, fix = fmt.Sprintf("scale neighbour %d", opt.ScaleNeighbor), "a larger --scale-neighbor, or --component largest"
+		what, fix = fmt.Sprintf("scale neighbour %d", opt.ScaleNeighbor), "a larger Options.ScaleNeighbor, or Options.Component largest"
 	}
 	msg := fmt.Sprintf("the %s graph at %s is disconnected: %d connected components, of sizes %s", opt.Affinity, what, c.Count(), strings.Join(sizes, ", "))
 	switch opt.Component {

@@ -81,6 +81,7 @@ type Options struct {
 	started  time.Time   // Run's start: the origin of every Event.Elapsed (set by Run)
 	// Warn, when set, gets each warning as soon as it is known (the pre-flight ones before
 	// the kernel is built), whatever Progress is; Result.Warnings lists them all too.
+	// Warnings name fields as Go does (NameFields rewords them).
 	Warn func(string)
 	// ctx is Run's context, for the stages that take one in their options (set by
 	// RunCloud).

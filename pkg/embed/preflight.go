@@ -98,9 +98,9 @@ func preflight(c *cloudio.Cloud, g *grid.Grid, sigma float64, want int, opt Opti
 	if g.Cutoff > 0 && ppp < sparsePairsPerPoint && n > want+1 {
 		better := ""
 		if sp, err := neighbors.Measure(c.Points, c.Dim, neighbors.Options{Threads: opt.Threads, Context: opt.ctx}); err == nil && sp.SuggestedSigma > sigma {
-			better = fmt.Sprintf("; --sigma %.3g (what --sigma auto picks) would connect it", sp.SuggestedSigma)
+			better = fmt.Sprintf("; Options.Sigma %.3g (what Options.Sigma auto picks) would connect it", sp.SuggestedSigma)
 		} else {
-			better = "; a larger --sigma or --cutoff connects it"
+			better = "; a larger Options.Sigma or Options.Cutoff connects it"
 		}
 		warns = append(warns, fmt.Sprintf("sigma %g leaves ~%.1f pairs per point within the cutoff (the point itself included): the graph will fall apart into many components and the eigenvectors will only label them%s", sigma, ppp, better))
 	}
@@ -119,7 +119,7 @@ func preflight(c *cloudio.Cloud, g *grid.Grid, sigma float64, want int, opt Opti
 			rate, cache = kernel.CachedProductsPerSecondPerCore, "kernel cached"
 		}
 		perProduct := float64(within) / (rate * float64(kopt.Threads))
-		warns = append(warns, fmt.Sprintf("sigma %g makes the operator nearly dense (%.0f%% of all pairs within the cutoff, ~%.3g per product): estimated %s per product, ~%s for a typical %d-product solve, memory ~%s (%s); a smaller --sigma or --cutoff is much faster",
+		warns = append(warns, fmt.Sprintf("sigma %g makes the operator nearly dense (%.0f%% of all pairs within the cutoff, ~%.3g per product): estimated %s per product, ~%s for a typical %d-product solve, memory ~%s (%s); a smaller Options.Sigma or Options.Cutoff is much faster",
 			sigma, 100*frac, float64(within), formatSeconds(perProduct), formatSeconds(typicalProducts*perProduct), typicalProducts, FormatBytes(mem), cache))
 	}
 	return warns
