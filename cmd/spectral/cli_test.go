@@ -274,17 +274,22 @@ func TestMalformedInputs(t *testing.T) {
 }
 
 // TestUsageErrors: bad flags exit 2 with a message naming the flag, and nothing is written.
-func TestUsageErrors(t *testing.T) {
-	// No GPU here, whatever machine runs the test.
+// shelfWithoutGPU copies the 50-point platonic_shelf.ply into a new folder (dir/shelf.ply)
+// and hides any GPU, whatever machine runs the test; out is dir/out.csv.
+func shelfWithoutGPU(t *testing.T) (dir, in, out string) {
 	t.Setenv(gpu.LibraryEnv, filepath.Join(t.TempDir(), "libcuda.so.1"))
-	dir := t.TempDir()
-	in := filepath.Join(dir, "shelf.ply")
-	b, err := os.ReadFile(filepath.Join(dataDir, "platonic_shelf.ply")) // 50 points
+	dir = t.TempDir()
+	in = filepath.Join(dir, "shelf.ply")
+	b, err := os.ReadFile(filepath.Join(dataDir, "platonic_shelf.ply"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, in, b)
-	out := filepath.Join(dir, "out.csv")
+	return dir, in, filepath.Join(dir, "out.csv")
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir, in, out := shelfWithoutGPU(t)
 	for _, c := range []struct {
 		args []string
 		want string

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,7 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/spectral-dev/spectral/pkg/embed"
-	"github.com/spectral-dev/spectral/pkg/gpu"
 )
 
 // execute runs cmd with args and no real stdin, and returns its error.
@@ -150,15 +147,7 @@ func TestFlagOfCoversOptions(t *testing.T) {
 // flags, whether the error comes from the flags' validation or from the run, with the
 // same exit status.
 func TestErrorsNameFlags(t *testing.T) {
-	t.Setenv(gpu.LibraryEnv, filepath.Join(t.TempDir(), "libcuda.so.1")) // no GPU, on any machine
-	dir := t.TempDir()
-	in := filepath.Join(dir, "shelf.ply")
-	b, err := os.ReadFile(filepath.Join(dataDir, "platonic_shelf.ply")) // 50 points
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, in, b)
-	out := filepath.Join(dir, "out.csv")
+	_, in, out := shelfWithoutGPU(t) // 50 points
 	for _, c := range []struct {
 		args []string
 		code exitCode
