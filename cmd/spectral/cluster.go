@@ -19,12 +19,11 @@ const clusterDefaultAffinity = "knn"
 
 type clusterOptions struct {
 	sigma, cutoff, columns, format, clusters, method string
-	output, summary, device, cacheMemory             string
-	maxClusters, nInit, ncv, maxiter, threads        int
-	tol                                              float64
-	seed                                             uint64
+	output, summary                                  string
+	maxClusters, nInit                               int
 	vectors, quiet                                   bool
-	graph                                            graphFlags
+	graph                                            graphFlags // graphflags.go
+	solve                                            solveFlags // solveflags.go
 }
 
 // clusterRunner runs cluster once its flags are validated; newClusterCmd(nil) uses
@@ -89,15 +88,9 @@ clusters_auto, inertia and method.
 	f.StringVarP(&o.output, "output", "o", "", "labels: .csv, .ply (label property + a colour per cluster), or - for CSV on stdout (default: INPUT's name with .labels.csv, e.g. cloud.ply -> cloud.labels.csv; labels.csv for stdin)")
 	f.BoolVar(&o.vectors, "vectors", false, "also write the eigenvectors used (phi1..phiN) to the CSV or PLY")
 	f.StringVar(&o.summary, "summary", "", "write the JSON summary to this file (- = stdout)")
-	f.StringVar(&o.device, "device", "auto", "auto, cpu or gpu (gaussian affinity)")
-	f.StringVar(&o.cacheMemory, "cache-memory", "auto", "memory for cached kernel values (gaussian); auto = half the available memory; 0 = never cache")
-	f.Float64Var(&o.tol, "tol", 0, "eigensolver tolerance (0 = machine precision)")
-	f.IntVar(&o.ncv, "ncv", 0, "Lanczos basis size (0 = default)")
-	f.IntVar(&o.maxiter, "maxiter", 0, "maximum Lanczos restarts (0 = default)")
-	f.Uint64Var(&o.seed, "seed", 0, "seed of the start vector and of k-means")
-	f.IntVar(&o.threads, "threads", 0, "CPU threads (0 = all cores)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no human summary")
 	o.graph.add(f)
+	o.solve.add(f, "seed of the start vector and of k-means")
 	f.Lookup("affinity").DefValue = clusterDefaultAffinity
 	o.graph.affinity = clusterDefaultAffinity
 	f.Lookup("component").DefValue = embed.ComponentAttach
@@ -109,10 +102,12 @@ clusters_auto, inertia and method.
 // options parses the flags into embed.Options and ClusterOptions and validates them
 // (ClusterOptions.Validate) before any work starts.
 func (o *clusterOptions) options(input string, stdin io.Reader) (embed.Options, embed.ClusterOptions, error) {
-	opt := embed.Options{Input: input, Stdin: stdin, Device: o.device, Threads: o.threads,
-		Tol: o.tol, NCV: o.ncv, MaxIter: o.maxiter, Seed: o.seed}
-	copt := embed.ClusterOptions{MaxClusters: o.maxClusters, NInit: o.nInit, Seed: o.seed, Threads: o.threads}
-	var err error
+	opt := embed.Options{Input: input, Stdin: stdin}
+	copt := embed.ClusterOptions{MaxClusters: o.maxClusters, NInit: o.nInit, Seed: o.solve.seed, Threads: o.solve.threads}
+	err := o.solve.apply(&opt)
+	if err != nil {
+		return opt, copt, err
+	}
 	if opt.Sigma, err = o.graph.apply(&opt, o.sigma); err != nil {
 		return opt, copt, err
 	}
@@ -121,9 +116,6 @@ func (o *clusterOptions) options(input string, stdin io.Reader) (embed.Options, 
 	}
 	if opt.Read, err = readOptions(o.format, o.columns); err != nil {
 		return opt, copt, err
-	}
-	if opt.CacheMemory, err = parseBytes(o.cacheMemory); err != nil {
-		return opt, copt, usageErrorf("--cache-memory %q: %v", o.cacheMemory, err)
 	}
 	if strings.ToLower(o.clusters) != "auto" {
 		n, err := strconv.Atoi(o.clusters)
@@ -157,7 +149,7 @@ func runCluster(cmd *cobra.Command, o *clusterOptions, opt embed.Options, copt e
 	stderr := cmd.ErrOrStderr()
 	var prog *progress
 	if !o.quiet {
-		prog = newProgress(stderr, o.tol)
+		prog = newProgress(stderr, o.solve.tol)
 		opt.Progress = prog.update
 	}
 	res, cl, err := embed.RunCluster(cmd.Context(), opt, copt)

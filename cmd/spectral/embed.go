@@ -19,15 +19,14 @@ import (
 )
 
 type embedOptions struct {
-	sigma, cutoff, laplacian, columns, format  string
-	output, summary, plot, device, cacheMemory string
-	model, landmarkSampling, solver            string
-	landmarks                                  int
-	k, ncv, maxiter, threads                   int
-	tol                                        float64
-	seed                                       uint64
-	dropFirst, quiet, noCarry, strict          bool
-	graph                                      graphFlags // graphflags.go
+	sigma, cutoff, laplacian, columns, format string
+	output, summary, plot                     string
+	model, landmarkSampling, solver           string
+	landmarks                                 int
+	k                                         int
+	dropFirst, quiet, noCarry, strict         bool
+	graph                                     graphFlags // graphflags.go
+	solve                                     solveFlags // solveflags.go
 }
 
 // embedRunner runs embed once its flags are parsed and validated; newEmbedCmd(nil) uses
@@ -116,14 +115,7 @@ would cache it (spectral info --sigma says the same before a run).
 	f.BoolVar(&o.noCarry, "no-carry", false, "PLY output: leave out the input's other per-point properties (colours, normals, intensity, ...)")
 	f.StringVar(&o.summary, "summary", "", "write the JSON summary to this file (- = stdout)")
 	f.StringVar(&o.plot, "plot", "", "also draw the eigenvectors to this figure (.png, .svg or .pdf)")
-	f.StringVar(&o.device, "device", "auto", "auto, cpu or gpu (gpu without a usable GPU: exit 1, before reading)")
-	f.StringVar(&o.cacheMemory, "cache-memory", "auto", "memory for cached kernel values (e.g. 2GiB, 500MB); auto = half the available memory; 0 = never cache")
 	f.StringVar(&o.solver, "solver", "auto", "eigensolver: lanczos, multilevel (aggregation coarse levels + LOBPCG), or auto (multilevel for large clouds)")
-	f.Float64Var(&o.tol, "tol", 0, "eigensolver tolerance (0 = machine precision, as ARPACK)")
-	f.IntVar(&o.ncv, "ncv", 0, "Lanczos basis size (0 = default)")
-	f.IntVar(&o.maxiter, "maxiter", 0, "maximum Lanczos restarts (0 = default)")
-	f.Uint64Var(&o.seed, "seed", 0, "seed of the start vector")
-	f.IntVar(&o.threads, "threads", 0, "CPU threads (0 = all cores)")
 	f.StringVar(&o.model, "model", "", "also save the embedding as a model file for 'spectral extend' (new points without recomputing)")
 	f.IntVar(&o.landmarks, "landmarks", 0, "embed about this many landmarks exactly and extend to every point (an approximation for huge clouds; 0 = exact)")
 	f.StringVar(&o.landmarkSampling, "landmark-sampling", "cells", "landmarks: cells (centroids of a grid's cells, weighted by their counts) or uniform (a random sample)")
@@ -131,6 +123,7 @@ would cache it (spectral info --sigma says the same before a run).
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no human summary (warnings are still printed)")
 	f.BoolVar(&o.strict, "strict", false, "make the pre-flight warnings (graph falls apart, nearly dense at large n) errors: exit 2 before the work")
 	o.graph.add(f)
+	o.solve.add(f, "seed of the start vector")
 	return cmd
 }
 
@@ -138,8 +131,7 @@ would cache it (spectral info --sigma says the same before a run).
 // before any work starts.
 func (o *embedOptions) options(input string, stdin io.Reader) (embed.Options, error) {
 	opt := embed.Options{
-		Input: input, Stdin: stdin, K: o.k, DropFirst: o.dropFirst, Device: o.device, Threads: o.threads,
-		Tol: o.tol, NCV: o.ncv, MaxIter: o.maxiter, Seed: o.seed, Strict: o.strict,
+		Input: input, Stdin: stdin, K: o.k, DropFirst: o.dropFirst, Strict: o.strict,
 		Landmarks: o.landmarks, LandmarkSampling: o.landmarkSampling,
 	}
 	if err := refuseDefault("-k", o.k, "need at least one eigenpair"); err != nil {
@@ -167,8 +159,8 @@ func (o *embedOptions) options(input string, stdin io.Reader) (embed.Options, er
 	if opt.Read, err = readOptions(o.format, o.columns); err != nil {
 		return opt, err
 	}
-	if opt.CacheMemory, err = parseBytes(o.cacheMemory); err != nil {
-		return opt, usageErrorf("--cache-memory %q: %v", o.cacheMemory, err)
+	if err = o.solve.apply(&opt); err != nil {
+		return opt, err
 	}
 	if err := opt.Validate(); err != nil {
 		return opt, withFlagNames(err)
@@ -258,7 +250,7 @@ func runEmbed(cmd *cobra.Command, o *embedOptions, opt embed.Options) error {
 	stderr := cmd.ErrOrStderr()
 	var prog *progress
 	if !o.quiet {
-		prog = newProgress(stderr, o.tol)
+		prog = newProgress(stderr, o.solve.tol)
 		opt.Progress = prog.update
 	}
 	// Warnings go to stderr as soon as they are known, with or without -q (which
@@ -270,7 +262,7 @@ func runEmbed(cmd *cobra.Command, o *embedOptions, opt embed.Options) error {
 	if opt.CacheMemory > 0 {
 		if limit := cacheMemoryLimit(); opt.CacheMemory > limit {
 			opt.Warn(fmt.Sprintf("--cache-memory %s is more than this machine can give the cache (%s: 80%% of the %s available); using %s",
-				o.cacheMemory, embed.FormatBytes(limit), embed.FormatBytes(sysmem.Available()), embed.FormatBytes(limit)))
+				o.solve.cacheMemory, embed.FormatBytes(limit), embed.FormatBytes(sysmem.Available()), embed.FormatBytes(limit)))
 			opt.CacheMemory = limit
 		}
 	}

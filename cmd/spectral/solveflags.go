@@ -1,0 +1,37 @@
+package main
+
+import (
+	"github.com/spf13/pflag"
+
+	"github.com/spectral-dev/spectral/pkg/embed"
+)
+
+// solveFlags are the device, memory and eigensolver flags shared by embed and cluster.
+type solveFlags struct {
+	device, cacheMemory   string
+	ncv, maxiter, threads int
+	tol                   float64
+	seed                  uint64
+}
+
+// add defines the flags; seedHelp says what --seed seeds in this command.
+func (s *solveFlags) add(f *pflag.FlagSet, seedHelp string) {
+	f.StringVar(&s.device, "device", "auto", "auto, cpu or gpu (Gaussian affinity; gpu without a usable GPU: exit 1, before reading)")
+	f.StringVar(&s.cacheMemory, "cache-memory", "auto", "memory for cached kernel values (e.g. 2GiB, 500MB); auto = half the available memory; 0 = never cache")
+	f.Float64Var(&s.tol, "tol", 0, "eigensolver tolerance (0 = machine precision, as ARPACK)")
+	f.IntVar(&s.ncv, "ncv", 0, "Lanczos basis size (0 = default)")
+	f.IntVar(&s.maxiter, "maxiter", 0, "maximum Lanczos restarts (0 = default)")
+	f.Uint64Var(&s.seed, "seed", 0, seedHelp)
+	f.IntVar(&s.threads, "threads", 0, "CPU threads (0 = all cores)")
+}
+
+// apply sets the solver options (Options.Validate checks their ranges) and parses
+// --cache-memory.
+func (s *solveFlags) apply(opt *embed.Options) error {
+	opt.Device, opt.Threads, opt.Tol, opt.NCV, opt.MaxIter, opt.Seed = s.device, s.threads, s.tol, s.ncv, s.maxiter, s.seed
+	var err error
+	if opt.CacheMemory, err = parseBytes(s.cacheMemory); err != nil {
+		return usageErrorf("--cache-memory %q: %v", s.cacheMemory, err)
+	}
+	return nil
+}
