@@ -19,7 +19,7 @@ type Aggregation struct {
 }
 
 // Aggregate bins the n x dim points into boxes of edge h (same units as the points),
-// through a hash map of integer box coordinates, so any extent works.
+// through a hash map of integer box coordinates (cellIndex), so any extent works.
 func Aggregate(points []float64, dim int, h float64) (*Aggregation, error) {
 	if dim < 1 || dim > 3 || len(points)%dim != 0 {
 		return nil, fmt.Errorf("grid: aggregate: %d coordinates in dimension %d", len(points), dim)
@@ -32,24 +32,26 @@ func Aggregate(points []float64, dim int, h float64) (*Aggregation, error) {
 		return nil, fmt.Errorf("grid: aggregate: %d points", n)
 	}
 	ag := &Aggregation{Labels: make([]int32, n), Dim: dim, H: h}
-	index := make(map[cellKey]int32)
-	for i := 0; i < n; i++ {
-		var k cellKey
+	keys := make([]cellKey, n)
+	var lo, hi cellKey
+	for a := 0; a < dim; a++ {
+		lo[a], hi[a] = math.MaxInt64, math.MinInt64
+	}
+	for i := range keys {
 		for a := 0; a < dim; a++ {
 			v := math.Floor(points[i*dim+a] / h)
 			if math.IsNaN(v) || math.Abs(v) > 1<<62 {
 				return nil, fmt.Errorf("grid: aggregate: point %d coordinate %g outside the box range", i, points[i*dim+a])
 			}
-			k[a] = int64(v)
+			keys[i][a] = int64(v)
+			lo[a], hi[a] = min(lo[a], keys[i][a]), max(hi[a], keys[i][a])
 		}
-		id, ok := index[k]
-		if !ok {
-			id = int32(len(index))
-			index[k] = id
-		}
-		ag.Labels[i] = id
 	}
-	ag.M = len(index)
+	index := newCellIndex(lo, hi, dim) // cellindex.go
+	for i, k := range keys {
+		ag.Labels[i], _ = index.add(k)
+	}
+	ag.M = index.len()
 	ag.Counts = make([]int, ag.M)
 	ag.Centroids = make([]float64, ag.M*dim)
 	for i, a := range ag.Labels {

@@ -177,27 +177,30 @@ func Build(points []float64, dim int, sigma, cutoff float64, opt Options) (*Grid
 	}
 	g.CellEdge = edge
 
-	// Integer cell coordinates (int64, no aliasing) and the occupied cells via a hash map.
+	// Integer cell coordinates (int64, no aliasing) and the occupied cells via a hash map
+	// (cellindex.go); firstID is each point's cell in order of first appearance.
 	keys := make([]cellKey, n)
-	index := make(map[cellKey]int32)
-	var uniq []cellKey
-	var kmin cellKey
-	for a := range kmin {
-		kmin[a] = math.MaxInt64
+	var kmin, kmax cellKey
+	for a := 0; a < dim; a++ {
+		kmin[a], kmax[a] = math.MaxInt64, math.MinInt64
 	}
 	for i := 0; i < n; i++ {
 		var k cellKey
 		for a := 0; a < dim; a++ {
 			k[a] = int64(math.Floor(float64(scaled[i*dim+a]) / edge))
+			kmin[a], kmax[a] = min(kmin[a], k[a]), max(kmax[a], k[a])
 		}
 		keys[i] = k
-		if _, ok := index[k]; !ok {
-			index[k] = int32(len(uniq))
+	}
+	index := newCellIndex(kmin, kmax, dim)
+	var uniq []cellKey
+	firstID := make([]int32, n)
+	for i, k := range keys {
+		id, added := index.add(k)
+		if added {
 			uniq = append(uniq, k)
-			for a := 0; a < dim; a++ {
-				kmin[a] = min(kmin[a], k[a])
-			}
 		}
+		firstID[i] = id
 	}
 	// Morton order of the occupied cells, compared without interleaving bits (so any
 	// coordinate range works): offsets from the minimum are non-negative, and the axis
@@ -213,16 +216,14 @@ func Build(points []float64, dim int, sigma, cutoff float64, opt Options) (*Grid
 	for r, c := range order {
 		rank[c] = int32(r)
 	}
-	for k, c := range index {
-		index[k] = rank[c]
-	}
+	index.renumber(rank)
 
 	// Counting sort of the points (stable: input order within a cell).
 	nc := len(uniq)
 	count := make([]int, nc+1)
 	cellOf := make([]int32, n)
 	for i := 0; i < n; i++ {
-		c := index[keys[i]]
+		c := rank[firstID[i]]
 		cellOf[i] = c
 		count[c+1]++
 	}
@@ -354,7 +355,7 @@ func (g *Grid) allPairs() {
 
 // neighbours lists, for each cell, the cells within rings offsets per axis whose boxes
 // come within the cutoff, and merges their point ranges.
-func (g *Grid) neighbours(keys []cellKey, index map[cellKey]int32, rings int) {
+func (g *Grid) neighbours(keys []cellKey, index *cellIndex, rings int) {
 	nc := len(g.Cells)
 	dim := g.Dim
 	c2 := float64(float32(g.Cutoff*g.Cutoff)) * (1 + pruneSlack)
@@ -378,7 +379,7 @@ func (g *Grid) neighbours(keys []cellKey, index map[cellKey]int32, rings int) {
 				k[a] += int64(r%side - rings)
 				r /= side
 			}
-			j, ok := index[k]
+			j, ok := index.get(k)
 			if !ok {
 				continue
 			}
