@@ -353,23 +353,50 @@ func laplacianShift(m kernel.Matrix, maxD float64) float64 {
 // cluster` uses it: with K(i,i) = 1 in the degrees, a point far from all others (an
 // outlier, or the edge of a sparse blob) gets an eigenvalue near 0 of its own and k-means
 // spends a cluster on it (measured: 0 against scikit-learn's 0.95 ARI on the varied blobs
-// at gamma 10, docs/bench/cluster.md). The product is K's less kii x, which cancels
-// where a point's other weights are tiny: below isolatedDegree x kii in all, a point
-// counts as isolated (its values would be mostly rounding). An isolated point keeps its self loop: its
-// degree stays kii (finite normalized operators) and its Laplacian eigenvalue is 0, as
-// scipy makes it, and D^1/2 1 stays an exact eigenvector for the deflation.
+// at gamma 10, docs/bench/cluster.md).
+//
+// The product is K's less kii x, which cancels where a point's other weights are tiny
+// (~1e-16 kii absolute error): rows whose weight off the diagonal is below exactRow x kii
+// are summed again from their own entries (rowSource), so that a point whose nearest
+// neighbour is far keeps its tiny weights exactly, as scikit-learn's float64 kernel does:
+// its conductance is still 1 and it follows its neighbours in the eigenvectors instead of
+// taking a cluster (the stray point of the varied blobs at gamma 10 has weight 1.2e-13,
+// docs/bench/cluster.md). Only a point with no nonzero weight at all (float32 underflow,
+// which kernel.Components counts as a component of its own) is isolated: it keeps its
+// self loop, so its degree stays kii (finite normalized operators), its Laplacian
+// eigenvalue is 0, as scipy makes it, and D^1/2 1 stays an exact eigenvector for the
+// deflation. A matrix without rowSource (the GPU operator) falls back to calling rows
+// below isolatedDegree x kii isolated.
 type noSelfLoops struct {
-	m    kernel.Matrix
-	kii  float64
-	deg  []float64
-	keep []bool // isolated: self loop kept
-	maxD float64
+	m     kernel.Matrix
+	kii   float64
+	deg   []float64
+	keep  []bool // isolated: self loop kept
+	exact []exactRow
+	maxD  float64
 }
 
-// isolatedDegree bounds the cancellation error of noSelfLoops' product, ~1e-16 kii, to
-// 1e-4 of a row's weight. Measured: 1e-6 made two stray points of the varied blobs
-// (rbf gamma 10) isolated, each an eigenvalue 0 and a cluster (ARI 0.000 against
-// scikit-learn's 0.953); at 1e-12 NJW scores 0.956 (docs/bench/cluster.md).
+// rowSource gives one row of a matrix without its diagonal (kernel.Operator,
+// kernel.Sparse).
+type rowSource interface {
+	OffDiagonalRow(i int, idx []int32, val []float64) ([]int32, []float64)
+}
+
+type exactRow struct {
+	i   int
+	idx []int32
+	val []float64
+}
+
+// exactRowBelow is the weight off the diagonal, relative to kii, under which a row is
+// summed from its entries: there the cancellation error of K x - kii x exceeds 1e-12 of
+// the row's weight.
+const exactRowBelow = 1e-4
+
+// isolatedDegree, for matrices without rowSource only, bounds the cancellation error to
+// 1e-4 of a row's weight. Measured: 1e-6 made two stray points of the varied blobs (rbf
+// gamma 10) isolated, each an eigenvalue 0 and a cluster (ARI 0.000 against
+// scikit-learn's 0.953).
 const isolatedDegree = 1e-12
 
 func withoutSelfLoops(m kernel.Matrix) *noSelfLoops {
@@ -378,12 +405,24 @@ func withoutSelfLoops(m kernel.Matrix) *noSelfLoops {
 		kii = s.Diag
 	}
 	w := &noSelfLoops{m: m, kii: kii, deg: make([]float64, m.Dims()), keep: make([]bool, m.Dims())}
+	rs, exact := m.(rowSource)
 	for i, d := range m.Degrees() {
 		w.deg[i] = d - kii
-		w.maxD = math.Max(w.maxD, w.deg[i])
-		if !(w.deg[i] > isolatedDegree*kii) {
+		if exact && kii != 0 && w.deg[i] < exactRowBelow*kii {
+			r := exactRow{i: i}
+			r.idx, r.val = rs.OffDiagonalRow(i, nil, nil)
+			w.deg[i] = 0
+			for _, v := range r.val {
+				w.deg[i] += v
+			}
+			if len(r.idx) > 0 {
+				w.exact = append(w.exact, r)
+			}
+		}
+		if w.deg[i] == 0 || (!exact && !(w.deg[i] > isolatedDegree*kii)) {
 			w.deg[i], w.keep[i] = d, true
 		}
+		w.maxD = math.Max(w.maxD, w.deg[i])
 	}
 	return w
 }
@@ -396,12 +435,20 @@ func (w *noSelfLoops) LaplacianBound() float64 { return 2 * w.maxD }
 
 func (w *noSelfLoops) MulVec(dst, src []float64) {
 	w.m.MulVec(dst, src)
-	if w.kii != 0 {
-		for i, x := range src {
-			if !w.keep[i] {
-				dst[i] -= w.kii * x
-			}
+	if w.kii == 0 {
+		return
+	}
+	for i, x := range src {
+		if !w.keep[i] {
+			dst[i] -= w.kii * x
 		}
+	}
+	for _, r := range w.exact {
+		s := 0.0
+		for p, j := range r.idx {
+			s += r.val[p] * src[j]
+		}
+		dst[r.i] = s
 	}
 }
 

@@ -256,3 +256,54 @@ func TestClusterAttach(t *testing.T) {
 		t.Errorf("sizes %v", cl.Sizes)
 	}
 }
+
+// A stray point whose weights are all tiny (~1e-14, far below the cancellation of
+// K x - x) but nonzero: without self loops it is a point of conductance 1 that follows
+// its neighbours, as in scikit-learn's float64 kernel, not an eigenvalue 0 and a
+// cluster of its own (docs/bench/cluster.md, rbf gamma 10 on the varied blobs).
+func TestClusterStrayPoint(t *testing.T) {
+	cloud, truth := gaussCloud(5, [][2]float64{{0, 0}, {3, 0}}, []int{80, 80}, []float64{0.3, 0.3})
+	cloud.Points = append(cloud.Points, -5, 0)
+	truth = append(truth, 0)
+	const sigma = 0.5
+	n := len(truth)
+	w := make([][]float64, n)
+	stray := 0.0
+	for i := range w {
+		w[i] = make([]float64, n)
+		for j := range w[i] {
+			if j != i {
+				d := math.Hypot(cloud.Points[2*i]-cloud.Points[2*j], cloud.Points[2*i+1]-cloud.Points[2*j+1])
+				w[i][j] = math.Exp(-d * d / (2 * sigma * sigma))
+			}
+		}
+	}
+	for _, v := range w[n-1] {
+		stray += v
+	}
+	if !(stray > 0 && stray < 1e-12) {
+		t.Fatalf("the stray point's weight is %g: the test wants (0, 1e-12)", stray)
+	}
+	want := laplacianEigen(t, w, Normalized, 3)
+	res, err := RunCloud(context.Background(), cloud, Options{Sigma: sigma, Cutoff: 0, K: 3, Laplacian: Normalized, NoSelfLoops: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range want {
+		if math.Abs(res.Eigenvalues[j]-want[j]) > 1e-6*math.Max(want[j], 1e-3) {
+			t.Errorf("eigenvalue %d = %.9g, dense float64 %.9g", j, res.Eigenvalues[j], want[j])
+		}
+	}
+	for _, m := range []Method{NJW, ShiMalik} {
+		res, cl, err := ClusterCloud(context.Background(), cloud, Options{Sigma: sigma, Cutoff: 0, Threads: 1}, ClusterOptions{Clusters: 2, Method: m})
+		if err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+		if len(res.Components) != 1 {
+			t.Errorf("%s: components %v", m, res.Components)
+		}
+		if ari, _ := cluster.ARI(cl.Labels, truth); ari != 1 {
+			t.Errorf("%s: ARI %v, sizes %v, stray point label %d", m, ari, cl.Sizes, cl.Labels[n-1])
+		}
+	}
+}

@@ -337,3 +337,9 @@ func symmetricCSR(rows [][]edge, threads int) (ptr []int64, idx []int32, val []f
 	})
 	return ptr, idx, val
 }
+
+// OffDiagonalRow appends row i's stored entries (row order) to idx and val, as
+// Operator.OffDiagonalRow does for the Gaussian kernel.
+func (s *Sparse) OffDiagonalRow(i int, idx []int32, val []float64) ([]int32, []float64) {
+	return append(idx, s.Idx[s.Ptr[i]:s.Ptr[i+1]]...), append(val, s.Val[s.Ptr[i]:s.Ptr[i+1]]...)
+}
