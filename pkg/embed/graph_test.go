@@ -2,10 +2,13 @@ package embed
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -304,6 +307,69 @@ func TestClusterStrayPoint(t *testing.T) {
 		}
 		if ari, _ := cluster.ARI(cl.Labels, truth); ari != 1 {
 			t.Errorf("%s: ARI %v, sizes %v, stray point label %d", m, ari, cl.Sizes, cl.Labels[n-1])
+		}
+	}
+}
+
+// --clusters auto with the defaults (kNN, 10 neighbours) finds the true number of
+// clusters on labelled sets: the 3 spirals of spiral.txt, scikit-learn's varied blobs
+// (testdata/cluster) and two concentric circles; with ARIs near
+// scripts/cluster_vs_sklearn.py's (docs/bench/cluster.md).
+func TestClusterAutoLabelledSets(t *testing.T) {
+	raw, err := os.ReadFile("../../testdata/data/spiral.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spirals := &cloudio.Cloud{Dim: 2, Source: "spiral.txt"}
+	var spiralTruth []int
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var x, y float64
+		var l int
+		if _, err := fmt.Sscan(line, &x, &y, &l); err != nil {
+			t.Fatalf("spiral.txt %q: %v", line, err)
+		}
+		spirals.Points = append(spirals.Points, x, y)
+		spiralTruth = append(spiralTruth, l)
+	}
+	raw, err = os.ReadFile("../../testdata/cluster/varied_blobs.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs := &cloudio.Cloud{Dim: 2, Source: "varied_blobs.csv"}
+	var blobTruth []int
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n")[1:] {
+		var x, y float64
+		var l int
+		if _, err := fmt.Sscanf(line, "%g,%g,%d", &x, &y, &l); err != nil {
+			t.Fatalf("varied_blobs.csv %q: %v", line, err)
+		}
+		blobs.Points = append(blobs.Points, x, y)
+		blobTruth = append(blobTruth, l)
+	}
+	circles := &cloudio.Cloud{Dim: 2, Source: "circles"}
+	var circleTruth []int
+	rng := rand.New(rand.NewPCG(7, 1))
+	for i := range 1000 {
+		r, a := 1.0, 2*math.Pi*float64(i)/500
+		if i >= 500 {
+			r = 0.5
+		}
+		circles.Points = append(circles.Points, r*math.Cos(a)+0.05*rng.NormFloat64(), r*math.Sin(a)+0.05*rng.NormFloat64())
+		circleTruth = append(circleTruth, i/500)
+	}
+	for _, c := range []struct {
+		cloud *cloudio.Cloud
+		truth []int
+		want  int
+		ari   float64
+	}{{spirals, spiralTruth, 3, 0.4}, {blobs, blobTruth, 3, 0.9}, {circles, circleTruth, 2, 1}} {
+		_, cl, err := ClusterCloud(context.Background(), c.cloud, Options{Affinity: KNN, Cutoff: CutoffAuto}, ClusterOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.cloud.Source, err)
+		}
+		ari, _ := cluster.ARI(cl.Labels, c.truth)
+		if !cl.Auto || cl.Clusters != c.want || ari < c.ari {
+			t.Errorf("%s: %d clusters (auto %v), want %d; ARI %.3f, want >= %g", c.cloud.Source, cl.Clusters, cl.Auto, c.want, ari, c.ari)
 		}
 	}
 }
