@@ -23,18 +23,20 @@ func KNNAffinity(points []float64, dim, k int, sigma float64, threads int) (*Spa
 	}
 	rows := make([][]edge, nb.N)
 	flat := make([]edge, nb.N*nb.K)
-	for i := range rows {
-		r := flat[i*nb.K : (i+1)*nb.K]
-		for q := range r {
-			w := 1.0
-			if sigma > 0 {
-				w = math.Exp(-nb.D2[i*nb.K+q] / (2 * sigma * sigma))
+	parallelRange(nb.N, threads, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			r := flat[i*nb.K : (i+1)*nb.K]
+			for q := range r {
+				w := 1.0
+				if sigma > 0 {
+					w = math.Exp(-nb.D2[i*nb.K+q] / (2 * sigma * sigma))
+				}
+				r[q] = edge{nb.Idx[i*nb.K+q], w / 2}
 			}
-			r[q] = edge{nb.Idx[i*nb.K+q], w / 2}
+			rows[i] = r
 		}
-		rows[i] = r
-	}
-	perm, inv := spatialOrder(points, dim)
+	})
+	perm, inv := spatialOrder(points, dim, threads)
 	ptr, idx, val := symmetricCSR(permuteRows(rows, perm, inv, threads), threads)
 	s, err := NewSparse(ptr, idx, val, 0, threads)
 	if s != nil {
@@ -107,7 +109,7 @@ func SelfTuningAffinity(points []float64, dim int, scales []float64, cutoff floa
 	if err != nil {
 		return nil, err
 	}
-	perm, inv := spatialOrder(points, dim)
+	perm, inv := spatialOrder(points, dim, threads)
 	ptr, idx, val := symmetricCSR(permuteRows(rows, perm, inv, threads), threads)
 	s, err := NewSparse(ptr, idx, val, 1, threads)
 	if s != nil {
