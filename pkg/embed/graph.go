@@ -12,6 +12,7 @@ import (
 	"github.com/spectral-dev/spectral/pkg/grid"
 	cloudio "github.com/spectral-dev/spectral/pkg/io"
 	"github.com/spectral-dev/spectral/pkg/kernel"
+	"github.com/spectral-dev/spectral/pkg/neighbors"
 )
 
 // Affinity names the graph whose Laplacian is embedded.
@@ -198,6 +199,33 @@ func prepareGraph(ctx context.Context, cloud *cloudio.Cloud, res *Result, opt *O
 // outlier would make the operator dense, and reporting the components (with
 // --component largest, or --affinity knn) serves better.
 const MaxSigmaRaise = 2.0
+
+// AutoSigma is the sigma that --sigma auto gives a Gaussian embedding of cloud at cutoff
+// (units of sigma, CutoffAuto for the default), from the cloud's spacing sp: the spacing
+// rule's sp.SuggestedSigma, widened as embed widens it to connect the graph (raiseSigma).
+// It returns that sigma, the factor applied (1 when the rule's sigma is kept) and the
+// sizes of the connected components at it, largest first; `spectral info` reports them
+// so that its sigma is the one embed uses.
+func AutoSigma(cloud *cloudio.Cloud, sp neighbors.Spacing, cutoff float64) (sigma, raise float64, components []int, err error) {
+	if !(sp.SuggestedSigma > 0) {
+		return 0, 0, nil, badInput("--sigma auto: %s has no two distinct points", cloud.Source)
+	}
+	if cutoff == CutoffAuto {
+		cutoff = kernel.DefaultCutoff
+	}
+	if err := checkScale(cloud, sp.SuggestedSigma, cutoff); err != nil {
+		return 0, 0, nil, err
+	}
+	res := &Result{Sigma: sp.SuggestedSigma, Cutoff: cutoff, SigmaAuto: true}
+	comps, err := kernel.Components(cloud.Points, cloud.Dim, res.Sigma, cutoff)
+	if err == nil && comps.Count() > 1 {
+		comps, err = raiseSigma(cloud, res, comps)
+	}
+	if err != nil {
+		return 0, 0, nil, fmt.Errorf("components: %w", err)
+	}
+	return res.Sigma, res.Sigma / sp.SuggestedSigma, comps.Sizes, nil
+}
 
 // raiseSigma widens an automatic sigma, up to MaxSigmaRaise times, to the smallest
 // multiple (within 2%) that connects the graph, when one does; otherwise it keeps sigma.

@@ -16,6 +16,7 @@ import (
 	"github.com/spectral-dev/spectral/pkg/cluster"
 	cloudio "github.com/spectral-dev/spectral/pkg/io"
 	"github.com/spectral-dev/spectral/pkg/kernel"
+	"github.com/spectral-dev/spectral/pkg/neighbors"
 )
 
 // laplacianEigen is the dense float64 definition: the k smallest eigenvalues of the
@@ -201,6 +202,11 @@ func TestSigmaAutoConnects(t *testing.T) {
 	}
 	if res.Spacing == nil || !(res.Sigma > res.Spacing.SuggestedSigma) || res.Sigma > MaxSigmaRaise*res.Spacing.SuggestedSigma {
 		t.Errorf("sigma %g, rule %v", res.Sigma, res.Spacing)
+	}
+	// AutoSigma (spectral info) gives the width the run used.
+	sp, _ := neighbors.Measure(c.Points, 2, neighbors.Options{})
+	if s, raise, sizes, err := AutoSigma(c, sp, CutoffAuto); err != nil || s != res.Sigma || raise <= 1 || !slices.Equal(sizes, []int{60}) {
+		t.Errorf("AutoSigma %v (raise %v, components %v, err %v), the run's %v", s, raise, sizes, err, res.Sigma)
 	}
 	// Just below the chosen width the graph falls apart (the search is within 2%).
 	if lo, _ := kernel.Components(c.Points, 2, res.Sigma/1.03, kernel.DefaultCutoff); lo.Count() == 1 {
