@@ -247,12 +247,10 @@ func (g *grid) bin(xc []float64, h float64, cellOf []int32, b *binner) int {
 	const chunk = 1 << 14
 	nch := (nd + chunk - 1) / chunk
 	base := make([]int32, nch+1)
-	parallelRange(nch, b.threads, func(lo, hi int) {
-		for c := lo; c < hi; c++ {
-			for d := c * chunk; d < min((c+1)*chunk, nd); d++ {
-				if g.table[b.at[d]] == int32(d)+1 {
-					base[c+1]++
-				}
+	parallelEach(nch, b.threads, func(c int) {
+		for d := c * chunk; d < min((c+1)*chunk, nd); d++ {
+			if g.table[b.at[d]] == int32(d)+1 {
+				base[c+1]++
 			}
 		}
 	})
@@ -262,15 +260,13 @@ func (g *grid) bin(xc []float64, h float64, cellOf []int32, b *binner) int {
 	nc := int(base[nch])
 	g.cc = slices.Grow(g.cc[:0], 3*nc)[:3*nc]
 	b.slot = slices.Grow(b.slot[:0], nc)[:nc]
-	parallelRange(nch, b.threads, func(lo, hi int) {
-		for c := lo; c < hi; c++ {
-			id := base[c]
-			for d := c * chunk; d < min((c+1)*chunk, nd); d++ {
-				if j := b.at[d]; g.table[j] == int32(d)+1 {
-					cellOf[d], b.slot[id] = id, j
-					copy(g.cc[3*id:3*id+3], b.keys[3*d:3*d+3])
-					id++
-				}
+	parallelEach(nch, b.threads, func(c int) {
+		id := base[c]
+		for d := c * chunk; d < min((c+1)*chunk, nd); d++ {
+			if j := b.at[d]; g.table[j] == int32(d)+1 {
+				cellOf[d], b.slot[id] = id, j
+				copy(g.cc[3*id:3*id+3], b.keys[3*d:3*d+3])
+				id++
 			}
 		}
 	})

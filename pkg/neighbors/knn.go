@@ -145,12 +145,20 @@ func identity(n int) []int32 {
 // GOMAXPROCS); each index is in exactly one call, so disjoint writes need no locks.
 func parallelRange(n, threads int, f func(lo, hi int)) {
 	const chunk = 1 << 14
+	parallelEach((n+chunk-1)/chunk, threads, func(c int) { f(c*chunk, min((c+1)*chunk, n)) })
+}
+
+// parallelEach runs f(i) for i in [0, n) on threads goroutines (0 = GOMAXPROCS), one
+// index at a time: for items that are each a large piece of work.
+func parallelEach(n, threads int, f func(i int)) {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	threads = max(1, min(threads, (n+chunk-1)/chunk))
+	threads = max(1, min(threads, n))
 	if threads == 1 {
-		f(0, n)
+		for i := range n {
+			f(i)
+		}
 		return
 	}
 	var next atomic.Int64
@@ -160,11 +168,11 @@ func parallelRange(n, threads int, f func(lo, hi int)) {
 		go func() {
 			defer wg.Done()
 			for {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= n {
+				i := int(next.Add(1)) - 1
+				if i >= n {
 					return
 				}
-				f(lo, min(lo+chunk, n))
+				f(i)
 			}
 		}()
 	}
