@@ -120,6 +120,9 @@ type infoJSON struct {
 	NNMedian       *float64  `json:"nn_median"`
 	NNP95          *float64  `json:"nn_p95"`
 	SuggestedSigma *float64  `json:"suggested_sigma"`
+	SpacingSigma   *float64  `json:"spacing_sigma"`
+	SigmaRaise     *float64  `json:"sigma_raise"`
+	Components     []int     `json:"components"`
 	Estimate       *struct {
 		PairsWithinCutoff int64 `json:"pairs_within_cutoff"`
 	} `json:"estimate"`

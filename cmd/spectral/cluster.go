@@ -40,8 +40,10 @@ starts, the lowest inertia kept, deterministic for a --seed) on the first N eige
 and writes one label per input point, in input order: the coordinates, then label
 (0..N-1; -1 for points outside the embedded component with --component largest).
 
---clusters N, or auto: N is then the position of the largest gap among the first
---max-clusters + 1 eigenvalues (the eigengap heuristic), and the run says which N.
+--clusters N, or auto: N is then picked by the relative eigengap lambda(N+1)/lambda(N)
+among the first --max-clusters + 1 eigenvalues: the largest N whose step (in log) is
+within 93% of the largest one, so groups at two scales are all separated; the run says
+which N.
 
 --method njw (default): the normalized Laplacian's eigenvectors with each point's row
 scaled to unit length (Ng, Jordan & Weiss); shi-malik: the random-walk Laplacian's
@@ -152,8 +154,23 @@ func runCluster(cmd *cobra.Command, o *clusterOptions, opt embed.Options, copt e
 		prog = newProgress(stderr, o.solve.tol)
 		opt.Progress = prog.update
 	}
+	// Warnings go to stderr as soon as they are known, as embed's do; those added after
+	// the run (the clustering's own) when it returns. The summary says "printed above".
+	printed := map[string]bool{}
+	opt.Warn = func(msg string) {
+		prog.clearLine()
+		fmt.Fprintf(stderr, "warning: %s\n", msg)
+		printed[msg] = true
+	}
 	res, cl, err := embed.RunCluster(cmd.Context(), opt, copt)
 	prog.finish()
+	if res != nil {
+		for _, w := range res.Warnings {
+			if !printed[w] {
+				opt.Warn(w)
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -42,13 +42,16 @@ func newInfoCmd(runF infoRunner) *cobra.Command {
 		Long: `Info reads a cloud (.csv/.txt/.xyz/.tsv, .ply, or - for stdin) and prints its format,
 point count, dimension, coordinate columns and bounding box, the number of duplicate
 points, the nearest-neighbour spacing (median and 95th percentile) and the sigma that
---sigma auto would pick (` + sigmaRuleHelp + `).
+--sigma auto would pick (` + sigmaRuleHelp + `), widened as embed widens it when the
+rule's sigma leaves the Gaussian graph in pieces (both are shown, and the components that
+remain, if any).
 
 With --sigma it also estimates, before any costly work, the pairs within the cutoff per
 kernel product, the memory of the run and of the kernel cache (and, when the cache is over
 the default budget of half the available memory but fits the machine, the --cache-memory
 value that would cache it), and the time per product on this machine. --json prints one JSON object (format, n, dim, columns, bbox_min,
-bbox_max, duplicates, nn_median, nn_p95, suggested_sigma, and the estimates).
+bbox_max, duplicates, nn_median, nn_p95, suggested_sigma (the sigma embed uses),
+spacing_sigma (the rule's), sigma_raise, components, and the estimates).
 ` + exitStatusHelp,
 		Example: `  spectral info cloud.ply
   spectral info --json quakes.csv --columns lat,long
@@ -90,7 +93,10 @@ type cloudInfo struct {
 	Duplicates     *int         `json:"duplicates,omitempty"`
 	NNMedian       *float64     `json:"nn_median,omitempty"`
 	NNP95          *float64     `json:"nn_p95,omitempty"`
-	SuggestedSigma *float64     `json:"suggested_sigma,omitempty"`
+	SuggestedSigma *float64     `json:"suggested_sigma,omitempty"` // what --sigma auto gives embed (widened)
+	SpacingSigma   *float64     `json:"spacing_sigma,omitempty"`   // the spacing rule's, before widening
+	SigmaRaise     *float64     `json:"sigma_raise,omitempty"`     // suggested_sigma / spacing_sigma
+	Components     []int        `json:"components,omitempty"`      // sizes at suggested_sigma, largest first
 	SpacingSampled int          `json:"spacing_sampled_points,omitempty"`
 	Estimate       *embed.Costs `json:"estimate,omitempty"`
 }
@@ -102,14 +108,16 @@ func (o *infoOptions) plan() (infoPlan, error) {
 	if p.read, err = readOptions(o.format, o.columns); err != nil {
 		return p, err
 	}
+	// The cutoff also serves without --sigma: the suggested sigma is widened to connect
+	// the graph at it, as embed's --sigma auto is.
+	if p.cutoff, err = parseCutoff(o.cutoff); err != nil {
+		return p, err
+	}
 	if o.sigma == "" {
 		return p, nil
 	}
 	p.estimate = true
 	if p.sigma, err = parseSigma(o.sigma); err != nil {
-		return p, err
-	}
-	if p.cutoff, err = parseCutoff(o.cutoff); err != nil {
 		return p, err
 	}
 	if p.solver, err = embed.ParseSolver(o.solver); err != nil {
@@ -140,18 +148,24 @@ func runInfo(cmd *cobra.Command, o *infoOptions, input string, p infoPlan) error
 			sp = &s
 			info.Duplicates, info.NNMedian, info.NNP95 = &s.Duplicates, &s.NNMedian, &s.NN95
 			info.SpacingSampled = s.Sampled
-			if s.SuggestedSigma > 0 {
-				info.SuggestedSigma = &s.SuggestedSigma
-			}
+		}
+	}
+	if sp != nil && sp.SuggestedSigma > 0 {
+		// The sigma embed would use: the rule's, widened to connect the graph at this
+		// cutoff as embed does (embed.AutoSigma); the rule's alone if that check fails.
+		rule := sp.SuggestedSigma
+		info.SuggestedSigma, info.SpacingSigma = &rule, &rule
+		if sigma, raise, comps, err := embed.AutoSigma(c, *sp, p.cutoff); err == nil {
+			info.SuggestedSigma, info.SigmaRaise, info.Components = &sigma, &raise, comps
 		}
 	}
 	if p.estimate {
 		sigma := p.sigma
 		if sigma == 0 { // auto
-			if sp == nil || !(sp.SuggestedSigma > 0) {
+			if info.SuggestedSigma == nil {
 				return usageErrorf("--sigma auto: %s has no two distinct points", c.Source)
 			}
-			sigma = sp.SuggestedSigma
+			sigma = *info.SuggestedSigma
 		}
 		est, err := embed.EstimateCostsFor(c, sigma, p.cutoff, o.k, o.threads, p.solver)
 		if err != nil {
@@ -198,7 +212,22 @@ func printInfo(w io.Writer, in *cloudInfo) {
 		fmt.Fprintln(w)
 	}
 	if in.SuggestedSigma != nil {
-		fmt.Fprintf(w, "sigma auto %.6g\n", *in.SuggestedSigma)
+		fmt.Fprintf(w, "sigma auto %.6g", *in.SuggestedSigma)
+		if in.SigmaRaise != nil && *in.SigmaRaise != 1 {
+			fmt.Fprintf(w, " (the spacing rule's %.6g widened %.2fx to connect the graph, as embed does)", *in.SpacingSigma, *in.SigmaRaise)
+		}
+		fmt.Fprintln(w)
+		if len(in.Components) > 1 {
+			sizes := make([]string, 0, 6)
+			for l, n := range in.Components {
+				if l == 5 {
+					sizes = append(sizes, fmt.Sprintf("... (%d more)", len(in.Components)-5))
+					break
+				}
+				sizes = append(sizes, fmt.Sprint(n))
+			}
+			fmt.Fprintf(w, "components %d at sigma auto, of sizes %s (widening up to %gx does not connect them; embed reports them before solving)\n", len(in.Components), strings.Join(sizes, ", "), embed.MaxSigmaRaise)
+		}
 	}
 	if e := in.Estimate; e != nil {
 		fmt.Fprintf(w, "with sigma %.6g, cutoff %s:\n", e.Sigma, cutoffString(e.Cutoff))

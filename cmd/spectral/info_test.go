@@ -167,3 +167,32 @@ func TestInfoFlags(t *testing.T) {
 		{[]string{"--columns", "1", "c.csv"}, nil, "--columns"},
 	})
 }
+
+// The sigma info reports for --sigma auto is the one embed uses: widened where the
+// spacing rule's leaves the graph in pieces (featuretype.ply connects at 1.5625x, the
+// binary search's value, docs/bench/cluster.md), the rule's where it is connected, and
+// the rule's with the components named where 2x does not connect them.
+func TestInfoSigmaAutoWidened(t *testing.T) {
+	for _, c := range []struct {
+		file       string
+		args       []string
+		raise      float64
+		components []int
+	}{
+		{"featuretype.ply", nil, 1.5625, []int{5096}},
+		{"spiral.txt", []string{"--columns", "1,2"}, 1, []int{312}},
+		{"cycloidal.ply", nil, 1, []int{20939, 232, 164, 49}},
+	} {
+		in := infoOf(t, nil, append(c.args, filepath.Join(dataDir, c.file))...)
+		if in.SuggestedSigma == nil || in.SpacingSigma == nil || in.SigmaRaise == nil {
+			t.Fatalf("%s: sigma fields missing: %+v", c.file, in)
+		}
+		if *in.SigmaRaise != c.raise || !near(*in.SuggestedSigma, c.raise**in.SpacingSigma, 1e-12) || !slices.Equal(in.Components, c.components) {
+			t.Errorf("%s: suggested_sigma %v, spacing_sigma %v, raise %v, components %v; want raise %v, components %v",
+				c.file, *in.SuggestedSigma, *in.SpacingSigma, *in.SigmaRaise, in.Components, c.raise, c.components)
+		}
+	}
+	if r := mustRun(t, nil, "info", filepath.Join(dataDir, "featuretype.ply")); !strings.Contains(r.stdout, "sigma auto 0.176927 (the spacing rule's 0.113233 widened 1.56x") {
+		t.Errorf("text output:\n%s", r.stdout)
+	}
+}

@@ -151,13 +151,22 @@ func TestEigengap(t *testing.T) {
 		t.Errorf("got %d %v, want 3", n, err)
 	}
 	// The first gap (0 to the second value) never counts: at least 2 clusters.
-	if n, _ := Eigengap([]float64{0, 0.9, 0.91, 0.92}); n != 2 {
+	if n, _ := Eigengap([]float64{0, 0.9, 0.95, 0.96}); n != 2 {
 		t.Errorf("got %d, want 2", n)
 	}
 	// Two components (two zeros, one at rounding level) then n^2 growth, whose absolute
 	// gaps grow: the zeros decide.
 	if n, _ := Eigengap([]float64{0, 5e-16, 1e-3, 4e-3, 9e-3, 16e-3, 25e-3}); n != 2 {
 		t.Errorf("got %d, want 2", n)
+	}
+	// Groups at two scales: two near-equal steps, the finer partition wins (the varied
+	// blobs of scripts/cluster_vs_sklearn.py, kNN 10: 3 clusters).
+	if n, _ := Eigengap([]float64{0, 0.00092, 0.00365, 0.01396, 0.01597, 0.0163, 0.01731}); n != 3 {
+		t.Errorf("got %d, want 3", n)
+	}
+	// A clearly smaller step later does not (the spirals of spiral.txt: 3, not 4).
+	if n, _ := Eigengap([]float64{0, 0.0022, 0.0025, 0.00596, 0.01294, 0.01385, 0.02901}); n != 3 {
+		t.Errorf("got %d, want 3", n)
 	}
 	// Growth n^2 with a jump after the 4th.
 	if n, _ := Eigengap([]float64{0, 1e-4, 4e-4, 9e-4, 2e-2, 2.5e-2, 3.6e-2}); n != 4 {

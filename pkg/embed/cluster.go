@@ -149,7 +149,7 @@ func clusterResult(res *Result, err error, c ClusterOptions) (*Result, *Clusteri
 			return res, nil, fieldErrorOf(err, "ClusterOptions.Clusters", "{} auto: %v", err)
 		}
 		out.Clusters, out.Auto, out.Gap = k, true, res.Eigenvalues[k]-res.Eigenvalues[k-1]
-		res.Warnings = append(res.Warnings, fmt.Sprintf("ClusterOptions.Clusters auto: %d clusters, the largest gap among the first %d eigenvalues (%.3g between lambda%d and lambda%d)", k, len(res.Eigenvalues), out.Gap, k, k+1))
+		res.Warnings = append(res.Warnings, fmt.Sprintf("ClusterOptions.Clusters auto: %d clusters, by the relative eigengap among the first %d eigenvalues (%.3g between lambda%d and lambda%d)", k, len(res.Eigenvalues), out.Gap, k, k+1))
 	}
 	if len(res.Vectors) < k {
 		return res, nil, fmt.Errorf("%d eigenvectors for %d clusters", len(res.Vectors), k)

@@ -215,6 +215,11 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	report(opt, Event{Stage: "solve"}, start)
 	t = time.Now()
 	gm := graphMatrix(m, opt)
+	if r := componentsAreClusters(m, gm, g, res, opt); r != nil {
+		res.Seconds.Solve = time.Since(t).Seconds()
+		res.Seconds.Total = time.Since(start).Seconds()
+		return r, ctx.Err()
+	}
 	mw, deg, w, err := applyWeights(gm, g, opt.Weights, opt.Laplacian)
 	if err != nil {
 		return nil, err

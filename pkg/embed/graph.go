@@ -12,6 +12,7 @@ import (
 	"github.com/spectral-dev/spectral/pkg/grid"
 	cloudio "github.com/spectral-dev/spectral/pkg/io"
 	"github.com/spectral-dev/spectral/pkg/kernel"
+	"github.com/spectral-dev/spectral/pkg/neighbors"
 )
 
 // Affinity names the graph whose Laplacian is embedded.
@@ -181,7 +182,7 @@ func prepareGraph(ctx context.Context, cloud *cloudio.Cloud, res *Result, opt *O
 			}
 		}
 		r, err := runSubset(ctx, cloud, keep, comps, res, *opt)
-		if r != nil {
+		if r != nil && r.byComponents == 0 {
 			r.componentLabels = comps.Label
 		}
 		return r, err
@@ -198,6 +199,33 @@ func prepareGraph(ctx context.Context, cloud *cloudio.Cloud, res *Result, opt *O
 // outlier would make the operator dense, and reporting the components (with
 // --component largest, or --affinity knn) serves better.
 const MaxSigmaRaise = 2.0
+
+// AutoSigma is the sigma that --sigma auto gives a Gaussian embedding of cloud at cutoff
+// (units of sigma, CutoffAuto for the default), from the cloud's spacing sp: the spacing
+// rule's sp.SuggestedSigma, widened as embed widens it to connect the graph (raiseSigma).
+// It returns that sigma, the factor applied (1 when the rule's sigma is kept) and the
+// sizes of the connected components at it, largest first; `spectral info` reports them
+// so that its sigma is the one embed uses.
+func AutoSigma(cloud *cloudio.Cloud, sp neighbors.Spacing, cutoff float64) (sigma, raise float64, components []int, err error) {
+	if !(sp.SuggestedSigma > 0) {
+		return 0, 0, nil, fieldError("Options.Sigma", "{} auto: %s has no two distinct points", cloud.Source)
+	}
+	if cutoff == CutoffAuto {
+		cutoff = kernel.DefaultCutoff
+	}
+	if err := checkScale(cloud, sp.SuggestedSigma, cutoff); err != nil {
+		return 0, 0, nil, err
+	}
+	res := &Result{Params: Params{Sigma: sp.SuggestedSigma, Cutoff: cutoff, SigmaAuto: true}}
+	comps, err := kernel.Components(cloud.Points, cloud.Dim, res.Sigma, cutoff)
+	if err == nil && comps.Count() > 1 {
+		comps, err = raiseSigma(cloud, res, comps)
+	}
+	if err != nil {
+		return 0, 0, nil, fmt.Errorf("components: %w", err)
+	}
+	return res.Sigma, res.Sigma / sp.SuggestedSigma, comps.Sizes, nil
+}
 
 // raiseSigma widens an automatic sigma, up to MaxSigmaRaise times, to the smallest
 // multiple (within 2%) that connects the graph, when one does; otherwise it keeps sigma.
@@ -228,14 +256,6 @@ func raiseSigma(cloud *cloudio.Cloud, res *Result, comps *graph.Components) (*gr
 }
 
 func componentsWarning(c *graph.Components, res *Result, opt *Options) string {
-	sizes := make([]string, 0, 6)
-	for l, s := range c.Sizes {
-		if l == 5 {
-			sizes = append(sizes, fmt.Sprintf("... (%d more)", len(c.Sizes)-5))
-			break
-		}
-		sizes = append(sizes, fmt.Sprint(s))
-	}
 	what := fmt.Sprintf("sigma %.6g", res.Sigma)
 	fix := "a larger Options.Sigma, Options.Affinity knn or self-tuning, or Options.Component largest"
 	switch opt.Affinity {
@@ -244,7 +264,7 @@ func componentsWarning(c *graph.Components, res *Result, opt *Options) string {
 	case SelfTuning:
 		what, fix = fmt.Sprintf("scale neighbour %d", opt.ScaleNeighbor), "a larger Options.ScaleNeighbor, or Options.Component largest"
 	}
-	msg := fmt.Sprintf("the %s graph at %s is disconnected: %d connected components, of sizes %s", opt.Affinity, what, c.Count(), strings.Join(sizes, ", "))
+	msg := fmt.Sprintf("the %s graph at %s is disconnected: %d connected components, of sizes %s", opt.Affinity, what, c.Count(), sizesString(c.Sizes))
 	switch opt.Component {
 	case ComponentLargest:
 		return msg + fmt.Sprintf("; embedding the largest (%d points) only, the other rows are NaN", c.Sizes[0])
@@ -268,6 +288,7 @@ func runSubset(ctx context.Context, cloud *cloudio.Cloud, keep []int, comps *gra
 	}
 	sopt := opt
 	sopt.Component = ComponentAll
+	sopt.attachSubset = opt.Component == ComponentAttach
 	sopt.Sigma = res.Sigma
 	if opt.sparse != nil {
 		var err error
@@ -280,9 +301,22 @@ func runSubset(ctx context.Context, cloud *cloudio.Cloud, keep []int, comps *gra
 		return nil, err
 	}
 	r.Cloud, r.SigmaAuto, r.Spacing = cloud, res.SigmaAuto, res.Spacing
-	r.Components, r.Component, r.Embedded = res.Components, opt.Component, len(keep)
 	r.Warnings = append(append([]string{}, res.Warnings...), r.Warnings...)
 	r.Seconds.Sigma, r.Seconds.Graph = res.Seconds.Sigma, res.Seconds.Graph+r.Seconds.Graph
+	if r.byComponents > 0 {
+		// The subset's numerically connected components are the clusters
+		// (componentsAreClusters): its rows and labels back to the whole cloud's.
+		lab := make([]int32, cloud.N())
+		for k, s := range r.Rows {
+			r.Rows[k] = keep[s]
+		}
+		for s, l := range r.componentLabels {
+			lab[keep[s]] = l
+		}
+		r.componentLabels, r.Component = lab, opt.Component
+		return r, err
+	}
+	r.Components, r.Component, r.Embedded = res.Components, opt.Component, len(keep)
 	r.Rows = keep
 	for j, v := range r.Vectors {
 		r.Vectors[j] = expandRows(v, keep, cloud.N())
@@ -353,23 +387,50 @@ func laplacianShift(m kernel.Matrix, maxD float64) float64 {
 // cluster` uses it: with K(i,i) = 1 in the degrees, a point far from all others (an
 // outlier, or the edge of a sparse blob) gets an eigenvalue near 0 of its own and k-means
 // spends a cluster on it (measured: 0 against scikit-learn's 0.95 ARI on the varied blobs
-// at gamma 10, docs/bench/cluster.md). The product is K's less kii x, which cancels
-// where a point's other weights are tiny: below isolatedDegree x kii in all, a point
-// counts as isolated (its values would be mostly rounding). An isolated point keeps its self loop: its
-// degree stays kii (finite normalized operators) and its Laplacian eigenvalue is 0, as
-// scipy makes it, and D^1/2 1 stays an exact eigenvector for the deflation.
+// at gamma 10, docs/bench/cluster.md).
+//
+// The product is K's less kii x, which cancels where a point's other weights are tiny
+// (~1e-16 kii absolute error): rows whose weight off the diagonal is below exactRow x kii
+// are summed again from their own entries (rowSource), so that a point whose nearest
+// neighbour is far keeps its tiny weights exactly, as scikit-learn's float64 kernel does:
+// its conductance is still 1 and it follows its neighbours in the eigenvectors instead of
+// taking a cluster (the stray point of the varied blobs at gamma 10 has weight 1.2e-13,
+// docs/bench/cluster.md). Only a point with no nonzero weight at all (float32 underflow,
+// which kernel.Components counts as a component of its own) is isolated: it keeps its
+// self loop, so its degree stays kii (finite normalized operators), its Laplacian
+// eigenvalue is 0, as scipy makes it, and D^1/2 1 stays an exact eigenvector for the
+// deflation. A matrix without rowSource (the GPU operator) falls back to calling rows
+// below isolatedDegree x kii isolated.
 type noSelfLoops struct {
-	m    kernel.Matrix
-	kii  float64
-	deg  []float64
-	keep []bool // isolated: self loop kept
-	maxD float64
+	m     kernel.Matrix
+	kii   float64
+	deg   []float64
+	keep  []bool // isolated: self loop kept
+	exact []exactRow
+	maxD  float64
 }
 
-// isolatedDegree bounds the cancellation error of noSelfLoops' product, ~1e-16 kii, to
-// 1e-4 of a row's weight. Measured: 1e-6 made two stray points of the varied blobs
-// (rbf gamma 10) isolated, each an eigenvalue 0 and a cluster (ARI 0.000 against
-// scikit-learn's 0.953); at 1e-12 NJW scores 0.956 (docs/bench/cluster.md).
+// rowSource gives one row of a matrix without its diagonal (kernel.Operator,
+// kernel.Sparse).
+type rowSource interface {
+	OffDiagonalRow(i int, idx []int32, val []float64) ([]int32, []float64)
+}
+
+type exactRow struct {
+	i   int
+	idx []int32
+	val []float64
+}
+
+// exactRowBelow is the weight off the diagonal, relative to kii, under which a row is
+// summed from its entries: there the cancellation error of K x - kii x exceeds 1e-12 of
+// the row's weight.
+const exactRowBelow = 1e-4
+
+// isolatedDegree, for matrices without rowSource only, bounds the cancellation error to
+// 1e-4 of a row's weight. Measured: 1e-6 made two stray points of the varied blobs (rbf
+// gamma 10) isolated, each an eigenvalue 0 and a cluster (ARI 0.000 against
+// scikit-learn's 0.953).
 const isolatedDegree = 1e-12
 
 func withoutSelfLoops(m kernel.Matrix) *noSelfLoops {
@@ -378,12 +439,24 @@ func withoutSelfLoops(m kernel.Matrix) *noSelfLoops {
 		kii = s.Diag
 	}
 	w := &noSelfLoops{m: m, kii: kii, deg: make([]float64, m.Dims()), keep: make([]bool, m.Dims())}
+	rs, exact := m.(rowSource)
 	for i, d := range m.Degrees() {
 		w.deg[i] = d - kii
-		w.maxD = math.Max(w.maxD, w.deg[i])
-		if !(w.deg[i] > isolatedDegree*kii) {
+		if exact && kii != 0 && w.deg[i] < exactRowBelow*kii {
+			r := exactRow{i: i}
+			r.idx, r.val = rs.OffDiagonalRow(i, nil, nil)
+			w.deg[i] = 0
+			for _, v := range r.val {
+				w.deg[i] += v
+			}
+			if len(r.idx) > 0 {
+				w.exact = append(w.exact, r)
+			}
+		}
+		if w.deg[i] == 0 || (!exact && !(w.deg[i] > isolatedDegree*kii)) {
 			w.deg[i], w.keep[i] = d, true
 		}
+		w.maxD = math.Max(w.maxD, w.deg[i])
 	}
 	return w
 }
@@ -396,13 +469,105 @@ func (w *noSelfLoops) LaplacianBound() float64 { return 2 * w.maxD }
 
 func (w *noSelfLoops) MulVec(dst, src []float64) {
 	w.m.MulVec(dst, src)
-	if w.kii != 0 {
-		for i, x := range src {
-			if !w.keep[i] {
-				dst[i] -= w.kii * x
+	if w.kii == 0 {
+		return
+	}
+	for i, x := range src {
+		if !w.keep[i] {
+			dst[i] -= w.kii * x
+		}
+	}
+	for _, r := range w.exact {
+		s := 0.0
+		for p, j := range r.idx {
+			s += r.val[p] * src[j]
+		}
+		dst[r.i] = s
+	}
+}
+
+// weakLink is the weight, relative to the smaller degree of its two ends, under which an
+// edge of the loop-free graph counts as cut for spectral cluster's components. The
+// eigenvalues such links make (the conductance of the cut) are near machine precision,
+// so the solver sees the pieces as one multiple eigenvalue 0 and cannot resolve it:
+// scripts/cluster_vs_sklearn.py's varied blobs at rbf gamma 100 (no float32 weight is 0
+// between the three blobs, but their links are ~1e-15 of the degrees) did not converge
+// in 300 restarts, and scikit-learn's float64 solve of the same graph scores ARI 0.000
+// there; cut at 1e-12 the graph has three components of 1% or more, the blobs
+// (docs/bench/cluster.md). Relative to the smaller degree, so a stray point, all of
+// whose weights are tiny, stays linked to its neighbours (noSelfLoops).
+const weakLink = 1e-12
+
+// numericalComponents are the components of w's graph with its weak links cut (weakLink),
+// in input order, or nil when m cannot give rows (rowSource) or, for a Gaussian cutoff,
+// no kept kernel value is that small next to the largest degree.
+func numericalComponents(m kernel.Matrix, w *noSelfLoops, g *grid.Grid, cutoff float64) *graph.Components {
+	rs, ok := m.(rowSource)
+	if !ok {
+		return nil
+	}
+	if _, gauss := m.(*kernel.Operator); gauss && cutoff > 0 && math.Exp(-cutoff*cutoff/2) > weakLink*w.maxD {
+		return nil
+	}
+	n := m.Dims()
+	u := graph.NewUnionFind(n)
+	var idx []int32
+	var val []float64
+	for i := range n {
+		idx, val = rs.OffDiagonalRow(i, idx[:0], val[:0])
+		for p, j := range idx {
+			if int(j) > i && val[p] > weakLink*min(w.deg[i], w.deg[j]) {
+				u.Union(int32(i), j)
 			}
 		}
 	}
+	return u.Labels().InOrder(g.Perm)
+}
+
+// componentsAreClusters labels spectral cluster's run by the numerically connected
+// components of its graph (numericalComponents) when at least as many of them as clusters
+// hold MinorComponent of the points each, as prepareGraph does with the exact components:
+// it returns res ready for clusterResult, or nil to solve as usual.
+func componentsAreClusters(m kernel.Matrix, gm kernel.Matrix, g *grid.Grid, res *Result, opt Options) *Result {
+	w, ok := gm.(*noSelfLoops)
+	if !ok || (opt.Component != ComponentAttach && !opt.attachSubset) || opt.clusters == 0 {
+		return nil
+	}
+	comps := numericalComponents(m, w, g, res.Cutoff)
+	if comps == nil || comps.Count() <= max(len(res.Components), 1) {
+		return nil
+	}
+	major := 0
+	for l, s := range comps.Sizes {
+		if float64(s) >= MinorComponent*float64(g.N) {
+			major = l + 1
+		}
+	}
+	if major < opt.clusters {
+		return nil
+	}
+	var keep []int
+	for i, l := range comps.Label {
+		if int(l) < opt.clusters {
+			keep = append(keep, i)
+		}
+	}
+	res.warn(opt, fmt.Sprintf("the graph's links between %d parts are below %g of their ends' degrees, beyond what the solver resolves: %d numerically connected components, of sizes %s", comps.Count(), weakLink, comps.Count(), sizesString(comps.Sizes)))
+	res.Components, res.componentLabels = comps.Sizes, comps.Label
+	res.Rows, res.Embedded, res.byComponents = keep, len(keep), opt.clusters
+	return res
+}
+
+func sizesString(sizes []int) string {
+	out := make([]string, 0, 6)
+	for l, s := range sizes {
+		if l == 5 {
+			out = append(out, fmt.Sprintf("... (%d more)", len(sizes)-5))
+			break
+		}
+		out = append(out, fmt.Sprint(s))
+	}
+	return strings.Join(out, ", ")
 }
 
 // graphMatrix is the matrix whose Laplacian is solved: m, or m without its self loops.

@@ -97,9 +97,10 @@ type Options struct {
 	Component     string   // "all" ("") or "largest"
 	NoSelfLoops   bool     // solve the Laplacian of K - K(i,i) I (spectral cluster; graph.go)
 
-	clusters int            // spectral cluster: the clusters wanted (0 = auto or embed)
-	scales   []float64      // self-tuning sigma_i when already known
-	sparse   *kernel.Sparse // the sparse affinity, once built
+	clusters     int            // spectral cluster: the clusters wanted (0 = auto or embed)
+	attachSubset bool           // a runSubset of ComponentAttach (componentsAreClusters applies)
+	scales       []float64      // self-tuning sigma_i when already known
+	sparse       *kernel.Sparse // the sparse affinity, once built
 }
 
 // Validate fills the defaults and rejects impossible settings before any work (Run and

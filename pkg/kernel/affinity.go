@@ -21,21 +21,26 @@ func KNNAffinity(points []float64, dim, k int, sigma float64, threads int) (*Spa
 	if err != nil {
 		return nil, err
 	}
+	// Rows built at once in the spatial order (row r is point perm[r], columns renumbered
+	// through inv): one pass over the edges instead of building then permuting them.
+	perm, inv := spatialOrder(points, dim, threads)
 	rows := make([][]edge, nb.N)
 	flat := make([]edge, nb.N*nb.K)
-	for i := range rows {
-		r := flat[i*nb.K : (i+1)*nb.K]
-		for q := range r {
-			w := 1.0
-			if sigma > 0 {
-				w = math.Exp(-nb.D2[i*nb.K+q] / (2 * sigma * sigma))
+	parallelRange(nb.N, threads, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			i := perm[r]
+			row := flat[r*nb.K : (r+1)*nb.K]
+			for q := range row {
+				w := 1.0
+				if sigma > 0 {
+					w = math.Exp(-nb.D2[i*nb.K+q] / (2 * sigma * sigma))
+				}
+				row[q] = edge{inv[nb.Idx[i*nb.K+q]], w / 2}
 			}
-			r[q] = edge{nb.Idx[i*nb.K+q], w / 2}
+			rows[r] = row
 		}
-		rows[i] = r
-	}
-	perm, inv := spatialOrder(points, dim)
-	ptr, idx, val := symmetricCSR(permuteRows(rows, perm, inv, threads), threads)
+	})
+	ptr, idx, val := symmetricCSR(rows, threads)
 	s, err := NewSparse(ptr, idx, val, 0, threads)
 	if s != nil {
 		s.Perm = perm
@@ -107,7 +112,7 @@ func SelfTuningAffinity(points []float64, dim int, scales []float64, cutoff floa
 	if err != nil {
 		return nil, err
 	}
-	perm, inv := spatialOrder(points, dim)
+	perm, inv := spatialOrder(points, dim, threads)
 	ptr, idx, val := symmetricCSR(permuteRows(rows, perm, inv, threads), threads)
 	s, err := NewSparse(ptr, idx, val, 1, threads)
 	if s != nil {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/spectral-dev/spectral/pkg/generate"
 )
 
 // rollPoints is a Swiss-roll-like surface of n points (input order random).
@@ -29,6 +31,20 @@ func BenchmarkKNNAffinity1M(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(s.NNZ())/1e6, "Mnnz")
+	}
+}
+
+// BenchmarkKNNAffinityTutorialRoll1M is the same build on the tutorial's Swiss roll as
+// `spectral generate swissroll -n 1000000` writes it (points in curve order); with
+// -cpu 1,2 it shows what the threads buy (scripts/knnbuild times it from a file, with
+// CPU seconds).
+func BenchmarkKNNAffinityTutorialRoll1M(b *testing.B) {
+	pts := generate.SwissRoll(1_000_000, 0.01, 0)
+	b.ResetTimer()
+	for range b.N {
+		if _, err := KNNAffinity(pts, 3, 10, 0, 0); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -404,4 +406,27 @@ func onWorkers(n int, work func()) {
 	}
 	work()
 	wg.Wait()
+}
+
+// OffDiagonalRow appends to idx and val the sources s != t (sorted order, ascending) of
+// row t with a nonzero kernel value, and those values: the float32 values every product
+// sums, so a row rebuilt from them is the operator's own. It is for the few rows whose
+// weight off the diagonal is so small that K v - K(t,t) v loses it to cancellation
+// (embed's loop-free graph of spectral cluster); one row costs a sweep of t's
+// neighbour cells.
+func (o *Operator) OffDiagonalRow(t int, idx []int32, val []float64) ([]int32, []float64) {
+	g := o.g
+	c := sort.Search(len(g.Cells), func(i int) bool { return g.Cells[i].End > t })
+	var buf []float32
+	for _, r := range g.Ranges[g.RangePtr[c]:g.RangePtr[c+1]] {
+		lo, hi := int(r[0]), int(r[1])
+		buf = slices.Grow(buf[:0], hi-lo)[:hi-lo]
+		o.gaussRow(buf, t, lo)
+		for l, w := range buf {
+			if w != 0 && lo+l != t {
+				idx, val = append(idx, int32(lo+l)), append(val, float64(w))
+			}
+		}
+	}
+	return idx, val
 }

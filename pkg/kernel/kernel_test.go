@@ -682,3 +682,37 @@ func TestCacheRefusesHugeCells(t *testing.T) {
 		t.Error("EstimateCost would cache a cell of 70000 points")
 	}
 }
+
+// OffDiagonalRow is the operator's row: its values plus K(t,t) = 1 sum to the degree,
+// each is the kernel value of the pair, and it lists every pair with a nonzero value.
+func TestOffDiagonalRow(t *testing.T) {
+	c := cloud{"spiral", 2, spiral(700, 9), 0.02}
+	for _, cutoff := range []float64{DefaultCutoff, 0} {
+		g := mustGrid(t, c, cutoff, grid.Options{})
+		for _, m := range modes {
+			op := mustOp(t, g, m.opt)
+			deg := op.Degrees()
+			var idx []int32
+			var val []float64
+			for r := 0; r < g.N; r += 7 {
+				idx, val = op.OffDiagonalRow(r, idx[:0], val[:0])
+				sum, nonzero := 1.0, 0
+				for p, s := range idx {
+					sum += val[p]
+					d2 := float64(op.pairDist2(r, int(s)))
+					if int(s) == r || (p > 0 && idx[p-1] >= s) || math.Abs(val[p]-math.Exp(-d2/2)) > ExpMaxRelErr*math.Exp(-d2/2) {
+						t.Fatalf("cutoff %g %s row %d: entry %d = (%d, %g) at d2 %g", cutoff, m.name, r, p, s, val[p], d2)
+					}
+				}
+				for s := 0; s < g.N; s++ {
+					if s != r && gauss(op.pairDist2(r, s), op.c2) != 0 {
+						nonzero++
+					}
+				}
+				if len(idx) != nonzero || math.Abs(sum-deg[r]) > 1e-12*deg[r] {
+					t.Fatalf("cutoff %g %s row %d: %d entries summing to %.15g, want %d and the degree %.15g", cutoff, m.name, r, len(idx), sum, nonzero, deg[r])
+				}
+			}
+		}
+	}
+}

@@ -192,8 +192,27 @@ func (s *Sparse) input(r int) int {
 }
 
 // spatialOrder returns the points (N x dim) sorted along a Morton curve of 2^21 cells
-// per axis over their bounding box (ties: input order), and its inverse.
-func spatialOrder(points []float64, dim int) (perm []int, inv []int32) {
+// per axis over their bounding box (ties: input order), and its inverse. The codes and
+// the sort run on threads workers (0 = GOMAXPROCS): fixed chunks sorted in parallel, then
+// merged pairwise; the keys are distinct (code, input index), so the order is the same
+// for any number of threads.
+func spatialOrder(points []float64, dim, threads int) (perm []int, inv []int32) {
+	n := len(points) / dim
+	keys := sortKeys(mortonKeys(points, dim, threads), threads)
+	perm = make([]int, n)
+	inv = make([]int32, n)
+	parallelRange(n, threads, func(l, h int) {
+		for r := l; r < h; r++ {
+			k := keys[r]
+			perm[r] = int(k.i)
+			inv[k.i] = int32(r)
+		}
+	})
+	return perm, inv
+}
+
+// mortonKeys are the points' Morton codes with their input indices, unsorted.
+func mortonKeys(points []float64, dim, threads int) []mortonKey {
 	n := len(points) / dim
 	var lo, hi [3]float64
 	for a := range dim {
@@ -213,37 +232,69 @@ func spatialOrder(points []float64, dim int) (perm []int, inv []int32) {
 	if ext > 0 {
 		scale = float64(1<<21-1) / ext
 	}
-	type key struct {
-		code uint64
-		i    int
-	}
-	keys := make([]key, n)
-	for i := range n {
-		var code uint64
-		for a := range dim {
-			q := uint64((points[i*dim+a] - lo[a]) * scale)
-			for b := range 21 {
-				code |= (q >> b & 1) << (uint(b)*uint(dim) + uint(a))
+	keys := make([]mortonKey, n)
+	parallelRange(n, threads, func(l, h int) {
+		for i := l; i < h; i++ {
+			var code uint64
+			for a := range dim {
+				q := uint64((points[i*dim+a] - lo[a]) * scale)
+				for b := range 21 {
+					code |= (q >> b & 1) << (uint(b)*uint(dim) + uint(a))
+				}
 			}
+			keys[i] = mortonKey{code, int32(i)}
 		}
-		keys[i] = key{code, i}
-	}
-	slices.SortFunc(keys, func(x, y key) int {
-		if x.code != y.code {
-			if x.code < y.code {
-				return -1
-			}
-			return 1
-		}
-		return x.i - y.i
 	})
-	perm = make([]int, n)
-	inv = make([]int32, n)
-	for r, k := range keys {
-		perm[r] = k.i
-		inv[k.i] = int32(r)
+	return keys
+}
+
+type mortonKey struct {
+	code uint64
+	i    int32
+}
+
+func cmpKey(x, y mortonKey) int {
+	if x.code != y.code {
+		if x.code < y.code {
+			return -1
+		}
+		return 1
 	}
-	return perm, inv
+	return int(x.i - y.i)
+}
+
+// sortKeys sorts distinct keys: runs of sortRun sorted in parallel, then merged in
+// pairs of runs, each merge of a level in parallel (a ping-pong buffer).
+func sortKeys(keys []mortonKey, threads int) []mortonKey {
+	const sortRun = 1 << 16
+	n := len(keys)
+	nr := (n + sortRun - 1) / sortRun
+	parallelEach(nr, threads, func(r int) {
+		slices.SortFunc(keys[r*sortRun:min((r+1)*sortRun, n)], cmpKey)
+	})
+	buf := make([]mortonKey, n)
+	for w := sortRun; w < n; w *= 2 {
+		pairs := (n + 2*w - 1) / (2 * w)
+		src, dst := keys, buf
+		parallelEach(pairs, threads, func(p int) {
+			a0, a1, b1 := p*2*w, min(p*2*w+w, n), min(p*2*w+2*w, n)
+			i, j, o := a0, a1, a0
+			for i < a1 && j < b1 {
+				if cmpKey(src[j], src[i]) < 0 {
+					dst[o] = src[j]
+					j++
+				} else {
+					dst[o] = src[i]
+					i++
+				}
+				o++
+			}
+			o += copy(dst[o:], src[i:a1])
+			copy(dst[o:], src[j:b1])
+		})
+		keys, buf = buf, keys
+	}
+	return keys
 }
 
 // permuteRows renumbers rows (indexed and pointing by input index) to the order perm,
@@ -267,6 +318,32 @@ func parallelRange(n, threads int, f func(lo, hi int)) {
 		threads = runtime.GOMAXPROCS(0)
 	}
 	(&Sparse{n: n, threads: threads}).rows(f)
+}
+
+// parallelEach runs f(i) for i in [0, n) on threads workers (0 = GOMAXPROCS), one index
+// at a time: for items that are each a large piece of work (parallelRange's chunks of
+// 4096 would put them all on one worker).
+func parallelEach(n, threads int, f func(i int)) {
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	threads = max(1, min(threads, n))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range threads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // edge is one directed entry of a matrix under construction.
@@ -308,7 +385,7 @@ func symmetricCSR(rows [][]edge, threads int) (ptr []int64, idx []int32, val []f
 	parallelRange(n, threads, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			r := all[cnt[i]:cnt[i+1]]
-			slices.SortFunc(r, func(a, b edge) int { return int(a.j - b.j) })
+			sortEdges(r)
 			m := 0
 			for _, e := range r {
 				if m > 0 && r[m-1].j == e.j {
@@ -336,4 +413,29 @@ func symmetricCSR(rows [][]edge, threads int) (ptr []int64, idx []int32, val []f
 		}
 	})
 	return ptr, idx, val
+}
+
+// sortEdges sorts a row by column: by insertion for the short rows of knn graphs (about
+// 2k entries; written out, it costs half of slices.SortFunc's calls to a comparison,
+// measured with scripts/knnbuild), slices.SortFunc beyond.
+func sortEdges(r []edge) {
+	if len(r) > 48 {
+		slices.SortFunc(r, func(a, b edge) int { return int(a.j - b.j) })
+		return
+	}
+	for i := 1; i < len(r); i++ {
+		e := r[i]
+		k := i
+		for k > 0 && r[k-1].j > e.j {
+			r[k] = r[k-1]
+			k--
+		}
+		r[k] = e
+	}
+}
+
+// OffDiagonalRow appends row i's stored entries (row order) to idx and val, as
+// Operator.OffDiagonalRow does for the Gaussian kernel.
+func (s *Sparse) OffDiagonalRow(i int, idx []int32, val []float64) ([]int32, []float64) {
+	return append(idx, s.Idx[s.Ptr[i]:s.Ptr[i+1]]...), append(val, s.Val[s.Ptr[i]:s.Ptr[i+1]]...)
 }

@@ -213,16 +213,37 @@ func checkProducts(t *testing.T, s *Sparse, rng *rand.Rand) {
 
 // The parallel assembly gives the same matrix for any number of threads.
 func TestSparseDeterministic(t *testing.T) {
-	pts := randomPoints(rand.New(rand.NewPCG(9, 9)), 4000, 3)
+	// More points than one chunk of the parallel grid binning (2^14).
+	pts := randomPoints(rand.New(rand.NewPCG(9, 9)), 40000, 3)
 	a, _ := KNNAffinity(pts, 3, 10, 0.5, 1)
-	b, _ := KNNAffinity(pts, 3, 10, 0.5, 4)
-	if !slices.Equal(a.Ptr, b.Ptr) || !slices.Equal(a.Idx, b.Idx) || !slices.Equal(a.Val, b.Val) {
-		t.Error("knn affinity depends on the thread count")
+	for _, th := range []int{2, 3, 4} {
+		b, _ := KNNAffinity(pts, 3, 10, 0.5, th)
+		if !slices.Equal(a.Ptr, b.Ptr) || !slices.Equal(a.Idx, b.Idx) || !slices.Equal(a.Val, b.Val) || !slices.Equal(a.Perm, b.Perm) {
+			t.Errorf("knn affinity: %d threads differ from one", th)
+		}
 	}
+	pts = pts[:3*4000]
 	sc, _ := LocalScales(pts, 3, 7, 2)
 	c, _ := SelfTuningAffinity(pts, 3, sc, DefaultCutoff, 1)
 	d, _ := SelfTuningAffinity(pts, 3, sc, DefaultCutoff, 3)
 	if !slices.Equal(c.Idx, d.Idx) || !slices.Equal(c.Val, d.Val) {
 		t.Error("self-tuning affinity depends on the thread count")
+	}
+}
+
+// The parallel Morton sort (runs of 2^16 merged in pairs) is one sequential sort of
+// (code, input index) for any number of threads, copies (equal codes) in input order.
+func TestSpatialOrderThreads(t *testing.T) {
+	pts := randomPoints(rand.New(rand.NewPCG(4, 4)), 300000, 2)
+	copy(pts[2*299000:], pts[:2000]) // 1000 copies: equal codes
+	keys := mortonKeys(pts, 2, 1)
+	slices.SortFunc(keys, cmpKey)
+	for _, th := range []int{1, 2, 3, 8} {
+		perm, inv := spatialOrder(pts, 2, th)
+		for r, i := range perm {
+			if i != int(keys[r].i) || inv[i] != int32(r) {
+				t.Fatalf("%d threads: row %d is point %d, the sequential sort's %d", th, r, i, keys[r].i)
+			}
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 )
 
 // targetPerCell is the mean number of distinct positions per occupied cell the grid aims
@@ -41,14 +42,15 @@ type grid struct {
 }
 
 // buildGrid bins the distinct positions rep (indices into points) into cells of about
-// targetPerCell positions each.
+// targetPerCell positions each, binning on threads goroutines (0 = GOMAXPROCS); the grid
+// (cell numbers, slot order) does not depend on threads.
 //
 // The first cell edge comes from the bounding-box volume, over the axes on which the cloud
 // is wider than one cell (a flat or collinear cloud is binned in 2D or 1D). Clouds that
 // fill little of their box (surfaces and curves in 3D, clusters) then have crowded cells;
 // the edge is adjusted until the mean occupancy is within 2x of the target: two O(N)
 // passes on the Swiss roll, up to maxRefine on pathological clouds.
-func buildGrid(points []float64, dim int, rep []int32) *grid {
+func buildGrid(points []float64, dim int, rep []int32, threads int) *grid {
 	nd := len(rep)
 	var bmin, bmax [3]float64
 	for a := range dim {
@@ -74,11 +76,14 @@ func buildGrid(points []float64, dim int, rep []int32) *grid {
 	g.centre = centre
 	// Centred coordinates in distinct order for now; laid out by cell below.
 	xc := make([]float64, 3*nd)
-	for d, i := range rep {
-		for a := range dim {
-			xc[3*d+a] = points[int(i)*dim+a] - centre[a]
+	parallelRange(nd, threads, func(lo, hi int) {
+		for d := lo; d < hi; d++ {
+			i := int(rep[d])
+			for a := range dim {
+				xc[3*d+a] = points[i*dim+a] - centre[a]
+			}
 		}
-	}
+	})
 
 	// Cell edge from the volume over the axes wider than a cell (logs: no overflow).
 	active := [3]bool{}
@@ -120,9 +125,9 @@ func buildGrid(points []float64, dim int, rep []int32) *grid {
 		size <<= 1
 	}
 	g.table = make([]int32, size)
-	g.cc = make([]int64, 0, 3*(nd/targetPerCell+16)) // grows past this on sparse grids
 	g.mask = uint64(size - 1)
 	cellOf := make([]int32, nd)
+	b := binner{keys: make([]int64, 3*nd), at: make([]int32, nd), threads: threads}
 	// Occupancy falls as the edge shrinks, as h^m with m between 1 (a curve, or clusters
 	// that stay inside one cell) and the number of axes wider than a cell (a filled box).
 	// Each step assumes the m seen over the last step (the box's on the first), clamped to
@@ -130,7 +135,7 @@ func buildGrid(points []float64, dim int, rep []int32) *grid {
 	hLo, hHi := 0.0, math.Inf(1)
 	hPrev, occPrev := 0.0, 0.0
 	for iter := 0; ; iter++ {
-		occ := float64(nd) / float64(g.bin(xc, h, cellOf))
+		occ := float64(nd) / float64(g.bin(xc, h, cellOf, &b))
 		switch {
 		case occ > 2*targetPerCell && h > hMin:
 			hHi = h
@@ -190,24 +195,114 @@ func buildGrid(points []float64, dim int, rep []int32) *grid {
 	return g
 }
 
+// binner is the scratch of bin: each position's cell coordinates and table slot.
+type binner struct {
+	keys    []int64 // 3 per position
+	at      []int32 // table slot of the position's cell
+	slot    []int32 // table slot of each cell
+	threads int
+}
+
 // bin sets the cell edge to h, assigns every position its cell and rebuilds the cell
 // table; it returns the number of occupied cells.
-func (g *grid) bin(xc []float64, h float64, cellOf []int32) int {
+//
+// In parallel, and numbered as a sequential pass would: cells are numbered in the order
+// of their first position (as inserting positions one by one would), whatever the
+// threads. The positions claim table slots with compare-and-swap (a slot then holds a
+// position + 1, and keys[that position] tells its cell), a second pass lowers every slot
+// to its cell's first position (atomic minimum), and a prefix count over those first
+// positions numbers the cells. Only the table's layout (which slot a colliding cell
+// probes to) depends on the threads' timing, and find gives the same cells for any
+// layout. Binning was the sequential part of the knn graph build (BenchmarkKNN1M,
+// docs/bench/cluster.md).
+func (g *grid) bin(xc []float64, h float64, cellOf []int32, b *binner) int {
 	g.h = h
 	inv := 1 / h
 	for a := range 3 {
 		g.ncell[a] = int64(g.ext[a]*inv) + 1
 	}
 	clear(g.table)
-	g.cc = g.cc[:0]
-	for d := range cellOf {
-		var c [3]int64
-		for a := range 3 {
-			c[a] = min(max(int64(math.Floor((xc[3*d+a]-g.lo[a])*inv)), 0), g.ncell[a]-1)
+	nd := len(cellOf)
+	parallelRange(nd, b.threads, func(lo, hi int) {
+		for d := lo; d < hi; d++ {
+			k := b.keys[3*d : 3*d+3]
+			for a := range 3 {
+				k[a] = min(max(int64(math.Floor((xc[3*d+a]-g.lo[a])*inv)), 0), g.ncell[a]-1)
+			}
+			b.at[d] = g.claim(b.keys, int32(d))
 		}
-		cellOf[d] = g.insert(c)
+	})
+	parallelRange(nd, b.threads, func(lo, hi int) {
+		for d := lo; d < hi; d++ {
+			p := &g.table[b.at[d]]
+			for {
+				t := atomic.LoadInt32(p)
+				if int32(d)+1 >= t || atomic.CompareAndSwapInt32(p, t, int32(d)+1) {
+					break
+				}
+			}
+		}
+	})
+	// Number the first positions in order: counts per fixed chunk, then offsets.
+	const chunk = 1 << 14
+	nch := (nd + chunk - 1) / chunk
+	base := make([]int32, nch+1)
+	parallelEach(nch, b.threads, func(c int) {
+		for d := c * chunk; d < min((c+1)*chunk, nd); d++ {
+			if g.table[b.at[d]] == int32(d)+1 {
+				base[c+1]++
+			}
+		}
+	})
+	for c := range nch {
+		base[c+1] += base[c]
 	}
-	return len(g.cc) / 3
+	nc := int(base[nch])
+	g.cc = slices.Grow(g.cc[:0], 3*nc)[:3*nc]
+	b.slot = slices.Grow(b.slot[:0], nc)[:nc]
+	parallelEach(nch, b.threads, func(c int) {
+		id := base[c]
+		for d := c * chunk; d < min((c+1)*chunk, nd); d++ {
+			if j := b.at[d]; g.table[j] == int32(d)+1 {
+				cellOf[d], b.slot[id] = id, j
+				copy(g.cc[3*id:3*id+3], b.keys[3*d:3*d+3])
+				id++
+			}
+		}
+	})
+	parallelRange(nd, b.threads, func(lo, hi int) {
+		for d := lo; d < hi; d++ {
+			if f := g.table[b.at[d]] - 1; f != int32(d) {
+				cellOf[d] = cellOf[f]
+			}
+		}
+	})
+	parallelRange(nc, b.threads, func(lo, hi int) {
+		for id := lo; id < hi; id++ {
+			g.table[b.slot[id]] = int32(id) + 1 // cell + 1, 0 = empty
+		}
+	})
+	return nc
+}
+
+// claim returns the table slot of the cell keys[3d:3d+3], taking an empty one for it if
+// the cell has none yet; safe for concurrent callers, each for its own d.
+func (g *grid) claim(keys []int64, d int32) int32 {
+	c := keys[3*d : 3*d+3]
+	for j := hashCell([3]int64{c[0], c[1], c[2]}) & g.mask; ; j = (j + 1) & g.mask {
+		p := &g.table[j]
+		t := atomic.LoadInt32(p)
+		if t == 0 {
+			if atomic.CompareAndSwapInt32(p, 0, d+1) {
+				return int32(j)
+			}
+			t = atomic.LoadInt32(p)
+		}
+		k := keys[3*(t-1) : 3*t]
+		if k[0] == c[0] && k[1] == c[1] && k[2] == c[2] {
+			return int32(j)
+		}
+	}
 }
 
 // hashCell mixes the x and y cell coordinates and adds z unmixed, so the cells of a
@@ -215,23 +310,6 @@ func (g *grid) bin(xc []float64, h float64, cellOf []int32) int {
 // table slots (a cache line or two) instead of scattered ones.
 func hashCell(c [3]int64) uint64 {
 	return mix(uint64(c[0])*0x9e3779b97f4a7c15^uint64(c[1])*0xc2b2ae3d27d4eb4f) + uint64(c[2])
-}
-
-// insert returns the index of cell c, adding it if new.
-func (g *grid) insert(c [3]int64) int32 {
-	for j := hashCell(c) & g.mask; ; j = (j + 1) & g.mask {
-		t := g.table[j]
-		if t == 0 {
-			id := int32(len(g.cc) / 3)
-			g.cc = append(g.cc, c[0], c[1], c[2])
-			g.table[j] = id + 1
-			return id
-		}
-		k := g.cc[3*(t-1) : 3*t]
-		if k[0] == c[0] && k[1] == c[1] && k[2] == c[2] {
-			return t - 1
-		}
-	}
 }
 
 // find returns the index of cell (x, y, z), or -1 when it holds no point.

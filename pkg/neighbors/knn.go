@@ -29,7 +29,7 @@ func KNN(points []float64, dim, k, threads int) (*Graph, error) {
 	if k < 1 || k >= n {
 		return nil, fmt.Errorf("neighbors: %d neighbours of %d points: need 1 <= k < N", k, n)
 	}
-	g := buildGrid(points, dim, identity(n))
+	g := buildGrid(points, dim, identity(n), threads)
 	out := &Graph{N: n, K: k, Idx: make([]int32, n*k), D2: make([]float64, n*k)}
 	parallelChunks(n, threads, func() func(i int) {
 		s := newSearcher(g, k)
@@ -59,7 +59,7 @@ func Within(points []float64, dim int, radius []float64, threads int, visit func
 	if len(radius) != n {
 		return fmt.Errorf("neighbors: %d radii for %d points", len(radius), n)
 	}
-	g := buildGrid(points, dim, identity(n))
+	g := buildGrid(points, dim, identity(n), threads)
 	nc := int64(len(g.cc) / 3)
 	parallelChunks(n, threads, func() func(i int) {
 		return func(sq int) {
@@ -139,6 +139,44 @@ func identity(n int) []int32 {
 		rep[i] = int32(i)
 	}
 	return rep
+}
+
+// parallelRange runs f on fixed chunks of [0, n) on threads goroutines (0 =
+// GOMAXPROCS); each index is in exactly one call, so disjoint writes need no locks.
+func parallelRange(n, threads int, f func(lo, hi int)) {
+	const chunk = 1 << 14
+	parallelEach((n+chunk-1)/chunk, threads, func(c int) { f(c*chunk, min((c+1)*chunk, n)) })
+}
+
+// parallelEach runs f(i) for i in [0, n) on threads goroutines (0 = GOMAXPROCS), one
+// index at a time: for items that are each a large piece of work.
+func parallelEach(n, threads int, f func(i int)) {
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	threads = max(1, min(threads, n))
+	if threads == 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range threads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // parallelChunks runs work(i) for i in [0, n) on threads goroutines, each with its own

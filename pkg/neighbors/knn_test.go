@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"testing"
+
+	"github.com/spectral-dev/spectral/pkg/generate"
 )
 
 func randomCloud(rng *rand.Rand, n, dim int) []float64 {
@@ -153,3 +155,57 @@ func BenchmarkKNN1M(b *testing.B) {
 
 func cosf(t float64) float64 { return math.Cos(t) }
 func sinf(t float64) float64 { return math.Sin(t) }
+
+// The grid is the same for any number of threads, and numbers its cells in the order of
+// their first position, as a sequential insertion does; KNN's lists are bit-identical.
+func TestGridAndKNNThreadsBitIdentical(t *testing.T) {
+	pts := generate.SwissRoll(100000, 0.01, 3)
+	// A few exact copies and a far point: shared cells, a sparse grid.
+	copy(pts[3*99990:], pts[:30])
+	pts[3*99999] = 1e6
+	n := len(pts) / 3
+	ref := buildGrid(pts, 3, identity(n), 1)
+	// Sequential first-appearance numbering of the cells, by a map.
+	first := map[[3]int64]int32{}
+	inv := 1 / ref.h
+	for d := range n {
+		var c [3]int64
+		for a := range 3 {
+			c[a] = min(max(int64(math.Floor((pts[3*d+a]-ref.centre[a]-ref.lo[a])*inv)), 0), ref.ncell[a]-1)
+		}
+		id, ok := first[c]
+		if !ok {
+			id = int32(len(first))
+			first[c] = id
+		}
+		if got := ref.cellOf[ref.slotOf[d]]; got != id {
+			t.Fatalf("position %d: cell %d, first-appearance order %d", d, got, id)
+		}
+	}
+	if len(first) != len(ref.cc)/3 {
+		t.Fatalf("%d cells, want %d", len(ref.cc)/3, len(first))
+	}
+	refKNN, err := KNN(pts, 3, 9, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, th := range []int{2, 3, 8} {
+		g := buildGrid(pts, 3, identity(n), th)
+		if g.h != ref.h || !slices.Equal(g.cc, ref.cc) || !slices.Equal(g.start, ref.start) || !slices.Equal(g.ids, ref.ids) ||
+			!slices.Equal(g.cellOf, ref.cellOf) || !slices.Equal(g.pts, ref.pts) {
+			t.Fatalf("%d threads: the grid differs from one thread's", th)
+		}
+		for cl := range int32(len(g.cc) / 3) {
+			if got := g.find(g.cc[3*cl], g.cc[3*cl+1], g.cc[3*cl+2]); got != cl {
+				t.Fatalf("%d threads: find cell %d gives %d", th, cl, got)
+			}
+		}
+		k, err := KNN(pts, 3, 9, th)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(k.Idx, refKNN.Idx) || !slices.Equal(k.D2, refKNN.D2) {
+			t.Fatalf("%d threads: KNN differs from one thread's", th)
+		}
+	}
+}

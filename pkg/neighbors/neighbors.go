@@ -132,7 +132,11 @@ func Measure(points []float64, dim int, opt Options) (Spacing, error) {
 		return sp, fmt.Errorf("neighbors: %d points: %w", n, ErrNoSpacing)
 	}
 
-	g := buildGrid(points, dim, uniq.rep)
+	threads := opt.Threads
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	g := buildGrid(points, dim, uniq.rep, threads)
 
 	// Query set: distinct positions (grid slots) with the number of query points at each.
 	maxQ := opt.MaxQueries
@@ -156,10 +160,6 @@ func Measure(points []float64, dim int, opt Options) (Spacing, error) {
 	k := min(SigmaK, nd-1)
 	nn2 := make([]float64, len(slots))
 	kth2 := make([]float64, len(slots))
-	threads := opt.Threads
-	if threads <= 0 {
-		threads = runtime.GOMAXPROCS(0)
-	}
 	runQueries(opt.Context, g, k, slots, nn2, kth2, threads)
 	if opt.Context != nil && opt.Context.Err() != nil {
 		return Spacing{}, opt.Context.Err()

@@ -10,6 +10,13 @@ type searcher struct {
 	best []float64 // the smallest squared distances so far, ascending, at most k
 	ids  []int32   // their slots, when the caller wants them (KNN); nil for Measure
 
+	// near[27] caches the cells at offsets -1..1 per axis around nearCell (index
+	// (dx+1)*9 + (dy+1)*3 + dz+1; -1 = empty): queries go in slot order, so consecutive
+	// ones share their cell and the 27 hash look-ups of shells 0 and 1 are made once per
+	// cell instead of once per query (find was a tenth of the knn build's time).
+	near     [27]int32
+	nearCell int32
+
 	// the current query
 	slot   int32
 	q      [3]float64
@@ -18,7 +25,7 @@ type searcher struct {
 }
 
 func newSearcher(g *grid, k int) *searcher {
-	return &searcher{g: g, k: k, best: make([]float64, 0, k)}
+	return &searcher{g: g, k: k, best: make([]float64, 0, k), nearCell: -1}
 }
 
 // query returns the squared distances from slot to its nearest and its k-th nearest
@@ -40,6 +47,12 @@ func (s *searcher) query(slot int32) (nn2, kth2 float64) {
 	copy(s.q[:], g.pts[3*slot:3*slot+3])
 	cell := g.cellOf[slot]
 	copy(s.c[:], g.cc[3*cell:3*cell+3])
+	if cell != s.nearCell {
+		s.nearCell = cell
+		for i := range s.near {
+			s.near[i] = -2 // not looked up yet
+		}
+	}
 	for a := range 3 {
 		off := (s.q[a] - g.centre[a]) - g.lo[a] - float64(s.c[a])*g.h // centred, as in grid.bin
 		s.fl[a] = min(max(off, 0), g.h)
@@ -169,8 +182,19 @@ func (s *searcher) scanCells(done int64) {
 }
 
 func (s *searcher) visit(c [3]int64) {
-	if cell := s.g.find(c[0], c[1], c[2]); cell >= 0 {
-		s.visitCell(cell)
+	dx, dy, dz := c[0]-s.c[0], c[1]-s.c[1], c[2]-s.c[2]
+	if dx < -1 || dx > 1 || dy < -1 || dy > 1 || dz < -1 || dz > 1 {
+		if cell := s.g.find(c[0], c[1], c[2]); cell >= 0 {
+			s.visitCell(cell)
+		}
+		return
+	}
+	p := &s.near[(dx+1)*9+(dy+1)*3+dz+1]
+	if *p == -2 {
+		*p = s.g.find(c[0], c[1], c[2])
+	}
+	if *p >= 0 {
+		s.visitCell(*p)
 	}
 }
 
