@@ -47,11 +47,10 @@ const AggregateEdge = 2.0
 var aggregateEdges = []float64{2, 3, 4, 6, 8, 12, 16, 24, 32}
 
 // coarseMax is the most nodes the first level may have. The exact coarse factor grows
-// faster than its nodes (n = 10^6 roll, sigma 0.01: 4,713 nodes 0.9M nonzeros, 13,029
-// nodes 4.8M, 26,681 nodes 22M), and pays only where the fine passes it saves cost more:
-// 5,000 nodes at any size, up to 20,000 in proportion to the kernel's pairs (one node per
-// 250,000 pairs; at 10^6 points and 5,000 pairs a point, boxes of 2 sigma against 3 took
-// the largest residual after 6 passes from 1.4e-4 to 2.4e-5, docs/bench/multilevel.md).
+// faster than its nodes, and a larger level pays only where the fine passes it saves
+// cost more: 5,000 nodes at any size, up to 20,000 in proportion to the kernel's pairs
+// (one node per 250,000 pairs). docs/bench/multilevel.md ("Aggregate size at 10^6") has
+// the factor sizes and the residuals that chose it.
 func coarseMax(pairs int64) int {
 	return int(max(5000, min(20000, pairs/250000)))
 }
