@@ -65,8 +65,8 @@ and projected out, so its eigenvalue is exactly 0. Progress goes to stderr; the 
 (eigenvalues, timings, products) to stderr, or as JSON to --summary.
 
 --solver multilevel (auto picks it for N >= 20,000 with the normalized or random-walk
-Laplacian) builds coarse levels by aggregating the points into boxes of 2 sigma (exact
-P^T K P), solves the coarsest by Lanczos and the fine level by preconditioned LOBPCG
+Laplacian) builds coarse levels by aggregating the points into boxes of 2 sigma, or larger
+where that leaves too many (exact P^T K P), solves the coarsest by Lanczos and the fine level by preconditioned LOBPCG
 started from the coarse eigenvectors: far fewer passes over the kernel, each pass carrying
 a block of vectors. Residuals are checked on the fine operator; --tol 0 means 1e-10 there.
 It falls back to Lanczos, with a warning, where it cannot help.

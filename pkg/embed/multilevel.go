@@ -35,15 +35,25 @@ func ParseSolver(s string) (Solver, error) {
 	return "", fieldError("Options.Solver", "{} %q: want auto, lanczos or multilevel", s)
 }
 
-// AggregateEdge is the edge of the first coarse level's aggregates in units of sigma:
-// boxes of 2 sigma gave the fewest fine passes in the prototype (docs/bench/multilevel.md);
-// each further level doubles it. When they leave more than coarseFactorMax aggregates,
-// boxes of 3 sigma are used instead: the coarse Cholesky factor then costs a fifth
-// (n = 10^5 roll: 0.56M nonzeros instead of 2.6M) for 18 fine passes instead of 14.
+// AggregateEdge is the edge of the first coarse level's aggregates in units of sigma
+// when that level is small enough (coarseMax): boxes of 2 sigma gave the fewest fine
+// passes for their cost in the prototype (docs/bench/multilevel.md). Where they leave too
+// many aggregates, the next edge of aggregateEdges that does not is used; each further
+// level doubles the edge.
 const AggregateEdge = 2.0
 
-// coarseFactorMax is the first level's size above which larger aggregates are used.
-const coarseFactorMax = 5000
+// aggregateEdges is the ladder of first-level edges, in sigmas, tried from AggregateEdge
+// up: larger boxes make a smaller coarse level (a cheaper factor) and more fine passes.
+var aggregateEdges = []float64{2, 3, 4, 6, 8, 12, 16, 24, 32}
+
+// coarseMax is the most nodes the first level may have. The exact coarse factor grows
+// faster than its nodes, and a larger level pays only where the fine passes it saves
+// cost more: 5,000 nodes at any size, up to 20,000 in proportion to the kernel's pairs
+// (one node per 250,000 pairs). docs/bench/multilevel.md ("Aggregate size at 10^6") has
+// the factor sizes and the residuals that chose it.
+func coarseMax(pairs int64) int {
+	return int(max(5000, min(20000, pairs/250000)))
+}
 
 // coarsestMax is the size at which the cascade stops adding levels: its Lanczos solve
 // and the coarse factorisation are then cheap next to a fine pass.
@@ -86,19 +96,21 @@ func chooseSolver(opt Options, n int, pairs int64, cpu bool) Solver {
 var errNoCoarsening = errors.New("aggregation barely coarsens")
 
 // buildLevels builds the cascade's coarse levels for A = D^-1/2 K D^-1/2: level 1 from
-// boxes of AggregateEdge sigma with Kc = P^T K P summed exactly over the kernel's pairs,
+// the smallest boxes of aggregateEdges that leave at most coarseMax aggregates, with
+// Kc = P^T K P summed exactly over the kernel's pairs,
 // then boxes twice as large on the aggregates' centroids (Galerkin on the sparse coarse
 // affinity) until the coarsest has at most coarsestMax nodes.
 func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]eigsh.Level, error) {
-	h := AggregateEdge
-	ag, err := g.AggregateSorted(h)
-	if err != nil {
-		return nil, err
-	}
-	if ag.M > coarseFactorMax {
-		h = 1.5 * AggregateEdge
+	limit := coarseMax(op.Stats().PairsWithinCutoff)
+	var ag *grid.Aggregation
+	var h float64
+	for _, h = range aggregateEdges {
+		var err error
 		if ag, err = g.AggregateSorted(h); err != nil {
 			return nil, err
+		}
+		if ag.M <= limit {
+			break
 		}
 	}
 	if float64(g.N)/float64(ag.M) < minCoarsening {

@@ -356,40 +356,23 @@ func (o *Operator) countWithin(c2 float32) int64 {
 	o.parallel(func(_ []float64, i int) {
 		c := g.Cells[i]
 		var n int64
+		var bits []uint8
 		for t := c.Start; t < c.End; t++ {
 			for _, r := range o.sourceRanges(i, t) {
-				n += o.countRow(t, int(r[0]), int(r[1]), c2)
+				nj := int(r[1] - r[0])
+				if need := (nj + 7) >> 3; cap(bits) < need {
+					bits = make([]uint8, need+64)
+				}
+				row := bits[:(nj+7)>>3]
+				clear(row)
+				// rowBits is the cache build's scan (AVX2 where there is one, the
+				// products' float32 expression): it counts within c2 as it sets bits.
+				n += o.rowBits(row, t, int(r[0]), 0, nj, c2)
 			}
 		}
 		total.Add(n)
 	})
 	return total.Load()
-}
-
-func (o *Operator) countRow(t, a, b int, c2 float32) int64 {
-	var n int64
-	xt, yt := o.x[t], o.y[t]
-	xs, ys := o.x[a:b], o.y[a:b]
-	ys = ys[:len(xs)]
-	if o.z == nil {
-		for s := range xs {
-			d, e := xt-xs[s], yt-ys[s]
-			if float32(d*d)+float32(e*e) <= c2 {
-				n++
-			}
-		}
-		return n
-	}
-	zt := o.z[t]
-	zs := o.z[a:b]
-	zs = zs[:len(xs)]
-	for s := range xs {
-		d, e, f := xt-xs[s], yt-ys[s], zt-zs[s]
-		if float32(float32(d*d)+float32(e*e))+float32(f*f) <= c2 {
-			n++
-		}
-	}
-	return n
 }
 
 // onWorkers runs work on n goroutines and waits for them; the caller is one of the
