@@ -281,3 +281,47 @@ func TestChooseSolver(t *testing.T) {
 		t.Errorf("unnormalized: %s", s)
 	}
 }
+
+// TestAggregateLadder: where boxes of 2 sigma leave more aggregates than coarseMax, the
+// first level uses the smallest larger box of the ladder that does not (a square of
+// 230 x 230 sigma: 2 sigma leaves ~13,000 boxes, 3 sigma ~5,900, 4 sigma ~3,300, so
+// the old rule, 3 sigma whenever 2 was too many, fails it).
+func TestAggregateLadder(t *testing.T) {
+	const n = 40000
+	pts := make([]float64, 2*n)
+	r := uint64(7)
+	for i := range pts { // a deterministic uniform square, 230 sigma on a side
+		r = r*6364136223846793005 + 1442695040888963407
+		pts[i] = 230 * float64(r>>11) / (1 << 53)
+	}
+	g, err := grid.Build(pts, 2, 1, 4, grid.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := kernel.New(g, kernel.Options{CacheBudget: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := coarseMax(op.Stats().PairsWithinCutoff)
+	want := -1
+	for _, h := range aggregateEdges {
+		ag, err := g.AggregateSorted(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ag.M <= limit {
+			want = ag.M
+			break
+		}
+	}
+	if h2, _ := g.AggregateSorted(AggregateEdge); h2.M <= limit {
+		t.Fatalf("boxes of %g sigma leave %d aggregates, within the limit %d: the cloud does not test the ladder", AggregateEdge, h2.M, limit)
+	}
+	levels, err := buildLevels(op, g, op.Degrees(), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := levels[0].A.N; got != want || got > limit {
+		t.Errorf("first level %d nodes, want %d (the smallest box within %d)", got, want, limit)
+	}
+}
