@@ -368,23 +368,31 @@ func (g *Grid) neighbours(keys []cellKey, index *cellIndex, rings int) {
 	g.RangePtr = make([]int, nc+1)
 	g.NbrCells = make([]int32, 0, nc*min(noff, 27))
 	g.Ranges = make([][2]int32, 0, nc*4)
+	var rows *cellRows
+	if index.packed != nil && !hashNeighbours {
+		rows = newCellRows(keys, index, dim)
+	}
 	var list []int32
 	for i := 0; i < nc; i++ {
 		list = list[:0]
 		ci := &g.Cells[i]
-		for o := 0; o < noff; o++ {
-			k := keys[i]
-			r := o
-			for a := 0; a < dim; a++ {
-				k[a] += int64(r%side - rings)
-				r /= side
-			}
-			j, ok := index.get(k)
-			if !ok {
-				continue
-			}
-			if boxDist2(ci, &g.Cells[j], dim) <= c2 {
-				list = append(list, j)
+		if rows != nil {
+			list = rows.within(list, keys[i], rings, func(j int32) bool { return boxDist2(ci, &g.Cells[j], dim) <= c2 })
+		} else {
+			for o := 0; o < noff; o++ {
+				k := keys[i]
+				r := o
+				for a := 0; a < dim; a++ {
+					k[a] += int64(r%side - rings)
+					r /= side
+				}
+				j, ok := index.get(k)
+				if !ok {
+					continue
+				}
+				if boxDist2(ci, &g.Cells[j], dim) <= c2 {
+					list = append(list, j)
+				}
 			}
 		}
 		slices.Sort(list)
@@ -408,7 +416,7 @@ func (g *Grid) neighbours(keys []cellKey, index *cellIndex, rings int) {
 func boxDist2(p, q *Cell, dim int) float64 {
 	d2 := 0.0
 	for a := 0; a < dim; a++ {
-		gap := math.Max(0, math.Max(float64(q.Min[a])-float64(p.Max[a]), float64(p.Min[a])-float64(q.Max[a])))
+		gap := max(0, float64(q.Min[a])-float64(p.Max[a]), float64(p.Min[a])-float64(q.Max[a])) // builtin max: math.Max is not inlined
 		d2 += gap * gap
 	}
 	return d2
