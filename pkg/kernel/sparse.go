@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/spectral-dev/spectral/internal/parallel"
 )
 
 // Sparse is a symmetric affinity matrix in CSR form (input order), for the adaptive
@@ -269,14 +271,14 @@ func sortKeys(keys []mortonKey, threads int) []mortonKey {
 	const sortRun = 1 << 16
 	n := len(keys)
 	nr := (n + sortRun - 1) / sortRun
-	parallelEach(nr, threads, func(r int) {
+	parallel.Each(nr, threads, func(r int) {
 		slices.SortFunc(keys[r*sortRun:min((r+1)*sortRun, n)], cmpKey)
 	})
 	buf := make([]mortonKey, n)
 	for w := sortRun; w < n; w *= 2 {
 		pairs := (n + 2*w - 1) / (2 * w)
 		src, dst := keys, buf
-		parallelEach(pairs, threads, func(p int) {
+		parallel.Each(pairs, threads, func(p int) {
 			a0, a1, b1 := p*2*w, min(p*2*w+w, n), min(p*2*w+2*w, n)
 			i, j, o := a0, a1, a0
 			for i < a1 && j < b1 {
@@ -318,32 +320,6 @@ func parallelRange(n, threads int, f func(lo, hi int)) {
 		threads = runtime.GOMAXPROCS(0)
 	}
 	(&Sparse{n: n, threads: threads}).rows(f)
-}
-
-// parallelEach runs f(i) for i in [0, n) on threads workers (0 = GOMAXPROCS), one index
-// at a time: for items that are each a large piece of work (parallelRange's chunks of
-// 4096 would put them all on one worker).
-func parallelEach(n, threads int, f func(i int)) {
-	if threads <= 0 {
-		threads = runtime.GOMAXPROCS(0)
-	}
-	threads = max(1, min(threads, n))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range threads {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // edge is one directed entry of a matrix under construction.

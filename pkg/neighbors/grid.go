@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync/atomic"
+
+	"github.com/spectral-dev/spectral/internal/parallel"
 )
 
 // targetPerCell is the mean number of distinct positions per occupied cell the grid aims
@@ -247,7 +249,7 @@ func (g *grid) bin(xc []float64, h float64, cellOf []int32, b *binner) int {
 	const chunk = 1 << 14
 	nch := (nd + chunk - 1) / chunk
 	base := make([]int32, nch+1)
-	parallelEach(nch, b.threads, func(c int) {
+	parallel.Each(nch, b.threads, func(c int) {
 		for d := c * chunk; d < min((c+1)*chunk, nd); d++ {
 			if g.table[b.at[d]] == int32(d)+1 {
 				base[c+1]++
@@ -260,7 +262,7 @@ func (g *grid) bin(xc []float64, h float64, cellOf []int32, b *binner) int {
 	nc := int(base[nch])
 	g.cc = slices.Grow(g.cc[:0], 3*nc)[:3*nc]
 	b.slot = slices.Grow(b.slot[:0], nc)[:nc]
-	parallelEach(nch, b.threads, func(c int) {
+	parallel.Each(nch, b.threads, func(c int) {
 		id := base[c]
 		for d := c * chunk; d < min((c+1)*chunk, nd); d++ {
 			if j := b.at[d]; g.table[j] == int32(d)+1 {

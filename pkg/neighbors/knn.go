@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/spectral-dev/spectral/internal/parallel"
 )
 
 // Graph is the exact k-nearest-neighbour lists of a cloud: point i's neighbours are
@@ -145,38 +147,7 @@ func identity(n int) []int32 {
 // GOMAXPROCS); each index is in exactly one call, so disjoint writes need no locks.
 func parallelRange(n, threads int, f func(lo, hi int)) {
 	const chunk = 1 << 14
-	parallelEach((n+chunk-1)/chunk, threads, func(c int) { f(c*chunk, min((c+1)*chunk, n)) })
-}
-
-// parallelEach runs f(i) for i in [0, n) on threads goroutines (0 = GOMAXPROCS), one
-// index at a time: for items that are each a large piece of work.
-func parallelEach(n, threads int, f func(i int)) {
-	if threads <= 0 {
-		threads = runtime.GOMAXPROCS(0)
-	}
-	threads = max(1, min(threads, n))
-	if threads == 1 {
-		for i := range n {
-			f(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range threads {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.Each((n+chunk-1)/chunk, threads, func(c int) { f(c*chunk, min((c+1)*chunk, n)) })
 }
 
 // parallelChunks runs work(i) for i in [0, n) on threads goroutines, each with its own
