@@ -215,16 +215,7 @@ func writeLabels(w io.Writer, o *clusterOptions, res *embed.Result, cl *embed.Cl
 	if f, _ := outputFormat(o.output); f == "ply" {
 		return cloudio.WritePLY(w, &cloudio.PLYOutput{Points: c.Points, Dim: c.Dim, Props: names, Values: cols, RGB: labelColors(cl.Labels)})
 	}
-	t := &cloudio.Table{Names: append(append([]string{}, c.Names...), names...)}
-	for d := 0; d < c.Dim; d++ {
-		col := make([]float64, c.N())
-		for i := range col {
-			col[i] = c.Points[i*c.Dim+d]
-		}
-		t.Columns = append(t.Columns, col)
-	}
-	t.Columns = append(t.Columns, cols...)
-	return cloudio.WriteCSV(w, t)
+	return cloudio.WriteCSV(w, coordTable(c, names, cols))
 }
 
 // clusterPalette is Tableau's 10 categorical colours (also matplotlib's tab10), cycled;

@@ -367,15 +367,7 @@ func writeVectors(cmd *cobra.Command, path string, c *cloudio.Cloud, names []str
 				RGB: colorsOf(vecs, dropFirst), Comments: comments,
 			})
 		}
-		t := &cloudio.Table{Names: append(append([]string{}, c.Names...), names...)}
-		for d := 0; d < c.Dim; d++ {
-			col := make([]float64, c.N())
-			for i := range col {
-				col[i] = c.Points[i*c.Dim+d]
-			}
-			t.Columns = append(t.Columns, col)
-		}
-		t.Columns = append(t.Columns, vecs...)
+		t := coordTable(c, names, vecs)
 		if format == "npy" {
 			return cloudio.WriteNPY(w, t)
 		}

@@ -53,3 +53,18 @@ func summaryOf(res *embed.Result) embed.Summary {
 	}
 	return sum
 }
+
+// coordTable is the table of an output file: the cloud's coordinate columns (named as in
+// the input), then cols named names.
+func coordTable(c *cloudio.Cloud, names []string, cols [][]float64) *cloudio.Table {
+	t := &cloudio.Table{Names: append(append([]string{}, c.Names...), names...)}
+	for d := 0; d < c.Dim; d++ {
+		col := make([]float64, c.N())
+		for i := range col {
+			col[i] = c.Points[i*c.Dim+d]
+		}
+		t.Columns = append(t.Columns, col)
+	}
+	t.Columns = append(t.Columns, cols...)
+	return t
+}
