@@ -360,6 +360,14 @@ func (o *Operator) countWithin(c2 float32) int64 {
 		for t := c.Start; t < c.End; t++ {
 			for _, r := range o.sourceRanges(i, t) {
 				nj := int(r[1] - r[0])
+				if nj < 32 { // too short for the scan to pay (10^7 roll: most ranges)
+					for s := int(r[0]); s < int(r[1]); s++ {
+						if o.pairDist2(t, s) <= c2 {
+							n++
+						}
+					}
+					continue
+				}
 				if need := (nj + 7) >> 3; cap(bits) < need {
 					bits = make([]uint8, need+64)
 				}
