@@ -1,9 +1,12 @@
 package embed
 
 import (
+	"math"
 	"runtime"
+	"time"
 
 	"github.com/spectral-dev/spectral/pkg/eigsh"
+	"github.com/spectral-dev/spectral/pkg/generate"
 
 	"github.com/spectral-dev/spectral/pkg/grid"
 	cloudio "github.com/spectral-dev/spectral/pkg/io"
@@ -73,9 +76,11 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 			cache = kernel.EstimateCost(g2, kopt)
 		}
 	}
-	// Both modes' times from the estimates (each EstimateCost walks the whole grid).
-	otf := float64(est.PairsEvaluated) / (kernel.OnTheFlyPairsPerSecondPerCore * float64(threads))
-	cached := float64(est.PairsWithinCutoff) / (kernel.CachedProductsPerSecondPerCore * float64(threads))
+	// Both modes' times from the estimates (each EstimateCost walks the whole grid) at this
+	// machine's measured speed.
+	rOtf, rCached := measuredRates(threads)
+	otf := float64(est.PairsEvaluated) / (rOtf * float64(threads))
+	cached := float64(est.PairsWithinCutoff) / (rCached * float64(threads))
 	used := otf
 	if cache.Cached {
 		used = cached
@@ -86,7 +91,7 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 		suggest = cacheMemoryFlag(cache.CacheBytes)
 	}
 	solver = chooseSolver(Options{Solver: solver, Laplacian: Normalized, Cutoff: cutoff}, c.N(), est.PairsWithinCutoff, true)
-	passes, secs, smem := solveEstimate(solver, c.N(), k, used, threads)
+	passes, secs, smem := solveEstimate(solver, c.N(), k, used, threads, cache.Cached)
 	return &Costs{
 		Solver: solver, SolvePasses: passes, SolveSeconds: secs, SolveMemory: smem,
 		Sigma: sigma, Cutoff: cutoff,
@@ -98,25 +103,76 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 	}, nil
 }
 
-// Rough per-solver figures, from docs/bench/multilevel.md (Swiss rolls, tol 1e-6): Lanczos
-// needs ~200-550 products; the multilevel solver ~15-25 block passes of DefaultBlock(k-1)
-// columns, a block pass costing about blockPassCost single products, plus ~2300
-// multiply-adds per point and iteration of dense block work (~1e9 per second per core)
-// and one pass to build the coarse level.
+// Rough per-solver figures, from docs/bench/multilevel.md (Swiss rolls): Lanczos needs
+// ~200-550 products; the multilevel solver ~18 (tol 1e-6) to ~25 (the default tol, 1e-10
+// for it) block passes of DefaultBlock(k-1) columns, a block pass costing about
+// blockPassCost single products (docs/bench/block.md: less on the fly, where evaluating
+// the kernel dominates, than cached), plus ~2300 multiply-adds per point and iteration of
+// dense block work (~1e9 per second per core) and one pass to build the coarse level.
 const (
 	lanczosProductsEstimate  = 400
-	multilevelPassesEstimate = 20
-	blockPassCost            = 3.0
+	multilevelPassesEstimate = 25
+	blockPassCostOnTheFly    = 2.3
+	blockPassCostCached      = 4.0
 )
 
-func solveEstimate(s Solver, n, k int, perProduct float64, threads int) (passes int, seconds float64, mem int64) {
+func solveEstimate(s Solver, n, k int, perProduct float64, threads int, cached bool) (passes int, seconds float64, mem int64) {
 	if s == SolverLanczos {
 		return lanczosProductsEstimate, lanczosProductsEstimate * perProduct, 0
 	}
 	b := eigsh.DefaultBlock(max(k-1, 1))
 	dense := float64(n) * 2300 * float64(b*b) / 81 / (1e9 * float64(threads))
 	p := multilevelPassesEstimate
-	seconds = float64(p)*(blockPassCost*perProduct+dense) + perProduct
+	pass := blockPassCostOnTheFly
+	if cached {
+		pass = blockPassCostCached
+	}
+	seconds = float64(p)*(pass*perProduct+dense) + perProduct
 	mem = int64(n) * int64(b) * 8 * 12 // X, AX, W, AW, P, AP and the temporaries
 	return p, seconds, mem
+}
+
+// measuredRates times products on a small Swiss roll (10,000 points, sigma 0.05, cutoff 4:
+// ~1,300 pairs a point, between the benchmarks' densities) on this machine, on the fly and
+// cached, best of 3 each (a few tenths of a second in all), and returns evaluated pairs
+// and nonzeros per second and thread. Estimates then follow the machine they run on: the
+// constants (kernel.OnTheFlyPairsPerSecondPerCore) were measured on an AVX-512 Xeon and
+// were 3x fast for a Zen 1 (docs/bench/multilevel.md, session 4). They stay the fallback.
+func measuredRates(threads int) (onTheFly, cached float64) {
+	onTheFly, cached = kernel.OnTheFlyPairsPerSecondPerCore, kernel.CachedProductsPerSecondPerCore
+	pts := generate.SwissRoll(10000, 0.01, 1)
+	g, err := grid.Build(pts, 3, 0.05, 4, grid.Options{})
+	if err != nil {
+		return
+	}
+	// The cached mode runs on its own cells, as a run does (cachedCells).
+	gc, err := grid.Build(pts, 3, 0.05, 4, grid.Options{CellSize: kernel.CachedCellFraction * 4})
+	if err != nil {
+		return
+	}
+	v := make([]float64, g.N)
+	for i := range v {
+		v[i] = 1
+	}
+	dst := make([]float64, g.N)
+	best := func(op *kernel.Operator) float64 {
+		b := math.Inf(1)
+		for range 3 {
+			t := time.Now()
+			op.MulVec(dst, v)
+			b = min(b, time.Since(t).Seconds())
+		}
+		return b
+	}
+	if op, err := kernel.New(g, kernel.Options{Threads: threads, CacheBudget: -1}); err == nil {
+		if s := best(op); s > 0 {
+			onTheFly = float64(op.Stats().PairsEvaluated) / (s * float64(threads))
+		}
+	}
+	if op, err := kernel.New(gc, kernel.Options{Threads: threads, CacheBudget: 1 << 30}); err == nil && op.Stats().Cached {
+		if s := best(op); s > 0 {
+			cached = float64(op.Stats().PairsWithinCutoff) / (s * float64(threads))
+		}
+	}
+	return
 }
