@@ -284,7 +284,7 @@ func TestChooseSolver(t *testing.T) {
 
 // TestAggregateLadder: where boxes of 2 sigma leave more aggregates than coarseMax, the
 // first level uses the smallest larger box of the ladder that does not (a square of
-// 230 x 230 sigma: 2 sigma leaves ~13,000 boxes, 3 sigma ~5,900, 4 sigma ~3,300, so
+// 230 x 230 sigma: 2 sigma leaves 12,765 boxes, 3 sigma 6,047, 4 sigma 3,364, so
 // the old rule, 3 sigma whenever 2 was too many, fails it).
 func TestAggregateLadder(t *testing.T) {
 	const n = 40000
