@@ -16,15 +16,36 @@ const Fallback = 2 << 30
 
 // Available is MemAvailable from /proc/meminfo (what can be allocated without swapping),
 // or Fallback where that is unknown.
-func Available() int64 { return meminfo("MemAvailable:") }
+func Available() int64 {
+	b, _ := AvailableKnown()
+	return b
+}
+
+// AvailableKnown is Available, and whether /proc/meminfo gave it (false: Fallback).
+func AvailableKnown() (int64, bool) {
+	b, err := meminfoKnown("MemAvailable:")
+	if err != nil {
+		return Fallback, false
+	}
+	return b, true
+}
 
 // Total is MemTotal from /proc/meminfo, or Fallback where that is unknown.
 func Total() int64 { return meminfo("MemTotal:") }
 
 func meminfo(key string) int64 {
-	f, err := os.Open("/proc/meminfo")
+	b, err := meminfoKnown(key)
 	if err != nil {
 		return Fallback
+	}
+	return b
+}
+
+// meminfoKnown is key's figure in /proc/meminfo in bytes, or an error where it is not there.
+func meminfoKnown(key string) (int64, error) {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -33,12 +54,12 @@ func meminfo(key string) int64 {
 		if len(fields) >= 2 && fields[0] == key {
 			kb, err := strconv.ParseInt(fields[1], 10, 64)
 			if err != nil || kb <= 0 || kb > 1<<53 {
-				return Fallback
+				return 0, fmt.Errorf("sysmem: %s %q", key, fields[1])
 			}
-			return kb * 1024
+			return kb * 1024, nil
 		}
 	}
-	return Fallback
+	return 0, fmt.Errorf("sysmem: no %s in /proc/meminfo", key)
 }
 
 // FormatBytes prints a byte count for people: 1.5 GiB.
