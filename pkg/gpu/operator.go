@@ -237,16 +237,7 @@ func (o *Operator) MulBlock(dst, src []float64, b int) {
 	if b < 1 || len(dst) != n*b || len(src) != n*b {
 		panic(fmt.Sprintf("gpu: MulBlock lengths %d, %d with %d columns, want %d rows", len(dst), len(src), b, n))
 	}
-	x, y := make([]float64, n), make([]float64, n)
-	for j := 0; j < b; j++ {
-		for i := range x {
-			x[i] = src[i*b+j]
-		}
-		o.MulVec(y, x)
-		for i, v := range y {
-			dst[i*b+j] = v
-		}
-	}
+	kernel.MulBlockColumns(o, dst, src, b)
 }
 
 // Err is the first error a MulVec met, or nil.

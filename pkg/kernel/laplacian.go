@@ -149,6 +149,16 @@ func mulBlock(m Matrix, dst, src []float64, b int) {
 		bm.MulBlock(dst, src, b)
 		return
 	}
+	MulBlockColumns(m, dst, src, b)
+}
+
+// MulBlockColumns sets dst = m src for n x b row-major blocks one column at a time through
+// MulVec: the block product of an operator whose kernel values cannot be shared across
+// columns (the GPU operator's fallback, a Matrix without MulBlock).
+func MulBlockColumns(m interface {
+	Dims() int
+	MulVec(dst, src []float64)
+}, dst, src []float64, b int) {
 	n := m.Dims()
 	x, y := make([]float64, n), make([]float64, n)
 	for j := 0; j < b; j++ {
