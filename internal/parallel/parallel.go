@@ -12,13 +12,22 @@ import (
 // time from a shared counter: for items that are each a large piece of work, so the
 // faster workers take more of them. f must be safe to call concurrently.
 func Each(n, threads int, f func(i int)) {
+	Chunks(n, threads, 1, func() func(int) { return f })
+}
+
+// Chunks runs work(i) for i in [0, n) on threads goroutines (0 = GOMAXPROCS), each with
+// its own work function from newWorker (its scratch state), taking chunk consecutive
+// indices at a time from a shared counter. With one goroutine it runs on the caller's.
+func Chunks(n, threads, chunk int, newWorker func() func(i int)) {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	threads = max(1, min(threads, n))
+	chunk = max(chunk, 1)
+	threads = max(1, min(threads, (n+chunk-1)/chunk))
 	if threads == 1 {
+		work := newWorker()
 		for i := range n {
-			f(i)
+			work(i)
 		}
 		return
 	}
@@ -28,12 +37,15 @@ func Each(n, threads int, f func(i int)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			work := newWorker()
 			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
+				lo := int(next.Add(int64(chunk))) - chunk
+				if lo >= n {
 					return
 				}
-				f(i)
+				for i := lo; i < min(lo+chunk, n); i++ {
+					work(i)
+				}
 			}
 		}()
 	}

@@ -5,12 +5,20 @@ import (
 	"testing"
 )
 
-// TestEach: every index is visited exactly once, for any thread count, n = 0 included.
+// TestEach: Each and Chunks visit every index exactly once, for any thread count and
+// chunk, n = 0 included.
 func TestEach(t *testing.T) {
 	for _, n := range []int{0, 1, 7, 1000} {
 		for _, threads := range []int{0, 1, 3, 64} {
 			seen := make([]atomic.Int32, n)
 			Each(n, threads, func(i int) { seen[i].Add(1) })
+			for i := range seen {
+				if c := seen[i].Load(); c != 1 {
+					t.Fatalf("Each n %d threads %d: index %d visited %d times", n, threads, i, c)
+				}
+				seen[i].Store(0)
+			}
+			Chunks(n, threads, 5, func() func(int) { return func(i int) { seen[i].Add(1) } })
 			for i := range seen {
 				if c := seen[i].Load(); c != 1 {
 					t.Fatalf("n %d threads %d: index %d visited %d times", n, threads, i, c)

@@ -3,9 +3,6 @@ package neighbors
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/spectral-dev/spectral/internal/parallel"
 )
@@ -33,7 +30,7 @@ func KNN(points []float64, dim, k, threads int) (*Graph, error) {
 	}
 	g := buildGrid(points, dim, identity(n), threads)
 	out := &Graph{N: n, K: k, Idx: make([]int32, n*k), D2: make([]float64, n*k)}
-	parallelChunks(n, threads, func() func(i int) {
+	parallel.Chunks(n, threads, 512, func() func(i int) {
 		s := newSearcher(g, k)
 		s.ids = make([]int32, 0, k)
 		return func(q int) {
@@ -63,7 +60,7 @@ func Within(points []float64, dim int, radius []float64, threads int, visit func
 	}
 	g := buildGrid(points, dim, identity(n), threads)
 	nc := int64(len(g.cc) / 3)
-	parallelChunks(n, threads, func() func(i int) {
+	parallel.Chunks(n, threads, 512, func() func(i int) {
 		return func(sq int) {
 			slot := int32(sq) // slot order, as in KNN
 			i := int(g.ids[slot])
@@ -148,33 +145,4 @@ func identity(n int) []int32 {
 func parallelRange(n, threads int, f func(lo, hi int)) {
 	const chunk = 1 << 14
 	parallel.Each((n+chunk-1)/chunk, threads, func(c int) { f(c*chunk, min((c+1)*chunk, n)) })
-}
-
-// parallelChunks runs work(i) for i in [0, n) on threads goroutines, each with its own
-// worker from newWorker, handing out chunks of indices.
-func parallelChunks(n, threads int, newWorker func() func(i int)) {
-	const chunk = 512
-	if threads <= 0 {
-		threads = runtime.GOMAXPROCS(0)
-	}
-	threads = max(1, min(threads, (n+chunk-1)/chunk))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range threads {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work := newWorker()
-			for {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= n {
-					return
-				}
-				for i := lo; i < min(lo+chunk, n); i++ {
-					work(i)
-				}
-			}
-		}()
-	}
-	wg.Wait()
 }
