@@ -120,14 +120,7 @@ func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]
 	if err != nil {
 		return nil, err
 	}
-	dc := make([]float64, ag.M)
-	for i, a := range ag.Labels {
-		dc[a] += deg[i]
-	}
-	w := make([]float64, g.N)
-	for i, a := range ag.Labels {
-		w[i] = math.Sqrt(deg[i] / dc[a])
-	}
+	dc, w := aggregateDegrees(ag.Labels, deg, ag.M)
 	cols := make([][]int32, ag.M)
 	vals := make([][]float64, ag.M)
 	for a := 0; a < ag.M; a++ {
@@ -152,14 +145,7 @@ func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]
 		if float64(ac.N)/float64(ag2.M) < 2 {
 			break
 		}
-		dc2 := make([]float64, ag2.M)
-		for a, b := range ag2.Labels {
-			dc2[b] += dc[a]
-		}
-		w2 := make([]float64, ac.N)
-		for a, b := range ag2.Labels {
-			w2[a] = math.Sqrt(dc[a] / dc2[b])
-		}
+		dc2, w2 := aggregateDegrees(ag2.Labels, dc, ag2.M)
 		ac2 := ac.Galerkin(ag2.Labels, w2, ag2.M)
 		levels = append(levels, eigsh.Level{Labels: ag2.Labels, Weights: w2, A: ac2, Coords: ag2.Centroids, Dim: g.Dim})
 		ac, dc, cent = ac2, dc2, ag2.Centroids
@@ -168,6 +154,20 @@ func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]
 		return nil, fmt.Errorf("%w: the coarsest level has %d nodes", errNoCoarsening, ac.N)
 	}
 	return levels, nil
+}
+
+// aggregateDegrees sums the finer level's degrees d into the m aggregates of labels and
+// returns them with Q's weights sqrt(d_i / dc_a), which make Q's columns unit vectors.
+func aggregateDegrees(labels []int32, d []float64, m int) (dc, w []float64) {
+	dc = make([]float64, m)
+	for i, a := range labels {
+		dc[a] += d[i]
+	}
+	w = make([]float64, len(labels))
+	for i, a := range labels {
+		w[i] = math.Sqrt(d[i] / dc[a])
+	}
+	return dc, w
 }
 
 // solveMultilevel is solve for the multilevel cascade: the deflated operator's want-1
