@@ -74,7 +74,9 @@ It falls back to Lanczos, with a warning, where it cannot help.
 The kernel's nonzero values are cached (float32, ~2.2 bytes per nonzero) when they fit
 --cache-memory; products then run several times faster than on the fly. When the cache
 is over that budget but fits the machine, a warning gives the --cache-memory value that
-would cache it (spectral info --sigma says the same before a run).
+would cache it (spectral info --sigma says the same before a run). The process gives Go's
+garbage collector a soft limit of 85% of the memory available at start (GOMEMLIMIT, when
+set, takes its place), so a large cache's heap does not double before it is collected.
 ` + exitStatusHelp,
 		Example: `  spectral generate spiral -o spiral.csv
   spectral embed --sigma 0.05 spiral.csv                        # -> spiral.eigvecs.csv

@@ -49,7 +49,8 @@ remain, if any).
 With --sigma it also estimates, before any costly work, the pairs within the cutoff per
 kernel product, the memory of the run and of the kernel cache (and, when the cache is over
 the default budget of half the available memory but fits the machine, the --cache-memory
-value that would cache it), and the time per product on this machine. --json prints one JSON object (format, n, dim, columns, bbox_min,
+value that would cache it), and the time per product on this machine (products of a small
+Swiss roll are timed first, ~0.3 s). --json prints one JSON object (format, n, dim, columns, bbox_min,
 bbox_max, duplicates, nn_median, nn_p95, suggested_sigma (the sigma embed uses),
 spacing_sigma (the rule's), sigma_raise, components, and the estimates).
 ` + exitStatusHelp,
