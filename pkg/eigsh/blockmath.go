@@ -84,14 +84,9 @@ func mulNN(n int, dst []float64, q int, x []float64, p int, c []float64, beta fl
 		}
 		return
 	}
-	ct := make([]float64, q*p) // c transposed: each output entry is a dot product
-	for a := 0; a < p; a++ {
-		for j := 0; j < q; j++ {
-			ct[j*p+a] = c[a*q+j]
-		}
-	}
+	cp := padPanels(c, p, q)
 	parChunks(n, func(_, lo, hi int) {
-		mulChunk(dst[lo*q:hi*q], q, x[lo*p:hi*p], p, ct, beta)
+		mulChunk(dst[lo*q:hi*q], q, x[lo*p:hi*p], p, cp, beta)
 	})
 }
 
@@ -133,80 +128,161 @@ func selectCols(n int, x []float64, b int, cols []int) []float64 {
 	return out
 }
 
-// gramChunk adds x^T y to out (p x q) over the rows of one chunk, four rows at a time so
-// each pass over a row of out serves four rows of x and y. Hand-written: gonum's Gemm
-// runs these thin shapes as one short Axpy call per row and column of x, whose call
-// overhead dominates at q of 5-40 (BenchmarkBlockMath).
+// gramChunk adds x^T y to out (p x q) over the rows of one chunk: per panel of up to
+// panelWidth columns of y and group of up to 4 columns of x, one pass over the rows with
+// the group's sums held in registers (the AVX2 loops of blockmath_amd64.s, or
+// gramPanelGo with the same fused multiply-adds in the same order). Hand-written:
+// gonum's Gemm runs these thin shapes as one short Axpy call per row and column of x,
+// whose call overhead dominates at q of 5-40 (BenchmarkBlockMath).
 func gramChunk(out, x []float64, p int, y []float64, q int) {
 	rows := len(x) / p
-	i := 0
-	for ; i+4 <= rows; i += 4 {
-		x0, x1, x2, x3 := x[i*p:i*p+p], x[(i+1)*p:(i+1)*p+p], x[(i+2)*p:(i+2)*p+p], x[(i+3)*p:(i+3)*p+p]
-		y0, y1, y2, y3 := y[i*q:i*q+q], y[(i+1)*q:(i+1)*q+q], y[(i+2)*q:(i+2)*q+q], y[(i+3)*q:(i+3)*q+q]
-		y1, y2, y3 = y1[:len(y0)], y2[:len(y0)], y3[:len(y0)]
-		for a := 0; a < p; a++ {
-			a0, a1, a2, a3 := x0[a], x1[a], x2[a], x3[a]
-			o := out[a*q : a*q+q]
-			o = o[:len(y0)]
-			for j, v := range y0 {
-				o[j] += a0*v + a1*y1[j] + a2*y2[j] + a3*y3[j]
+	var tmp [4 * panelWidth]float64
+	// Sub-blocks of gramRows rows keep x's and y's rows in cache across the passes.
+	for r0 := 0; r0 < rows; r0 += gramRows {
+		nr := min(gramRows, rows-r0)
+		xs, ys := x[r0*p:(r0+nr)*p], y[r0*q:] // ys keeps its capacity: see simd below
+		for c0 := 0; c0 < q; c0 += panelWidth {
+			qw := min(panelWidth, q-c0)
+			nv := (qw + 3) / 4
+			group := 4 // columns of x per pass: the sums of group x nv registers fill 12
+			if nv == 4 {
+				group = 3
 			}
-		}
-	}
-	for ; i < rows; i++ {
-		xi, yi := x[i*p:i*p+p], y[i*q:i*q+q]
-		for a, xa := range xi {
-			o := out[a*q : a*q+q]
-			o = o[:len(yi)]
-			for j, v := range yi {
-				o[j] += xa * v
+			// The loop loads whole registers, up to 3 values past the panel: the next
+			// row's, or past the end of y's memory on its last row, which Go then does.
+			simd := 0
+			if haveFMA {
+				simd = nr
+				if (nr-1)*q+c0+4*nv > cap(ys) {
+					simd = nr - 1
+				}
+			}
+			for a := 0; a < p; a += group {
+				var cols [4]int
+				var off [4]int
+				for c := range cols {
+					cols[c] = min(a+c, p-1) // short last groups repeat a column, dropped below
+					off[c] = 8 * (cols[c] - a)
+				}
+				if simd > 0 {
+					switch nv {
+					case 1:
+						gramPanel1(&tmp, &xs[a], &off, p, &ys[c0], q, simd)
+					case 2:
+						gramPanel2(&tmp, &xs[a], &off, p, &ys[c0], q, simd)
+					case 3:
+						gramPanel3(&tmp, &xs[a], &off, p, &ys[c0], q, simd)
+					default:
+						gramPanel4(&tmp, &xs[a], &off, p, &ys[c0], q, simd)
+					}
+				} else {
+					tmp = [4 * panelWidth]float64{}
+				}
+				gramPanelGo(&tmp, xs, p, &cols, group, ys[c0:], q, simd, nr, qw)
+				for c := 0; c < group && a+c < p; c++ {
+					o := out[(a+c)*q+c0 : (a+c)*q+c0+qw]
+					for j := range o {
+						o[j] += tmp[c*panelWidth+j]
+					}
+				}
 			}
 		}
 	}
 }
 
-// mulChunk sets dst = beta dst + x c over the rows of one chunk, with ct = c^T (q x p):
-// each entry is a dot product of a row of x with a row of ct, four rows at a time.
-func mulChunk(dst []float64, q int, x []float64, p int, ct []float64, beta float64) {
-	rows := len(x) / p
-	i := 0
-	for ; i+4 <= rows; i += 4 {
-		x0, x1, x2, x3 := x[i*p:i*p+p], x[(i+1)*p:(i+1)*p+p], x[(i+2)*p:(i+2)*p+p], x[(i+3)*p:(i+3)*p+p]
-		x1, x2, x3 = x1[:len(x0)], x2[:len(x0)], x3[:len(x0)]
-		for j := 0; j < q; j++ {
-			cj := ct[j*p : j*p+p]
-			cj = cj[:len(x0)]
-			var s0, s1, s2, s3 float64
-			for a, v := range cj {
-				s0 += x0[a] * v
-				s1 += x1[a] * v
-				s2 += x2[a] * v
-				s3 += x3[a] * v
-			}
-			if beta == 0 {
-				dst[i*q+j], dst[(i+1)*q+j], dst[(i+2)*q+j], dst[(i+3)*q+j] = s0, s1, s2, s3
-			} else {
-				dst[i*q+j] = beta*dst[i*q+j] + s0
-				dst[(i+1)*q+j] = beta*dst[(i+1)*q+j] + s1
-				dst[(i+2)*q+j] = beta*dst[(i+2)*q+j] + s2
-				dst[(i+3)*q+j] = beta*dst[(i+3)*q+j] + s3
+// gramRows is gramChunk's sub-block of rows.
+const gramRows = 256
+
+// panelWidth is the most columns of y or c one loop call holds in registers (4 ymm of 4
+// float64).
+const panelWidth = 16
+
+// laneMasks[l] enables the first l+1 lanes of a panel's last register (mulPanel's loads
+// and stores of dst).
+var laneMasks = [4][4]int64{{-1}, {-1, -1}, {-1, -1, -1}, {-1, -1, -1, -1}}
+
+// gramPanelGo continues gramPanel's sums over rows r0..r1-1: tmp[16c+j] += x[r*xs +
+// cols[c]] y[r*ys+j] for the group's columns c and j < qw, by fused multiply-adds.
+func gramPanelGo(tmp *[4 * panelWidth]float64, x []float64, xs int, cols *[4]int, group int, y []float64, ys, r0, r1, qw int) {
+	for r := r0; r < r1; r++ {
+		yr := y[r*ys : r*ys+qw]
+		for c := 0; c < group; c++ {
+			a := x[r*xs+cols[c]]
+			t := tmp[c*panelWidth : c*panelWidth+qw]
+			for j, v := range yr {
+				t[j] = math.FMA(a, v, t[j])
 			}
 		}
 	}
-	for ; i < rows; i++ {
-		xi := x[i*p : i*p+p]
-		for j := 0; j < q; j++ {
-			cj := ct[j*p : j*p+p]
-			cj = cj[:len(xi)]
-			var s float64
-			for a, v := range cj {
-				s += xi[a] * v
+}
+
+// padPanels copies c (p x q) into panels of panelWidth columns, zero-padded: panel k
+// holds columns 16k.. at [k*p*16 + a*16 + j].
+func padPanels(c []float64, p, q int) []float64 {
+	np := (q + panelWidth - 1) / panelWidth
+	out := make([]float64, np*p*panelWidth)
+	for k := 0; k < np; k++ {
+		c0 := k * panelWidth
+		qw := min(panelWidth, q-c0)
+		for a := 0; a < p; a++ {
+			copy(out[(k*p+a)*panelWidth:], c[a*q+c0:a*q+c0+qw])
+		}
+	}
+	return out
+}
+
+// mulChunk sets dst = beta dst + x c over the rows of one chunk, with cp = padPanels(c):
+// per panel, each output is beta dst (when beta != 0) plus the terms x[r, a] c[a, j] in
+// ascending a, by fused multiply-adds (two rows per call of the AVX2 loop, the odd last
+// one by mulPanelGo, which adds the same terms in the same order).
+func mulChunk(dst []float64, q int, x []float64, p int, cp []float64, beta float64) {
+	rows := len(x) / p
+	if rows == 0 {
+		return
+	}
+	scale := 0
+	if beta != 0 {
+		scale = 1
+	}
+	for c0 := 0; c0 < q; c0 += panelWidth {
+		qw := min(panelWidth, q-c0)
+		panel := cp[(c0/panelWidth)*p*panelWidth : (c0/panelWidth+1)*p*panelWidth]
+		even := 0
+		if haveFMA {
+			even = rows &^ 1
+			if even > 0 {
+				m := &laneMasks[(qw-1)&3]
+				switch (qw + 3) / 4 {
+				case 1:
+					mulPanel1(&dst[c0], q, &x[0], p, p, &panel[0], even, beta, scale, m)
+				case 2:
+					mulPanel2(&dst[c0], q, &x[0], p, p, &panel[0], even, beta, scale, m)
+				case 3:
+					mulPanel3(&dst[c0], q, &x[0], p, p, &panel[0], even, beta, scale, m)
+				default:
+					mulPanel4(&dst[c0], q, &x[0], p, p, &panel[0], even, beta, scale, m)
+				}
 			}
-			if beta == 0 {
-				dst[i*q+j] = s
-			} else {
-				dst[i*q+j] = beta*dst[i*q+j] + s
+		}
+		if even < rows {
+			mulPanelGo(dst[even*q+c0:], q, x[even*p:], p, panel, rows-even, beta, scale != 0, qw)
+		}
+	}
+}
+
+// mulPanelGo is one panel of mulChunk in Go.
+func mulPanelGo(dst []float64, ds int, x []float64, p int, panel []float64, rows int, beta float64, scale bool, qw int) {
+	for r := 0; r < rows; r++ {
+		xr := x[r*p : r*p+p]
+		for j := 0; j < qw; j++ {
+			acc := 0.0
+			if scale {
+				acc = beta * dst[r*ds+j]
 			}
+			for a, v := range xr {
+				acc = math.FMA(v, panel[a*panelWidth+j], acc)
+			}
+			dst[r*ds+j] = acc
 		}
 	}
 }

@@ -134,11 +134,7 @@ func orthonormalize(n int, y []float64, q int) (r []float64, ok bool) {
 		if mind < 1e-14*maxd {
 			return nil, false
 		}
-		// y = y R^-1: solve row by row with the triangular factor.
-		parChunks(n, func(_, lo, hi int) {
-			blas64.Trsm(blas.Right, blas.NoTrans, 1, blas64.Triangular{N: q, Stride: q, Uplo: blas.Upper, Diag: blas.NonUnit, Data: g},
-				gen(hi-lo, q, y[lo*q:hi*q]))
-		})
+		solveInv(n, y, q, g)
 		// r = g r
 		nr := make([]float64, q*q)
 		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, gen(q, q, g), gen(q, q, r), 0, gen(q, q, nr))
@@ -147,12 +143,18 @@ func orthonormalize(n int, y []float64, q int) (r []float64, ok bool) {
 	return r, true
 }
 
-// solveInv sets y = y R^-1 for the upper triangular q x q R (row-major).
+// solveInv sets y = y R^-1 for the upper triangular q x q R (row-major): R^-1 is formed
+// (q x q, small) and applied by mulNN, whose SIMD loops run these thin shapes several
+// times faster than gonum's row-by-row Trsm (which was ~7% of a 10^5 solve's CPU).
 func solveInv(n int, y []float64, q int, r []float64) {
-	parChunks(n, func(_, lo, hi int) {
-		blas64.Trsm(blas.Right, blas.NoTrans, 1, blas64.Triangular{N: q, Stride: q, Uplo: blas.Upper, Diag: blas.NonUnit, Data: r},
-			gen(hi-lo, q, y[lo*q:hi*q]))
-	})
+	inv := make([]float64, q*q)
+	for i := 0; i < q; i++ {
+		inv[i*q+i] = 1
+	}
+	blas64.Trsm(blas.Right, blas.NoTrans, 1, blas64.Triangular{N: q, Stride: q, Uplo: blas.Upper, Diag: blas.NonUnit, Data: r}, gen(q, q, inv))
+	out := make([]float64, n*q)
+	mulNN(n, out, q, y, q, inv, 0)
+	copy(y, out)
 }
 
 // LOBPCG finds the k largest eigenvalues of the symmetric op and their eigenvectors,
