@@ -60,9 +60,13 @@ type MultilevelOptions struct {
 	CholeskyMaxNNZ int
 }
 
-// DefaultBlock is the LOBPCG block size for k wanted pairs: k plus a margin, so the
-// (k+1)-th eigenvalue does not limit the convergence of the k-th.
-func DefaultBlock(k int) int { return k + max(3, (k+1)/2) }
+// DefaultBlock is the LOBPCG block size for k wanted pairs: k plus a margin of at least
+// 2, so the (k+1)-th eigenvalue does not limit the convergence of the k-th, rounded up
+// to a multiple of 4 because the kernel's block products pad their rows to whole ymm
+// registers of 4 columns (padded columns cost as much as real ones). On the 10^5 roll
+// (k = 6) a block of 8 took 19 fine passes against 18 for 9 and 17 for 12, but the
+// least time (docs/bench/multilevel.md, session 5).
+func DefaultBlock(k int) int { return (k + 2 + 3) &^ 3 }
 
 // LevelStats describe one level of a multilevel solve, finest first.
 type LevelStats struct {
