@@ -373,14 +373,67 @@ def gauss_groups(dim):
           "\tVMOVUPS (DI)(R11*4), Y8", "\tVSUBPS Y8, Y1, Y8", "\tVMULPS Y8, Y8, Y8", "\tVADDPS Y8, Y7, Y7"]
     if dim == 3:
         L += ["\tVMOVUPS (R8)(R11*4), Y9", "\tVSUBPS Y9, Y2, Y9", "\tVMULPS Y9, Y9, Y9", "\tVADDPS Y9, Y7, Y7"]
-    bb = body(dim, 8).split("\n")
-    i0 = next(i for i, l in enumerate(bb) if "VCMPPS" in l)
-    i1 = next(i for i, l in enumerate(bb) if "VANDPS" in l)
-    L += bb[i0:i1 + 1] + [
-        "\tVANDPS 32(R15)(R10*1), Y13, Y13",
-        "\tVMOVUPS Y13, (AX)", "\tADDQ $32, AX",
-        "\tDECQ CX", f"\tJNZ {x}Loop", f"{x}Done:", "\tVZEROUPPER", "\tRET", ""]
+    # Two groups a step, their instructions interleaved: each group's exp is one long
+    # chain of dependent operations, and Zen 1's small FP scheduler otherwise fills with
+    # one chain's waiting operations (BenchmarkGaussGroups, BenchmarkMulBlock). A last odd group runs alone.
+    L = L[:L.index(f"{x}Loop:")]
+    L += ["\tCMPQ CX, $2", f"\tJLT {x}One", f"{x}Loop2:",
+          "\tMOVQ (R9), R10", "\tMOVQ 8(R9), R12", "\tADDQ $16, R9",
+          "\tMOVL R10, R11", "\tSHRQ $32, R10", "\tSHLQ $6, R10",
+          "\tMOVL R12, R13", "\tSHRQ $32, R12", "\tSHLQ $6, R12"]
+    ga = group_ops(dim, dict(a="Y7", t="Y8", u="Y9", m="Y10", f="Y11"), "R11", "R10", "(AX)")
+    gb = group_ops(dim, dict(a="Y3", t="Y4", u="Y6", m="Y12", f="Y13"), "R13", "R12", "32(AX)")
+    for oa, ob in zip(ga, gb):
+        L += [oa, ob]
+    L += ["\tADDQ $64, AX", "\tSUBQ $2, CX", "\tCMPQ CX, $2", f"\tJGE {x}Loop2",
+          f"{x}One:", "\tTESTQ CX, CX", f"\tJLE {x}Done",
+          "\tMOVQ (R9), R10", "\tMOVL R10, R11", "\tSHRQ $32, R10", "\tSHLQ $6, R10"]
+    L += ga
+    L += [f"{x}Done:", "\tVZEROUPPER", "\tRET", ""]
     return "\n".join(L)
+
+
+def group_ops(dim, r, s0, lanes, dst):
+    """One group's kernel values (gauss's float32 operations in its order, as body()):
+    registers r (a: d2 then the reduced argument, t and u temporaries, m the cutoff mask,
+    f the exponent), s0 and lanes the integer registers of its first source and lane-mask
+    offset, stored to dst."""
+    a, t, u, m, f = r["a"], r["t"], r["u"], r["m"], r["f"]
+    L = [f"\tVMOVUPS (SI)({s0}*4), {a}", f"\tVSUBPS {a}, Y0, {a}", f"\tVMULPS {a}, {a}, {a}",
+         f"\tVMOVUPS (DI)({s0}*4), {t}", f"\tVSUBPS {t}, Y1, {t}", f"\tVMULPS {t}, {t}, {t}",
+         f"\tVADDPS {t}, {a}, {a}"]
+    if dim == 3:
+        L += [f"\tVMOVUPS (R8)({s0}*4), {t}", f"\tVSUBPS {t}, Y2, {t}", f"\tVMULPS {t}, {t}, {t}",
+              f"\tVADDPS {t}, {a}, {a}"]
+    L += [f"\tVCMPPS $2, Y5, {a}, {m}",
+          f"\tVMULPS kNegHalf<>(SB), {a}, {a}",
+          f"\tVMULPS kLog2e<>(SB), {a}, {f}",
+          f"\tVADDPS kMagic<>(SB), {f}, {f}",
+          f"\tVSUBPS kMagic<>(SB), {f}, {t}",
+          f"\tVMULPS kLn2Hi<>(SB), {t}, {u}",
+          f"\tVSUBPS {u}, {a}, {a}",
+          f"\tVMULPS kLn2Lo<>(SB), {t}, {u}",
+          f"\tVSUBPS {u}, {a}, {a}",
+          f"\tVMULPS kP0<>(SB), {a}, {t}",
+          f"\tVADDPS kP1<>(SB), {t}, {t}",
+          f"\tVMULPS {a}, {t}, {t}",
+          f"\tVADDPS kP2<>(SB), {t}, {t}",
+          f"\tVMULPS {a}, {t}, {t}",
+          f"\tVADDPS kP3<>(SB), {t}, {t}",
+          f"\tVMULPS {a}, {t}, {t}",
+          f"\tVADDPS kP4<>(SB), {t}, {t}",
+          f"\tVMULPS {a}, {t}, {t}",
+          f"\tVADDPS kP5<>(SB), {t}, {t}",
+          f"\tVMULPS {a}, {a}, {u}",
+          f"\tVMULPS {u}, {t}, {t}",
+          f"\tVADDPS {a}, {t}, {t}",
+          f"\tVADDPS kOne<>(SB), {t}, {t}",
+          f"\tVPSLLD $23, {f}, {f}",
+          f"\tVPADDD {f}, {t}, {t}",
+          f"\tVANDPS {m}, {t}, {t}",
+          f"\tVANDPS 32(R15)({lanes}*1), {t}, {t}",
+          f"\tVMOVUPS {t}, {dst}"]
+    return L
 
 
 def block_tile(k):
