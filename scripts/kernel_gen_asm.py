@@ -301,42 +301,57 @@ def mask_kernel_avx2():
 CACHED = mask_kernel() + "\n" + mask_kernel_avx2() + "\n" + scan_kernel(3) + "\n" + scan_kernel(2) + "\n" + fill_kernel(3) + "\n" + fill_kernel(2)
 
 
+def fly_sets(k):
+    """Sets of sums blockAcc keeps per column: lane l of a group goes to set l % sets;
+    4 sets for up to 3 registers of columns (12 accumulators), 2 for 4."""
+    return 4 if k <= 3 else 2
+
+
 def block_fly(k):
     """blockAcc{k}: the on-the-fly block product's accumulation for one target, 4k
     columns, over groups of 8 sources: group q's weights are w[8q:8q+8] and its first
     source s0 the low 32 bits of groups[q]; acc[0:4k] += w * v[(s0+l)*stride:][0:4k]
-    for each nonzero weight, in group order and lanes ascending (stride in bytes; the
-    caller pads the rows of v to whole ymm). The nonzero weights of each group come
-    from a compare and a bit mask, visited by TZCNT/BLSR: weights beyond the cutoff cost
-    neither loads nor FMAs. One FMA per column and term, as math.FMA in the pure-Go loop
-    (blockAccGo): the same bits. Two sets of sums (terms of even and odd rank within each
-    group, added at the end) halve the FMA latency chain. The weight goes through
-    VBROADCASTSS + VCVTPS2PD (see tileBlock)."""
+    for all 8 lanes (stride in bytes; the caller pads the rows of v to whole ymm and
+    gives v 8 spare zero rows). Branch-free: lanes beyond the cutoff or the source range
+    have weight 0 and add 0 * v; visiting only the nonzero lanes (TZCNT/BLSR) cost a
+    mispredicted branch per group, ~3x the arithmetic (BenchmarkMulBlock). One FMA per
+    column and lane, as math.FMA in the pure-Go loop (blockAccGo): the same bits. Lane l
+    adds into set l % fly_sets(k) of sums (set 0 starts from acc, the others from 0;
+    added pairwise at the end), which shortens the FMA latency chains. The weight goes
+    through VBROADCASTSS + VCVTPS2PD (see tileBlock)."""
     x = f"blockAcc{k}"
+    S = fly_sets(k)
+    acc = lambda st, j: st * k + j
+    wr = [12, 13] if k <= 3 else [8, 9]
     L = [f"// func {x}(acc *float64, w *float32, v *float64, groups *int64, ng, stride int)",
          f"TEXT ·{x}(SB), NOSPLIT, $0-48",
          "\tMOVQ acc+0(FP), DI", "\tMOVQ w+8(FP), SI", "\tMOVQ v+16(FP), R10",
          "\tMOVQ groups+24(FP), R9", "\tMOVQ ng+32(FP), CX", "\tMOVQ stride+40(FP), R8"]
-    L += [f"\tVMOVUPD {32*j}(DI), Y{j}" for j in range(k)]
-    L += [f"\tVXORPD Y{4+j}, Y{4+j}, Y{4+j}" for j in range(k)]
-    L += ["\tVXORPS Y15, Y15, Y15", "\tTESTQ CX, CX", f"\tJLE {x}Done",
-          f"{x}Grp:",
-          "\t// bits of the nonzero weights (predicate 4: NEQ_UQ)",
-          "\tVCMPPS $4, (SI), Y15, Y14", "\tVMOVMSKPS Y14, AX", "\tTESTL AX, AX", f"\tJZ {x}Next",
+    L += [f"\tVMOVUPD {32*j}(DI), Y{acc(0, j)}" for j in range(k)]
+    for st in range(1, S):
+        L += [f"\tVXORPD Y{acc(st, j)}, Y{acc(st, j)}, Y{acc(st, j)}" for j in range(k)]
+    L += ["\tTESTQ CX, CX", f"\tJLE {x}Done", f"{x}Grp:",
           "\tMOVL (R9), DX", "\tIMULQ R8, DX", "\tADDQ R10, DX",
-          f"{x}Bit:"]
-    for half, wr in ((0, 13), (1, 12)):
-        L += ["\tTZCNTL AX, BX", "\tBLSRL AX, AX",
-              f"\tVBROADCASTSS (SI)(BX*4), X{wr}", f"\tVCVTPS2PD X{wr}, Y{wr}",
-              "\tIMULQ R8, BX"]
-        L += [f"\tVFMADD231PD {32*j}(DX)(BX*1), Y{wr}, Y{4*half+j}" for j in range(k)]
-        L += ["\tTESTL AX, AX", f"\tJZ {x}Next" if half == 0 else f"\tJNZ {x}Bit"]
-    L += [f"{x}Next:",
-          "\tADDQ $32, SI", "\tADDQ $8, R9",
-          "\tDECQ CX", f"\tJNZ {x}Grp",
-          f"{x}Done:"]
-    L += [f"\tVADDPD Y{4+j}, Y{j}, Y{j}" for j in range(k)]
-    L += [f"\tVMOVUPD Y{j}, {32*j}(DI)" for j in range(k)]
+          "\tLEAQ (DX)(R8*1), R12", "\tLEAQ (DX)(R8*2), R13", "\tLEAQ (R12)(R8*2), R11"]
+    # lane l's row: DX, R12, R13, R11 for lanes 0-3, the same plus 4 strides for 4-7
+    base = ["(DX)", "(R12)", "(R13)", "(R11)"]
+    for l in range(8):
+        w = wr[l % 2]
+        addr = base[l % 4] if l < 4 else base[l % 4][:-1] + ")(R8*4)"
+        L += [f"\tVBROADCASTSS {4*l}(SI), X{w}", f"\tVCVTPS2PD X{w}, Y{w}"]
+        for j in range(k):
+            a = f"{32*j}{addr}"
+            L.append(f"\tVFMADD231PD {a}, Y{w}, Y{acc(l % S, j)}")
+    L += ["\tADDQ $32, SI", "\tADDQ $8, R9", "\tDECQ CX", f"\tJNZ {x}Grp", f"{x}Done:"]
+    # pairwise: (s0 + s1) + (s2 + s3), or s0 + s1
+    for j in range(k):
+        if S == 4:
+            L += [f"\tVADDPD Y{acc(1, j)}, Y{acc(0, j)}, Y{acc(0, j)}",
+                  f"\tVADDPD Y{acc(3, j)}, Y{acc(2, j)}, Y{acc(2, j)}",
+                  f"\tVADDPD Y{acc(2, j)}, Y{acc(0, j)}, Y{acc(0, j)}"]
+        else:
+            L += [f"\tVADDPD Y{acc(1, j)}, Y{acc(0, j)}, Y{acc(0, j)}"]
+    L += [f"\tVMOVUPD Y{acc(0, j)}, {32*j}(DI)" for j in range(k)]
     L += ["\tVZEROUPPER", "\tRET", ""]
     return "\n".join(L)
 

@@ -13,9 +13,10 @@ import (
 // value is evaluated (on the fly) or read from the cache once for all b columns, so a
 // block costs far less than b products. Each output row is summed by one worker in an
 // order fixed by the data, so the bits do not depend on the thread count; each column's
-// terms are added with fused multiply-adds in ascending source order (into two
-// interleaved sets of sums, added at the end), zero kernel values skipped; the pure-Go
-// and SIMD loops give the same bits. Results agree with b MulVec calls to rounding, not
+// terms are added with fused multiply-adds in ascending source order (into interleaved
+// sets of sums, added at the end; the on-the-fly loops add the zero kernel values of a
+// group's lanes too, the cached ones store and visit only nonzeros); the pure-Go and
+// SIMD loops give the same bits. Results agree with b MulVec calls to rounding, not
 // bit for bit (MulVec sums in another order).
 //
 // The loops are hand-written (sweep_amd64.s, from scripts/kernel_gen_asm.py): Go does
@@ -38,24 +39,36 @@ func (o *Operator) MulBlock(dst, src []float64, b int) {
 	}
 	bp := padWidth(b)
 	vp := src
-	if bp != b {
+	// The on-the-fly loops read all 8 rows of a group of sources, up to 7 past the last
+	// point: they get a copy with 8 spare zero rows (as the cached mode when b pads).
+	spare := 0
+	if o.cache == nil {
+		spare = 8
+	}
+	if bp != b || spare > 0 {
 		pp := padPool.Get().(*[]float64)
 		defer padPool.Put(pp)
-		if cap(*pp) < n*bp {
-			*pp = make([]float64, n*bp)
+		m := (n + spare) * bp
+		if cap(*pp) < m {
+			*pp = make([]float64, m)
 		}
-		vp = (*pp)[:n*bp]
-		for i := 0; i < n; i++ {
-			row := vp[i*bp : (i+1)*bp]
-			copy(row, src[i*b:(i+1)*b])
-			clear(row[b:])
+		vp = (*pp)[:m]
+		if bp == b {
+			copy(vp, src)
+		} else {
+			for i := 0; i < n; i++ {
+				row := vp[i*bp : (i+1)*bp]
+				copy(row, src[i*b:(i+1)*b])
+				clear(row[b:])
+			}
 		}
+		clear(vp[n*bp:])
 	}
 	if o.cache != nil {
 		o.cachedBlock(dst, vp, b, bp)
 		return
 	}
-	parallelState(o, func() *blockWork { return &blockWork{acc: make([]float64, bp), tmp: make([]float64, bp)} },
+	parallelState(o, func() *blockWork { return &blockWork{acc: make([]float64, bp), tmp: make([]float64, 3*bp)} },
 		func(w *blockWork, i int) { o.sweepBlockCell(w, i, dst, vp, b, bp) })
 }
 
@@ -71,7 +84,7 @@ var padPool = sync.Pool{New: func() any { return new([]float64) }}
 // blockWork is one worker's scratch for on-the-fly block products.
 type blockWork struct {
 	acc    []float64 // one target's sums (padded width)
-	tmp    []float64 // the pure-Go loop's second set of sums (see blockAccGo)
+	tmp    []float64 // the pure-Go loop's further sets of sums (see blockAccGo)
 	w      []float32 // one target's kernel values over the block's source groups
 	groups []int64   // the block's source groups (see sourceGroups)
 }
@@ -162,11 +175,11 @@ func (o *Operator) gaussGroups(w []float32, t int, groups []int64) {
 	}
 }
 
-// blockAcc adds, for each nonzero weight w[8q+l], that weight times row s0+l of v (s0
-// group q's first source; rows of bp = len(acc) values) to acc: one fused multiply-add
-// per column, groups in order and lanes ascending, in two sets of sums (the terms of
-// even and of odd rank among each group's nonzeros; the second set, in tmp, is added
-// at the end), which halves the FMA latency chain.
+// blockAcc adds, for each weight w[8q+l], that weight times row s0+l of v (s0 group q's
+// first source; rows of bp = len(acc) values) to acc: one fused multiply-add per column
+// and lane, zero weights included (no branch per lane: v has 8 spare zero rows), groups
+// in order and lanes ascending, lane l into set l % flySets of sums (set 0 is acc, the
+// others in tmp; added pairwise at the end), which shortens the FMA latency chains.
 func blockAcc(acc, tmp []float64, w []float32, v []float64, groups []int64, bp int) {
 	if !haveBlockSIMD {
 		blockAccGo(acc, tmp, w, v, groups, bp)
@@ -187,32 +200,45 @@ func blockAcc(acc, tmp []float64, w []float32, v []float64, groups []int64, bp i
 	}
 }
 
-// blockAccGo is blockAcc in Go (the same terms, order and FMAs as blockAcc1-4).
+// flySets is the number of sets of sums blockAcc keeps for a chunk of width columns
+// (scripts/kernel_gen_asm.py, fly_sets): 4 up to 12 columns, 2 for 16.
+func flySets(width int) int {
+	if width <= 12 {
+		return 4
+	}
+	return 2
+}
+
+// blockAccGo is blockAcc in Go (the same terms, order and FMAs as blockAcc1-4); tmp
+// holds 3 bp values.
 func blockAccGo(acc, tmp []float64, w []float32, v []float64, groups []int64, bp int) {
-	tmp = tmp[:len(acc)]
-	clear(tmp)
-	for q, gr := range groups {
-		s0 := int(uint32(gr))
-		rank := 0
-		for l := 0; l < 8; l++ {
-			ws := w[8*q+l]
-			if ws == 0 {
-				continue
-			}
-			sums := acc
-			if rank&1 == 1 {
-				sums = tmp
-			}
-			rank++
-			wf := float64(ws)
-			row := v[(s0+l)*bp : (s0+l)*bp+len(acc)]
-			for j := range sums {
-				sums[j] = math.FMA(wf, row[j], sums[j])
+	for c0 := 0; c0 < bp; c0 += blockChunk {
+		width := min(bp-c0, blockChunk)
+		ns := flySets(width)
+		var sets [4][]float64
+		sets[0] = acc[c0 : c0+width]
+		for k := 1; k < ns; k++ {
+			sets[k] = tmp[(k-1)*bp+c0 : (k-1)*bp+c0+width]
+			clear(sets[k])
+		}
+		for q, gr := range groups {
+			s0 := int(uint32(gr))
+			for l := 0; l < 8; l++ {
+				wf := float64(w[8*q+l])
+				row := v[(s0+l)*bp+c0 : (s0+l)*bp+c0+width]
+				sums := sets[l%ns]
+				for j := range sums {
+					sums[j] = math.FMA(wf, row[j], sums[j])
+				}
 			}
 		}
-	}
-	for j := range acc {
-		acc[j] += tmp[j]
+		for j := 0; j < width; j++ {
+			if ns == 4 {
+				sets[0][j] = (sets[0][j] + sets[1][j]) + (sets[2][j] + sets[3][j])
+			} else {
+				sets[0][j] += sets[1][j]
+			}
+		}
 	}
 }
 
