@@ -84,6 +84,11 @@ func (p *progress) update(e embed.Event) {
 		}
 	}
 	if e.Stage == "solve" && e.Restart > 0 {
+		if t := max(e.Target, 0x1p-53); t != p.eta.target {
+			// The solver's own stopping point (tol 0 means 1e-10 for the block solver),
+			// or a fallback to Lanczos: a new target and a new history.
+			p.eta = etaEstimator{target: t}
+		}
 		p.eta.add(e.Elapsed, e.MaxResidual)
 	}
 	if !p.tty && (e.Stage != "solve" || e.Restart == 0) {

@@ -149,3 +149,29 @@ func TestProgressBarInTerminal(t *testing.T) {
 		}
 	}
 }
+
+// With tol 0 the multilevel solver stops at 1e-10, not at machine precision: the events
+// carry that target and the estimate aims at it (the 10^6 roll's log showed ~8 minutes
+// left at its last restart when it aimed at 2^-53).
+func TestETAUsesTheSolversTarget(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, 0)
+	p.update(embed.Event{Stage: "solve", Elapsed: sec(1)})
+	var last time.Duration
+	for i := 1; i <= 12; i++ {
+		// Residual 1e-3 at restart 1, falling 10x per restart of 10 s: 1e-10 at restart 8.
+		p.update(embed.Event{Stage: "solve", Restart: i, K: 7, MaxResidual: 1e-3 * math.Pow(10, -float64(i-1)), Target: 1e-10, Elapsed: sec(10 * float64(i))})
+		if i == 7 {
+			d, ok := p.eta.estimate()
+			if !ok {
+				t.Fatal("no estimate after 7 restarts of steady progress")
+			}
+			last = d
+		}
+	}
+	// At restart 7 (t = 70 s, residual 1e-9) the target is one restart away: 10 s (aiming
+	// at 2^-53 it would be ~69 s).
+	if math.Abs(last.Seconds()-10) > 2 {
+		t.Errorf("estimate at restart 7 = %v, want ~10s (aiming at 1e-10)", last)
+	}
+}

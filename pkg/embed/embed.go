@@ -39,7 +39,11 @@ type Event struct {
 	K           int
 	MaxResidual float64
 	MatVecs     int
-	Elapsed     time.Duration // since Run started
+	// Target is the MaxResidual at which the running solver stops: Options.Tol, or when
+	// that is 0 the solver's own floor (eigsh.BlockTolFloor for the multilevel solver; 0,
+	// machine precision, for Lanczos).
+	Target  float64
+	Elapsed time.Duration // since Run started
 }
 
 // Result of Run. Vectors are in the input's point order. Params, Solution and GraphInfo
@@ -240,7 +244,11 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 			if deflates(u, want) {
 				p.Converged++ // the known first pair
 			}
-			report(opt, Event{Stage: "solve", Restart: p.Restart, Converged: p.Converged, K: want, MaxResidual: p.MaxResidual, MatVecs: p.MatVecs}, start)
+			target := opt.Tol
+			if target == 0 && res.Solver == SolverMultilevel {
+				target = eigsh.BlockTolFloor
+			}
+			report(opt, Event{Stage: "solve", Restart: p.Restart, Converged: p.Converged, K: want, MaxResidual: p.MaxResidual, MatVecs: p.MatVecs, Target: target}, start)
 		},
 	}
 	kop, cpu := m.(*kernel.Operator)
