@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"errors"
 	"math"
 	"runtime"
 	"time"
@@ -91,6 +92,13 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 		suggest = cacheMemoryFlag(cache.CacheBytes)
 	}
 	solver = chooseSolver(Options{Solver: solver, Laplacian: Normalized, Cutoff: cutoff}, c.N(), est.PairsWithinCutoff, true)
+	if solver == SolverMultilevel {
+		// The run falls back to Lanczos where the first level would be too coarse or
+		// barely coarsen (runMultilevel).
+		if _, _, err := firstLevel(g, est.PairsWithinCutoff); errors.Is(err, errTooCoarse) || errors.Is(err, errNoCoarsening) {
+			solver = SolverLanczos
+		}
+	}
 	passes, secs, smem := solveEstimate(solver, c.N(), k, used, threads, cache.Cached)
 	return &Costs{
 		Solver: solver, SolvePasses: passes, SolveSeconds: secs, SolveMemory: smem,
@@ -108,7 +116,8 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 // for it) block passes of DefaultBlock(k-1) columns, a block pass costing about
 // blockPassCost single products (docs/bench/block.md: less on the fly, where evaluating
 // the kernel dominates, than cached), plus ~2300 multiply-adds per point and iteration of
-// dense block work (~1e9 per second per core) and one pass to build the coarse level.
+// dense block work at block 9 (~3e9 per second per core with the AVX2 panel loops,
+// BenchmarkBlockMath) and one pass to build the coarse level.
 const (
 	lanczosProductsEstimate  = 400
 	multilevelPassesEstimate = 25
@@ -121,7 +130,7 @@ func solveEstimate(s Solver, n, k int, perProduct float64, threads int, cached b
 		return lanczosProductsEstimate, lanczosProductsEstimate * perProduct, 0
 	}
 	b := eigsh.DefaultBlock(max(k-1, 1))
-	dense := float64(n) * 2300 * float64(b*b) / 81 / (1e9 * float64(threads))
+	dense := float64(n) * 2300 * float64(b*b) / 81 / (3e9 * float64(threads))
 	p := multilevelPassesEstimate
 	pass := blockPassCostOnTheFly
 	if cached {

@@ -46,6 +46,14 @@ const AggregateEdge = 2.0
 // up: larger boxes make a smaller coarse level (a cheaper factor) and more fine passes.
 var aggregateEdges = []float64{2, 3, 4, 6, 8, 12, 16, 24, 32}
 
+// maxFirstEdge is the largest first-level box, in sigmas, the solver trusts. With larger
+// boxes the coarse eigenvectors can be so poor a start that LOBPCG converges to a wrong
+// set: on a 10^6-point roll at sigma 0.0036 (378 pairs a point), boxes of 12 sigma gave
+// a start without the 6th wanted eigenvector, and blocks of 8 and 12 both converged
+// towards interior pairs for 50-100 passes, where boxes of 3 and 4 sigma found the right
+// set (docs/bench/multilevel.md, "Small sigma"). Beyond it the solve falls back to Lanczos.
+const maxFirstEdge = 4.0
+
 // coarseMax is the most nodes the first level may have. The exact coarse factor grows
 // faster than its nodes, and a larger level pays only where the fine passes it saves
 // cost more: 5,000 nodes at any size, up to 20,000 in proportion to the kernel's pairs
@@ -95,26 +103,18 @@ func chooseSolver(opt Options, n int, pairs int64, cpu bool) Solver {
 // errNoCoarsening says the aggregation does not reduce the problem enough.
 var errNoCoarsening = errors.New("aggregation barely coarsens")
 
+// errTooCoarse says the first level would need boxes over maxFirstEdge.
+var errTooCoarse = errors.New("the coarse level would be too coarse for the kernel width")
+
 // buildLevels builds the cascade's coarse levels for A = D^-1/2 K D^-1/2: level 1 from
 // the smallest boxes of aggregateEdges that leave at most coarseMax aggregates, with
 // Kc = P^T K P summed exactly over the kernel's pairs,
 // then boxes twice as large on the aggregates' centroids (Galerkin on the sparse coarse
 // affinity) until the coarsest has at most coarsestMax nodes.
 func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]eigsh.Level, error) {
-	limit := coarseMax(op.Stats().PairsWithinCutoff)
-	var ag *grid.Aggregation
-	var h float64
-	for _, h = range aggregateEdges {
-		var err error
-		if ag, err = g.AggregateSorted(h); err != nil {
-			return nil, err
-		}
-		if ag.M <= limit {
-			break
-		}
-	}
-	if float64(g.N)/float64(ag.M) < minCoarsening {
-		return nil, fmt.Errorf("%w: %d points into %d aggregates of %g sigma", errNoCoarsening, g.N, ag.M, h)
+	ag, h, err := firstLevel(g, op.Stats().PairsWithinCutoff)
+	if err != nil {
+		return nil, err
 	}
 	kc, err := op.Coarsen(ag.Labels, ag.M)
 	if err != nil {
@@ -154,6 +154,32 @@ func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]
 		return nil, fmt.Errorf("%w: the coarsest level has %d nodes", errNoCoarsening, ac.N)
 	}
 	return levels, nil
+}
+
+// firstLevel is the first level's aggregation: boxes of the smallest edge of
+// aggregateEdges that leaves at most coarseMax(pairs) aggregates, if that edge is at most
+// maxFirstEdge (errTooCoarse) and the boxes hold minCoarsening points on average
+// (errNoCoarsening).
+func firstLevel(g *grid.Grid, pairs int64) (*grid.Aggregation, float64, error) {
+	limit := coarseMax(pairs)
+	var ag *grid.Aggregation
+	var h float64
+	for _, h = range aggregateEdges {
+		var err error
+		if ag, err = g.AggregateSorted(h); err != nil {
+			return nil, 0, err
+		}
+		if ag.M <= limit {
+			break
+		}
+	}
+	if h > maxFirstEdge {
+		return nil, 0, fmt.Errorf("%w: at most %d aggregates need boxes of %g sigma (over %g, the coarse start can miss eigenpairs)", errTooCoarse, limit, h, maxFirstEdge)
+	}
+	if float64(g.N)/float64(ag.M) < minCoarsening {
+		return nil, 0, fmt.Errorf("%w: %d points into %d aggregates of %g sigma", errNoCoarsening, g.N, ag.M, h)
+	}
+	return ag, h, nil
 }
 
 // aggregateDegrees sums the finer level's degrees d into the m aggregates of labels and
@@ -218,7 +244,7 @@ func runMultilevel(ctx context.Context, res *Result, kop *kernel.Operator, g *gr
 		fmt.Fprintf(eigsh.Trace, "multilevel: levels built in %v\n", time.Since(t0))
 	}
 	if err != nil {
-		if errors.Is(err, errNoCoarsening) {
+		if errors.Is(err, errNoCoarsening) || errors.Is(err, errTooCoarse) {
 			return fallback(err.Error())
 		}
 		return nil, fmt.Errorf("multilevel: %w", err)

@@ -2,6 +2,7 @@ package embed
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -260,6 +261,41 @@ func TestMultilevelFallback(t *testing.T) {
 			if ml.Eigenvalues[j] != w {
 				t.Errorf("%s: eigenvalue %d = %v, Lanczos %v", c.name, j, ml.Eigenvalues[j], w)
 			}
+		}
+	}
+}
+
+// uniformSquare is n deterministic uniform points in a square of the given side.
+func uniformSquare(n int, side float64) []float64 {
+	pts := make([]float64, 2*n)
+	r := uint64(7)
+	for i := range pts {
+		r = r*6364136223846793005 + 1442695040888963407
+		pts[i] = side * float64(r>>11) / (1 << 53)
+	}
+	return pts
+}
+
+// TestFirstEdgeGuard: where only boxes over maxFirstEdge leave at most coarseMax
+// aggregates (a square of 400 x 400 sigma: 4 sigma leaves ~10,000), buildLevels refuses
+// with errTooCoarse, which runMultilevel turns into the Lanczos fallback (as for
+// errNoCoarsening, TestMultilevelFallback).
+func TestFirstEdgeGuard(t *testing.T) {
+	for _, c := range []struct {
+		side float64
+		bad  bool
+	}{{400, true}, {230, false}} {
+		g, err := grid.Build(uniformSquare(40000, c.side), 2, 1, 4, grid.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := kernel.New(g, kernel.Options{CacheBudget: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = buildLevels(op, g, op.Degrees(), 7)
+		if got := errors.Is(err, errTooCoarse); got != c.bad {
+			t.Errorf("square of %g sigma: errTooCoarse %v (err %v), want %v", c.side, got, err, c.bad)
 		}
 	}
 }
