@@ -69,7 +69,9 @@ Laplacian) builds coarse levels by aggregating the points into boxes of 2 sigma,
 where that leaves too many (exact P^T K P), solves the coarsest by Lanczos and the fine level by preconditioned LOBPCG
 started from the coarse eigenvectors: far fewer passes over the kernel, each pass carrying
 a block of vectors. Residuals are checked on the fine operator; --tol 0 means 1e-10 there.
-It falls back to Lanczos, with a warning, where it cannot help.
+It falls back to Lanczos, with a warning, where it cannot help: where the boxes would barely
+coarsen, or would need to be over 4 sigma (sigma narrow for the cloud's extent), where the
+coarse start can miss eigenpairs.
 
 The kernel's nonzero values are cached (float32, ~2.2 bytes per nonzero) when they fit
 --cache-memory; products then run several times faster than on the fly. When the cache

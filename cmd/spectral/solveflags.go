@@ -18,7 +18,7 @@ type solveFlags struct {
 func (s *solveFlags) add(f *pflag.FlagSet, seedHelp string) {
 	f.StringVar(&s.device, "device", "auto", "auto, cpu or gpu (Gaussian affinity; gpu without a usable GPU: exit 1, before reading)")
 	f.StringVar(&s.cacheMemory, "cache-memory", "auto", "memory for cached kernel values (e.g. 2GiB, 500MB); auto = half the available memory; 0 = never cache")
-	f.Float64Var(&s.tol, "tol", 0, "eigensolver tolerance (0 = machine precision, as ARPACK)")
+	f.Float64Var(&s.tol, "tol", 0, "eigensolver tolerance on the relative residual (0 = machine precision for Lanczos, as ARPACK; 1e-10 for the multilevel solver)")
 	f.IntVar(&s.ncv, "ncv", 0, "Lanczos basis size (0 = default)")
 	f.IntVar(&s.maxiter, "maxiter", 0, "maximum Lanczos restarts (0 = default)")
 	f.Uint64Var(&s.seed, "seed", 0, seedHelp)
