@@ -236,9 +236,21 @@ func printInfo(w io.Writer, in *cloudInfo) {
 		fmt.Fprintf(w, "  pairs evaluated/product  ~%.3g\n", float64(e.PairsEvaluated))
 		fmt.Fprintf(w, "  memory                   ~%s, plus %s to cache the kernel (cached: %v)\n", embed.FormatBytes(e.MemoryBytes), embed.FormatBytes(e.CacheBytes), e.CacheFits)
 		fmt.Fprintf(w, "  time per product        ~%.3g s on the fly, ~%.3g s cached (%d threads)\n", e.SecondsPerProduct, e.SecondsPerCachedProduct, e.Threads)
-		fmt.Fprintf(w, "  solver                   %s: ~%d passes, ~%.3g s to solve (rough), +%s for its blocks\n", e.Solver, e.SolvePasses, e.SolveSeconds, embed.FormatBytes(e.SolveMemory))
+		fmt.Fprintf(w, "  solver                   %s: ~%d passes, ~%s to solve (rough), +%s for its blocks\n", e.Solver, e.SolvePasses, roughTime(e.SolveSeconds), embed.FormatBytes(e.SolveMemory))
 		if e.SuggestCacheMemory != "" {
 			fmt.Fprintf(w, "  the cache is over the default budget (half the available memory) but fits the machine: --cache-memory %s caches it\n", e.SuggestCacheMemory)
 		}
+	}
+}
+
+// roughTime writes an estimate of s seconds as "12.3 s", "~25 min" or "~2.1 h".
+func roughTime(s float64) string {
+	switch {
+	case s < 120:
+		return fmt.Sprintf("%.3g s", s)
+	case s < 7200:
+		return fmt.Sprintf("%.0f min", s/60)
+	default:
+		return fmt.Sprintf("%.1f h", s/3600)
 	}
 }

@@ -196,3 +196,14 @@ func TestInfoSigmaAutoWidened(t *testing.T) {
 		t.Errorf("text output:\n%s", r.stdout)
 	}
 }
+
+func TestRoughTime(t *testing.T) {
+	for _, c := range []struct {
+		s    float64
+		want string
+	}{{0.484, "0.484 s"}, {88.8, "88.8 s"}, {619, "10 min"}, {7540, "2.1 h"}} {
+		if got := roughTime(c.s); got != c.want {
+			t.Errorf("roughTime(%g) = %q, want %q", c.s, got, c.want)
+		}
+	}
+}
