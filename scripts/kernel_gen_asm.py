@@ -26,45 +26,63 @@ def data():
     return "\n".join(out)
 
 
+def d2_ops(dim, mov, srcs, a, temps, V):
+    """The squared distance to the target (V0..V2) of the sources that mov loads from
+    srcs (x, y, z), into a (temps: the y and z differences' registers), in gauss's float32
+    order without FMA."""
+    L = [f"\t{mov} {srcs[0]}, {a}", f"\tVSUBPS {a}, {V}0, {a}", f"\tVMULPS {a}, {a}, {a}"]
+    for c in range(1, dim):
+        t = temps[c - 1]
+        L += [f"\t{mov} {srcs[c]}, {t}", f"\tVSUBPS {t}, {V}{c}, {t}", f"\tVMULPS {t}, {t}, {t}",
+              f"\tVADDPS {t}, {a}, {a}"]
+    return L
+
+
+def exp_ops(r, V, comments=False):
+    """gauss's exp of -d2/2 (exp.go's float32 operations in its order, without FMA) for
+    d2 in r["a"], with the cutoff test against V5 = c2: the kernel values land in r["p"].
+    Registers r: a (d2, then the reduced argument), m (the cutoff mask), f (the
+    exponent), n (its float value), tmp, p (the polynomial), sq (a squared); tmp may be
+    p and sq may be tmp where the caller has few registers."""
+    a, m, f, n, tmp, p, sq = r["a"], r["m"], r["f"], r["n"], r["tmp"], r["p"], r["sq"]
+    note = lambda text: [text] if comments else []
+    return (note(f"\t// {a} = d2; keep lanes with d2 <= c2 (predicate 2: LE_OS)") + [
+        f"\tVCMPPS $2, {V}5, {a}, {m}",
+        f"\tVMULPS kNegHalf<>(SB), {a}, {a}",
+        f"\tVMULPS kLog2e<>(SB), {a}, {f}",
+        f"\tVADDPS kMagic<>(SB), {f}, {f}",
+        f"\tVSUBPS kMagic<>(SB), {f}, {n}",
+        f"\tVMULPS kLn2Hi<>(SB), {n}, {tmp}",
+        f"\tVSUBPS {tmp}, {a}, {a}",
+        f"\tVMULPS kLn2Lo<>(SB), {n}, {tmp}",
+        f"\tVSUBPS {tmp}, {a}, {a}"] + note(f"\t// {a} = r; polynomial") + [
+        f"\tVMULPS kP0<>(SB), {a}, {p}",
+        f"\tVADDPS kP1<>(SB), {p}, {p}",
+        f"\tVMULPS {a}, {p}, {p}",
+        f"\tVADDPS kP2<>(SB), {p}, {p}",
+        f"\tVMULPS {a}, {p}, {p}",
+        f"\tVADDPS kP3<>(SB), {p}, {p}",
+        f"\tVMULPS {a}, {p}, {p}",
+        f"\tVADDPS kP4<>(SB), {p}, {p}",
+        f"\tVMULPS {a}, {p}, {p}",
+        f"\tVADDPS kP5<>(SB), {p}, {p}",
+        f"\tVMULPS {a}, {a}, {sq}",
+        f"\tVMULPS {sq}, {p}, {p}",
+        f"\tVADDPS {a}, {p}, {p}",
+        f"\tVADDPS kOne<>(SB), {p}, {p}"] +
+        note("\t// scale by 2^n: bits(y) + bits(fx)<<23 (the magic's bits vanish mod 2^32)") + [
+        f"\tVPSLLD $23, {f}, {f}",
+        f"\tVPADDD {f}, {p}, {p}",
+        f"\tVANDPS {m}, {p}, {p}"])
+
+
 def body(dim, lanes):
     V = "Y" if lanes == 8 else "X"  # float32 vectors
     # V0..V2 targets, Y3 (and Y4) float64 accumulators, V5 c2.
-    L = [f"\tVBROADCASTSS (SI), {V}7", f"\tVSUBPS {V}7, {V}0, {V}7", f"\tVMULPS {V}7, {V}7, {V}7",
-         f"\tVBROADCASTSS (DI), {V}8", f"\tVSUBPS {V}8, {V}1, {V}8", f"\tVMULPS {V}8, {V}8, {V}8",
-         f"\tVADDPS {V}8, {V}7, {V}7"]
-    if dim == 3:
-        L += [f"\tVBROADCASTSS (R8), {V}9", f"\tVSUBPS {V}9, {V}2, {V}9", f"\tVMULPS {V}9, {V}9, {V}9",
-              f"\tVADDPS {V}9, {V}7, {V}7"]
+    L = d2_ops(dim, "VBROADCASTSS", ["(SI)", "(DI)", "(R8)"], f"{V}7", [f"{V}8", f"{V}9"], V)
+    L += exp_ops(dict(a=f"{V}7", m=f"{V}10", f=f"{V}11", n=f"{V}12", tmp=f"{V}13", p=f"{V}13", sq=f"{V}14"), V,
+                 comments=True)
     L += [
-        f"\t// {V}7 = d2; keep lanes with d2 <= c2 (predicate 2: LE_OS)",
-        f"\tVCMPPS $2, {V}5, {V}7, {V}10",
-        f"\tVMULPS kNegHalf<>(SB), {V}7, {V}7",
-        f"\tVMULPS kLog2e<>(SB), {V}7, {V}11",
-        f"\tVADDPS kMagic<>(SB), {V}11, {V}11",
-        f"\tVSUBPS kMagic<>(SB), {V}11, {V}12",
-        f"\tVMULPS kLn2Hi<>(SB), {V}12, {V}13",
-        f"\tVSUBPS {V}13, {V}7, {V}7",
-        f"\tVMULPS kLn2Lo<>(SB), {V}12, {V}13",
-        f"\tVSUBPS {V}13, {V}7, {V}7",
-        f"\t// {V}7 = r; polynomial",
-        f"\tVMULPS kP0<>(SB), {V}7, {V}13",
-        f"\tVADDPS kP1<>(SB), {V}13, {V}13",
-        f"\tVMULPS {V}7, {V}13, {V}13",
-        f"\tVADDPS kP2<>(SB), {V}13, {V}13",
-        f"\tVMULPS {V}7, {V}13, {V}13",
-        f"\tVADDPS kP3<>(SB), {V}13, {V}13",
-        f"\tVMULPS {V}7, {V}13, {V}13",
-        f"\tVADDPS kP4<>(SB), {V}13, {V}13",
-        f"\tVMULPS {V}7, {V}13, {V}13",
-        f"\tVADDPS kP5<>(SB), {V}13, {V}13",
-        f"\tVMULPS {V}7, {V}7, {V}14",
-        f"\tVMULPS {V}14, {V}13, {V}13",
-        f"\tVADDPS {V}7, {V}13, {V}13",
-        f"\tVADDPS kOne<>(SB), {V}13, {V}13",
-        "\t// scale by 2^n: bits(y) + bits(fx)<<23 (the magic's bits vanish mod 2^32)",
-        f"\tVPSLLD $23, {V}11, {V}11",
-        f"\tVPADDD {V}11, {V}13, {V}13",
-        f"\tVANDPS {V}10, {V}13, {V}13",
         "\t// acc += float64(w) * v[s]",
         "\tVBROADCASTSD (R9), Y15",
         "\tVCVTPS2PD X13, Y14",
@@ -166,11 +184,7 @@ def one_target(dim, name, args, frame, out_reg):
     for arg, reg in zip(["xs", "ys", "zs"][:dim], ["SI", "DI", "R8"]):
         L.append(f"\tMOVQ {arg}+{args[arg]}(FP), {reg}")
     L += [f"\tMOVQ n+{args['n']}(FP), CX", "\tSHRQ $3, CX", f"\tVBROADCASTSS c2+{args['c2']}(FP), Y5"]
-    loop = [f"{name}Loop:",
-            "\tVMOVUPS (SI), Y7", "\tVSUBPS Y7, Y0, Y7", "\tVMULPS Y7, Y7, Y7",
-            "\tVMOVUPS (DI), Y8", "\tVSUBPS Y8, Y1, Y8", "\tVMULPS Y8, Y8, Y8", "\tVADDPS Y8, Y7, Y7"]
-    if dim == 3:
-        loop += ["\tVMOVUPS (R8), Y9", "\tVSUBPS Y9, Y2, Y9", "\tVMULPS Y9, Y9, Y9", "\tVADDPS Y9, Y7, Y7"]
+    loop = [f"{name}Loop:"] + d2_ops(dim, "VMOVUPS", ["(SI)", "(DI)", "(R8)"], "Y7", ["Y8", "Y9"], "Y")
     step = ["\tADDQ $32, SI", "\tADDQ $32, DI"] + (["\tADDQ $32, R8"] if dim == 3 else [])
     return L, loop, step
 
@@ -360,7 +374,7 @@ def gauss_groups(dim):
     """gaussGroups: for one target, the kernel values of groups of 8 sources: group q
     starts at source s0 = low 32 bits of groups[q], and bits 32-39 say which of its 8
     lanes are sources (the others get 0, through expandLUT's lane masks); gauss's
-    float32 operations in its order (the exp of body() above, without FMA), so the same
+    float32 operations in its order (d2_ops and exp_ops, as body()), so the same
     bits as gauss and rowGauss. Reads whole groups of coordinates (the caller's slices
     have 8 spare values)."""
     x = f"gaussGroups{dim}"
@@ -381,17 +395,10 @@ def gauss_groups(dim):
         L.append(f"\tMOVQ {arg}+{args[arg]}(FP), {reg}")
     L += [f"\tMOVQ groups+{args['groups']}(FP), R9", f"\tMOVQ ng+{args['ng']}(FP), CX",
           f"\tVBROADCASTSS c2+{args['c2']}(FP), Y5", "\tLEAQ expandLUT<>(SB), R15",
-          "\tTESTQ CX, CX", f"\tJLE {x}Done",
-          f"{x}Loop:",
-          "\tMOVQ (R9), R10", "\tADDQ $8, R9", "\tMOVL R10, R11", "\tSHRQ $32, R10", "\tSHLQ $6, R10",
-          "\tVMOVUPS (SI)(R11*4), Y7", "\tVSUBPS Y7, Y0, Y7", "\tVMULPS Y7, Y7, Y7",
-          "\tVMOVUPS (DI)(R11*4), Y8", "\tVSUBPS Y8, Y1, Y8", "\tVMULPS Y8, Y8, Y8", "\tVADDPS Y8, Y7, Y7"]
-    if dim == 3:
-        L += ["\tVMOVUPS (R8)(R11*4), Y9", "\tVSUBPS Y9, Y2, Y9", "\tVMULPS Y9, Y9, Y9", "\tVADDPS Y9, Y7, Y7"]
+          "\tTESTQ CX, CX", f"\tJLE {x}Done"]
     # Two groups a step, their instructions interleaved: each group's exp is one long
     # chain of dependent operations, and Zen 1's small FP scheduler otherwise fills with
     # one chain's waiting operations (BenchmarkGaussGroups, BenchmarkMulBlock). A last odd group runs alone.
-    L = L[:L.index(f"{x}Loop:")]
     L += ["\tCMPQ CX, $2", f"\tJLT {x}One", f"{x}Loop2:",
           "\tMOVQ (R9), R10", "\tMOVQ 8(R9), R12", "\tADDQ $16, R9",
           "\tMOVL R10, R11", "\tSHRQ $32, R10", "\tSHLQ $6, R10",
@@ -414,38 +421,9 @@ def group_ops(dim, r, s0, lanes, dst):
     f the exponent), s0 and lanes the integer registers of its first source and lane-mask
     offset, stored to dst."""
     a, t, u, m, f = r["a"], r["t"], r["u"], r["m"], r["f"]
-    L = [f"\tVMOVUPS (SI)({s0}*4), {a}", f"\tVSUBPS {a}, Y0, {a}", f"\tVMULPS {a}, {a}, {a}",
-         f"\tVMOVUPS (DI)({s0}*4), {t}", f"\tVSUBPS {t}, Y1, {t}", f"\tVMULPS {t}, {t}, {t}",
-         f"\tVADDPS {t}, {a}, {a}"]
-    if dim == 3:
-        L += [f"\tVMOVUPS (R8)({s0}*4), {t}", f"\tVSUBPS {t}, Y2, {t}", f"\tVMULPS {t}, {t}, {t}",
-              f"\tVADDPS {t}, {a}, {a}"]
-    L += [f"\tVCMPPS $2, Y5, {a}, {m}",
-          f"\tVMULPS kNegHalf<>(SB), {a}, {a}",
-          f"\tVMULPS kLog2e<>(SB), {a}, {f}",
-          f"\tVADDPS kMagic<>(SB), {f}, {f}",
-          f"\tVSUBPS kMagic<>(SB), {f}, {t}",
-          f"\tVMULPS kLn2Hi<>(SB), {t}, {u}",
-          f"\tVSUBPS {u}, {a}, {a}",
-          f"\tVMULPS kLn2Lo<>(SB), {t}, {u}",
-          f"\tVSUBPS {u}, {a}, {a}",
-          f"\tVMULPS kP0<>(SB), {a}, {t}",
-          f"\tVADDPS kP1<>(SB), {t}, {t}",
-          f"\tVMULPS {a}, {t}, {t}",
-          f"\tVADDPS kP2<>(SB), {t}, {t}",
-          f"\tVMULPS {a}, {t}, {t}",
-          f"\tVADDPS kP3<>(SB), {t}, {t}",
-          f"\tVMULPS {a}, {t}, {t}",
-          f"\tVADDPS kP4<>(SB), {t}, {t}",
-          f"\tVMULPS {a}, {t}, {t}",
-          f"\tVADDPS kP5<>(SB), {t}, {t}",
-          f"\tVMULPS {a}, {a}, {u}",
-          f"\tVMULPS {u}, {t}, {t}",
-          f"\tVADDPS {a}, {t}, {t}",
-          f"\tVADDPS kOne<>(SB), {t}, {t}",
-          f"\tVPSLLD $23, {f}, {f}",
-          f"\tVPADDD {f}, {t}, {t}",
-          f"\tVANDPS {m}, {t}, {t}",
+    L = d2_ops(dim, "VMOVUPS", [f"(SI)({s0}*4)", f"(DI)({s0}*4)", f"(R8)({s0}*4)"], a, [t, t], "Y")
+    L += exp_ops(dict(a=a, m=m, f=f, n=t, tmp=u, p=t, sq=u), "Y")
+    L += [
           f"\tVANDPS 32(R15)({lanes}*1), {t}, {t}",
           f"\tVMOVUPS {t}, {dst}"]
     return L
