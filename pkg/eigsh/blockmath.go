@@ -136,62 +136,57 @@ func selectCols(n int, x []float64, b int, cols []int) []float64 {
 // whose call overhead dominates at q of 5-40 (BenchmarkBlockMath).
 func gramChunk(out, x []float64, p int, y []float64, q int) {
 	rows := len(x) / p
+	if rows == 0 {
+		return
+	}
 	var tmp [4 * panelWidth]float64
-	// Sub-blocks of gramRows rows keep x's and y's rows in cache across the passes.
-	for r0 := 0; r0 < rows; r0 += gramRows {
-		nr := min(gramRows, rows-r0)
-		xs, ys := x[r0*p:(r0+nr)*p], y[r0*q:] // ys keeps its capacity: see simd below
-		for c0 := 0; c0 < q; c0 += panelWidth {
-			qw := min(panelWidth, q-c0)
-			nv := (qw + 3) / 4
-			group := 4 // columns of x per pass: the sums of group x nv registers fill 12
-			if nv == 4 {
-				group = 3
+	for c0 := 0; c0 < q; c0 += panelWidth {
+		qw := min(panelWidth, q-c0)
+		nv := (qw + 3) / 4
+		group := 4 // columns of x per pass: the sums of group x nv registers fill 12
+		if nv == 4 {
+			group = 3
+		}
+		// The loop loads whole registers, up to 3 values past the panel: the next row's,
+		// or past the end of y's memory on its last row, which Go then does.
+		simd := 0
+		if haveFMA {
+			simd = rows
+			if (rows-1)*q+c0+4*nv > cap(y) {
+				simd = rows - 1
 			}
-			// The loop loads whole registers, up to 3 values past the panel: the next
-			// row's, or past the end of y's memory on its last row, which Go then does.
-			simd := 0
-			if haveFMA {
-				simd = nr
-				if (nr-1)*q+c0+4*nv > cap(ys) {
-					simd = nr - 1
-				}
+		}
+		for a := 0; a < p; a += group {
+			var cols [4]int
+			var off [4]int
+			for c := range cols {
+				cols[c] = min(a+c, p-1) // short last groups repeat a column, dropped below
+				off[c] = 8 * (cols[c] - a)
 			}
-			for a := 0; a < p; a += group {
-				var cols [4]int
-				var off [4]int
-				for c := range cols {
-					cols[c] = min(a+c, p-1) // short last groups repeat a column, dropped below
-					off[c] = 8 * (cols[c] - a)
+			if simd > 0 {
+				switch nv {
+				case 1:
+					gramPanel1(&tmp, &x[a], &off, p, &y[c0], q, simd)
+				case 2:
+					gramPanel2(&tmp, &x[a], &off, p, &y[c0], q, simd)
+				case 3:
+					gramPanel3(&tmp, &x[a], &off, p, &y[c0], q, simd)
+				default:
+					gramPanel4(&tmp, &x[a], &off, p, &y[c0], q, simd)
 				}
-				if simd > 0 {
-					switch nv {
-					case 1:
-						gramPanel1(&tmp, &xs[a], &off, p, &ys[c0], q, simd)
-					case 2:
-						gramPanel2(&tmp, &xs[a], &off, p, &ys[c0], q, simd)
-					case 3:
-						gramPanel3(&tmp, &xs[a], &off, p, &ys[c0], q, simd)
-					default:
-						gramPanel4(&tmp, &xs[a], &off, p, &ys[c0], q, simd)
-					}
-				} else {
-					tmp = [4 * panelWidth]float64{}
-				}
-				gramPanelGo(&tmp, xs, p, &cols, group, ys[c0:], q, simd, nr, qw)
-				for c := 0; c < group && a+c < p; c++ {
-					o := out[(a+c)*q+c0 : (a+c)*q+c0+qw]
-					for j := range o {
-						o[j] += tmp[c*panelWidth+j]
-					}
+			} else {
+				tmp = [4 * panelWidth]float64{}
+			}
+			gramPanelGo(&tmp, x, p, &cols, group, y[c0:], q, simd, rows, qw)
+			for c := 0; c < group && a+c < p; c++ {
+				o := out[(a+c)*q+c0 : (a+c)*q+c0+qw]
+				for j := range o {
+					o[j] += tmp[c*panelWidth+j]
 				}
 			}
 		}
 	}
 }
-
-// gramRows is gramChunk's sub-block of rows.
-const gramRows = 256
 
 // panelWidth is the most columns of y or c one loop call holds in registers (4 ymm of 4
 // float64).
