@@ -149,28 +149,9 @@ func (o *clusterOptions) options(input string, stdin io.Reader) (embed.Options, 
 
 func runCluster(cmd *cobra.Command, o *clusterOptions, opt embed.Options, copt embed.ClusterOptions) error {
 	stderr := cmd.ErrOrStderr()
-	var prog *progress
-	if !o.quiet {
-		prog = newProgress(stderr, o.solve.tol)
-		opt.Progress = prog.update
-	}
-	// Warnings go to stderr as soon as they are known, as embed's do; those added after
-	// the run (the clustering's own) when it returns. The summary says "printed above".
-	printed := map[string]bool{}
-	opt.Warn = func(msg string) {
-		prog.clearLine()
-		fmt.Fprintf(stderr, "warning: %s\n", msg)
-		printed[msg] = true
-	}
+	prog := startRun(stderr, o.quiet, &o.solve, &opt)
 	res, cl, err := embed.RunCluster(cmd.Context(), opt, copt)
 	prog.finish()
-	if res != nil {
-		for _, w := range res.Warnings {
-			if !printed[w] {
-				opt.Warn(w)
-			}
-		}
-	}
 	if err != nil {
 		return err
 	}

@@ -252,24 +252,7 @@ func cacheMemoryLimit() int64 { return sysmem.Available() / 5 * 4 }
 
 func runEmbed(cmd *cobra.Command, o *embedOptions, opt embed.Options) error {
 	stderr := cmd.ErrOrStderr()
-	var prog *progress
-	if !o.quiet {
-		prog = newProgress(stderr, o.solve.tol)
-		opt.Progress = prog.update
-	}
-	// Warnings go to stderr as soon as they are known, with or without -q (which
-	// silences progress only).
-	opt.Warn = func(msg string) {
-		prog.clearLine()
-		fmt.Fprintf(stderr, "warning: %s\n", warningText(msg))
-	}
-	if opt.CacheMemory > 0 {
-		if limit := cacheMemoryLimit(); opt.CacheMemory > limit {
-			opt.Warn(fmt.Sprintf("--cache-memory %s is more than this machine can give the cache (%s: 80%% of the %s available); using %s",
-				o.solve.cacheMemory, embed.FormatBytes(limit), embed.FormatBytes(sysmem.Available()), embed.FormatBytes(limit)))
-			opt.CacheMemory = limit
-		}
-	}
+	prog := startRun(stderr, o.quiet, &o.solve, &opt)
 	res, err := embed.Run(cmd.Context(), opt)
 	prog.finish()
 	var nc *eigsh.NoConvergence

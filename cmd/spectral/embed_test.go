@@ -405,3 +405,19 @@ func TestEmbedDisconnected(t *testing.T) {
 
 // ---------------------------------------------------------------------------------------
 // plot
+
+// Every warning pkg/embed records reaches stderr while the command runs, with or without
+// -q, worded with flags: a widened automatic sigma (recorded outside Result.warn until
+// session 5, so embed printed "1 warning(s), printed above" and never printed it) and
+// cluster's automatic count (printed with its field name, ClusterOptions.Clusters).
+func TestWarningsReachStderr(t *testing.T) {
+	dir := t.TempDir()
+	r := mustRun(t, nil, "embed", filepath.Join(dataDir, "featuretype.ply"), "--sigma", "auto", "-o", filepath.Join(dir, "e.csv"), "-q")
+	if !strings.Contains(r.stderr, "warning: sigma auto:") || !strings.Contains(r.stderr, "which connects the graph") {
+		t.Errorf("embed --sigma auto -q: no widening warning on stderr %q", r.stderr)
+	}
+	r = mustRun(t, nil, "cluster", filepath.Join(dataDir, "platonic_shelf.ply"), "--clusters", "auto", "-o", filepath.Join(dir, "l.csv"), "-q")
+	if !strings.Contains(r.stderr, "warning: --clusters auto:") || strings.Contains(r.stderr, "ClusterOptions") {
+		t.Errorf("cluster --clusters auto -q: stderr %q, want the warning worded with --clusters", r.stderr)
+	}
+}

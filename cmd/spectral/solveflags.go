@@ -1,8 +1,12 @@
 package main
 
 import (
+	"fmt"
+	"io"
+
 	"github.com/spf13/pflag"
 
+	"github.com/spectral-dev/spectral/internal/sysmem"
 	"github.com/spectral-dev/spectral/pkg/embed"
 )
 
@@ -34,4 +38,28 @@ func (s *solveFlags) apply(opt *embed.Options) error {
 		return usageErrorf("--cache-memory %q: %v", s.cacheMemory, err)
 	}
 	return nil
+}
+
+// startRun sets up what embed and cluster show while they run: progress on stderr
+// unless quiet, every warning on stderr as soon as pkg/embed records it (with or
+// without -q, which silences progress only; fields worded as flags), and --cache-memory
+// clamped to what the machine can give (cacheMemoryLimit).
+func startRun(stderr io.Writer, quiet bool, s *solveFlags, opt *embed.Options) *progress {
+	var prog *progress
+	if !quiet {
+		prog = newProgress(stderr, s.tol)
+		opt.Progress = prog.update
+	}
+	opt.Warn = func(msg string) {
+		prog.clearLine()
+		fmt.Fprintf(stderr, "warning: %s\n", warningText(msg))
+	}
+	if opt.CacheMemory > 0 {
+		if limit := cacheMemoryLimit(); opt.CacheMemory > limit {
+			opt.Warn(fmt.Sprintf("--cache-memory %s is more than this machine can give the cache (%s: 80%% of the %s available); using %s",
+				s.cacheMemory, embed.FormatBytes(limit), embed.FormatBytes(sysmem.Available()), embed.FormatBytes(limit)))
+			opt.CacheMemory = limit
+		}
+	}
+	return prog
 }

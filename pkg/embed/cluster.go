@@ -68,7 +68,7 @@ func RunCluster(ctx context.Context, opt Options, copt ClusterOptions) (*Result,
 		return nil, nil, err
 	}
 	res, err := Run(ctx, opt)
-	return clusterResult(res, err, copt)
+	return clusterResult(res, err, opt, copt)
 }
 
 // ClusterCloud clusters a cloud already in memory (see RunCluster).
@@ -77,7 +77,7 @@ func ClusterCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options, copt C
 		return nil, nil, err
 	}
 	res, err := RunCloud(ctx, cloud, opt)
-	return clusterResult(res, err, copt)
+	return clusterResult(res, err, opt, copt)
 }
 
 // Validate fills c's defaults, sets in opt the embedding the method needs (k
@@ -123,7 +123,7 @@ func (c *ClusterOptions) Validate(opt *Options) error {
 	return opt.Validate()
 }
 
-func clusterResult(res *Result, err error, c ClusterOptions) (*Result, *Clustering, error) {
+func clusterResult(res *Result, err error, opt Options, c ClusterOptions) (*Result, *Clustering, error) {
 	if res == nil || err != nil {
 		// Clustering unconverged eigenvectors would hide the failure: stop here.
 		return res, nil, err
@@ -140,7 +140,7 @@ func clusterResult(res *Result, err error, c ClusterOptions) (*Result, *Clusteri
 		for _, i := range res.Rows {
 			out.Labels[i] = int(res.componentLabels[i])
 		}
-		res.Warnings = append(res.Warnings, fmt.Sprintf("the %d largest connected components are the %d clusters: no eigenvectors were computed", k, k))
+		res.warn(opt, fmt.Sprintf("the %d largest connected components are the %d clusters: no eigenvectors were computed", k, k))
 		out.attach(res)
 		return res, out, nil
 	}
@@ -149,7 +149,7 @@ func clusterResult(res *Result, err error, c ClusterOptions) (*Result, *Clusteri
 			return res, nil, fieldErrorOf(err, "ClusterOptions.Clusters", "{} auto: %v", err)
 		}
 		out.Clusters, out.Auto, out.Gap = k, true, res.Eigenvalues[k]-res.Eigenvalues[k-1]
-		res.Warnings = append(res.Warnings, fmt.Sprintf("ClusterOptions.Clusters auto: %d clusters, by the relative eigengap among the first %d eigenvalues (%.3g between lambda%d and lambda%d)", k, len(res.Eigenvalues), out.Gap, k, k+1))
+		res.warn(opt, fmt.Sprintf("ClusterOptions.Clusters auto: %d clusters, by the relative eigengap among the first %d eigenvalues (%.3g between lambda%d and lambda%d)", k, len(res.Eigenvalues), out.Gap, k, k+1))
 	}
 	if len(res.Vectors) < k {
 		return res, nil, fmt.Errorf("%d eigenvectors for %d clusters", len(res.Vectors), k)

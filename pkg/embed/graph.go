@@ -137,7 +137,7 @@ func prepareGraph(ctx context.Context, cloud *cloudio.Cloud, res *Result, opt *O
 	} else if comps, err = kernel.Components(cloud.Points, cloud.Dim, res.Sigma, res.Cutoff); err != nil {
 		return nil, fmt.Errorf("components: %w", err)
 	} else if res.SigmaAuto && comps.Count() > 1 {
-		if comps, err = raiseSigma(cloud, res, comps); err != nil {
+		if comps, err = raiseSigma(cloud, res, *opt, comps); err != nil {
 			return nil, err
 		}
 	}
@@ -219,7 +219,7 @@ func AutoSigma(cloud *cloudio.Cloud, sp neighbors.Spacing, cutoff float64) (sigm
 	res := &Result{Params: Params{Sigma: sp.SuggestedSigma, Cutoff: cutoff, SigmaAuto: true}}
 	comps, err := kernel.Components(cloud.Points, cloud.Dim, res.Sigma, cutoff)
 	if err == nil && comps.Count() > 1 {
-		comps, err = raiseSigma(cloud, res, comps)
+		comps, err = raiseSigma(cloud, res, Options{}, comps)
 	}
 	if err != nil {
 		return 0, 0, nil, fmt.Errorf("components: %w", err)
@@ -229,7 +229,7 @@ func AutoSigma(cloud *cloudio.Cloud, sp neighbors.Spacing, cutoff float64) (sigm
 
 // raiseSigma widens an automatic sigma, up to MaxSigmaRaise times, to the smallest
 // multiple (within 2%) that connects the graph, when one does; otherwise it keeps sigma.
-func raiseSigma(cloud *cloudio.Cloud, res *Result, comps *graph.Components) (*graph.Components, error) {
+func raiseSigma(cloud *cloudio.Cloud, res *Result, opt Options, comps *graph.Components) (*graph.Components, error) {
 	at := func(m float64) (*graph.Components, error) {
 		return kernel.Components(cloud.Points, cloud.Dim, m*res.Sigma, res.Cutoff)
 	}
@@ -250,7 +250,7 @@ func raiseSigma(cloud *cloudio.Cloud, res *Result, comps *graph.Components) (*gr
 			lo = mid
 		}
 	}
-	res.Warnings = append(res.Warnings, fmt.Sprintf("sigma auto: %.6g (the spacing rule) leaves %d connected components; raised %.2fx to %.6g, which connects the graph", res.Sigma, comps.Count(), hi, hi*res.Sigma))
+	res.warn(opt, fmt.Sprintf("sigma auto: %.6g (the spacing rule) leaves %d connected components; raised %.2fx to %.6g, which connects the graph", res.Sigma, comps.Count(), hi, hi*res.Sigma))
 	res.Sigma *= hi
 	return top, nil
 }

@@ -190,7 +190,7 @@ func runLandmarks(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Resu
 		res.Landmarks.scale = append(res.Landmarks.scale, 1/math.Sqrt(s))
 	}
 	res.Cloud, res.Vectors, res.Degrees, res.LandmarkSampling = cloud, nil, nil, opt.LandmarkSampling
-	res.Warnings = append(res.Warnings, fmt.Sprintf(
+	res.warn(opt, fmt.Sprintf(
 		"approximation: %d landmarks (%s) for %d points, embedded exactly at sigma %g, every point by the Nyström extension",
 		ml, opt.LandmarkSampling, n, res.Sigma))
 	return res, solveErr

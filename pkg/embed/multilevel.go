@@ -228,7 +228,7 @@ func solveMultilevel(op eigsh.Operator, u []float64, want int, levels []eigsh.Le
 func runMultilevel(ctx context.Context, res *Result, kop *kernel.Operator, g *grid.Grid, deg []float64,
 	op eigsh.Operator, u []float64, want int, opt Options, lopt eigsh.Options) (*eigsh.Result, error) {
 	fallback := func(why string) (*eigsh.Result, error) {
-		res.Warnings = append(res.Warnings, "multilevel solver: "+why+"; solved by Lanczos instead")
+		res.warn(opt, "multilevel solver: "+why+"; solved by Lanczos instead")
 		res.Solver, res.Levels = SolverLanczos, nil
 		return nil, nil
 	}
