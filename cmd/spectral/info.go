@@ -219,15 +219,7 @@ func printInfo(w io.Writer, in *cloudInfo) {
 		}
 		fmt.Fprintln(w)
 		if len(in.Components) > 1 {
-			sizes := make([]string, 0, 6)
-			for l, n := range in.Components {
-				if l == 5 {
-					sizes = append(sizes, fmt.Sprintf("... (%d more)", len(in.Components)-5))
-					break
-				}
-				sizes = append(sizes, fmt.Sprint(n))
-			}
-			fmt.Fprintf(w, "components %d at sigma auto, of sizes %s (widening up to %gx does not connect them; embed reports them before solving)\n", len(in.Components), strings.Join(sizes, ", "), embed.MaxSigmaRaise)
+			fmt.Fprintf(w, "components %d at sigma auto, of sizes %s (widening up to %gx does not connect them; embed reports them before solving)\n", len(in.Components), embed.FormatSizes(in.Components), embed.MaxSigmaRaise)
 		}
 	}
 	if e := in.Estimate; e != nil {
@@ -243,14 +235,11 @@ func printInfo(w io.Writer, in *cloudInfo) {
 	}
 }
 
-// roughTime writes an estimate of s seconds as "12.3 s", "~25 min" or "~2.1 h".
+// roughTime writes an estimate of s seconds as embed.FormatSeconds does, but with three
+// significant digits under two minutes (info's other figures have three).
 func roughTime(s float64) string {
-	switch {
-	case s < 120:
+	if s < 120 {
 		return fmt.Sprintf("%.3g s", s)
-	case s < 7200:
-		return fmt.Sprintf("%.0f min", s/60)
-	default:
-		return fmt.Sprintf("%.1f h", s/3600)
 	}
+	return embed.FormatSeconds(s)
 }

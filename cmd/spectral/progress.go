@@ -37,9 +37,9 @@ type progress struct {
 	done       chan struct{}
 }
 
-func newProgress(w io.Writer, tol float64) *progress {
+func newProgress(w io.Writer) *progress {
 	p := &progress{w: w, every: 5 * time.Second, now: time.Now}
-	p.eta.target = max(tol, 0x1p-53)
+	p.eta.target = 0x1p-53 // until the first restart says the solver's (Event.Target)
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.tty, p.every = true, 200*time.Millisecond
 		p.stop, p.done = make(chan struct{}), make(chan struct{})

@@ -20,7 +20,7 @@ func sec(s float64) time.Duration { return time.Duration(s * float64(time.Second
 // not its start time.
 func TestProgressStageDurations(t *testing.T) {
 	var buf bytes.Buffer
-	p := newProgress(&buf, 0)
+	p := newProgress(&buf)
 	for _, e := range []embed.Event{
 		{Stage: "read"}, {Stage: "grid", Elapsed: sec(0.5)}, {Stage: "kernel", Elapsed: sec(0.7)},
 		{Stage: "solve", Elapsed: sec(1.0)}, {Stage: "solve", Restart: 1, K: 7, MaxResidual: 1e-2, MatVecs: 20, Elapsed: sec(1.5)},
@@ -155,7 +155,7 @@ func TestProgressBarInTerminal(t *testing.T) {
 // left at its last restart when it aimed at 2^-53).
 func TestETAUsesTheSolversTarget(t *testing.T) {
 	var buf bytes.Buffer
-	p := newProgress(&buf, 0)
+	p := newProgress(&buf)
 	p.update(embed.Event{Stage: "solve", Elapsed: sec(1)})
 	var last time.Duration
 	for i := 1; i <= 12; i++ {

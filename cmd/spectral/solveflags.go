@@ -47,7 +47,7 @@ func (s *solveFlags) apply(opt *embed.Options) error {
 func startRun(stderr io.Writer, quiet bool, s *solveFlags, opt *embed.Options) *progress {
 	var prog *progress
 	if !quiet {
-		prog = newProgress(stderr, s.tol)
+		prog = newProgress(stderr)
 		opt.Progress = prog.update
 	}
 	opt.Warn = func(msg string) {

@@ -264,7 +264,7 @@ func componentsWarning(c *graph.Components, res *Result, opt *Options) string {
 	case SelfTuning:
 		what, fix = fmt.Sprintf("scale neighbour %d", opt.ScaleNeighbor), "a larger Options.ScaleNeighbor, or Options.Component largest"
 	}
-	msg := fmt.Sprintf("the %s graph at %s is disconnected: %d connected components, of sizes %s", opt.Affinity, what, c.Count(), sizesString(c.Sizes))
+	msg := fmt.Sprintf("the %s graph at %s is disconnected: %d connected components, of sizes %s", opt.Affinity, what, c.Count(), FormatSizes(c.Sizes))
 	switch opt.Component {
 	case ComponentLargest:
 		return msg + fmt.Sprintf("; embedding the largest (%d points) only, the other rows are NaN", c.Sizes[0])
@@ -552,13 +552,14 @@ func componentsAreClusters(m kernel.Matrix, gm kernel.Matrix, g *grid.Grid, res 
 			keep = append(keep, i)
 		}
 	}
-	res.warn(opt, fmt.Sprintf("the graph's links between %d parts are below %g of their ends' degrees, beyond what the solver resolves: %d numerically connected components, of sizes %s", comps.Count(), weakLink, comps.Count(), sizesString(comps.Sizes)))
+	res.warn(opt, fmt.Sprintf("the graph's links between %d parts are below %g of their ends' degrees, beyond what the solver resolves: %d numerically connected components, of sizes %s", comps.Count(), weakLink, comps.Count(), FormatSizes(comps.Sizes)))
 	res.Components, res.componentLabels = comps.Sizes, comps.Label
 	res.Rows, res.Embedded, res.byComponents = keep, len(keep), opt.clusters
 	return res
 }
 
-func sizesString(sizes []int) string {
+// FormatSizes lists component sizes, the first five and then how many more.
+func FormatSizes(sizes []int) string {
 	out := make([]string, 0, 6)
 	for l, s := range sizes {
 		if l == 5 {

@@ -106,8 +106,9 @@ func preflight(c *cloudio.Cloud, g *grid.Grid, sigma float64, want int, opt Opti
 	}
 	if frac := float64(within) / (float64(n) * float64(n)); frac > denseFraction && n > denseMinN {
 		// Nearly dense: every pair of the pattern is within the cutoff, so the pairs
-		// evaluated on the fly are the pairs within; the time per product follows from the
-		// throughputs `spectral info` uses (kernel.EstimateCost), without its second pass.
+		// evaluated on the fly are the pairs within; the time per product follows from
+		// kernel's fixed throughputs (spectral info measures this machine's instead,
+		// measuredRates: a warning should not spend the ~0.3 s that takes).
 		kopt := cpuKernelOptions(opt)
 		ncv := opt.NCV
 		if ncv == 0 {
@@ -120,13 +121,13 @@ func preflight(c *cloudio.Cloud, g *grid.Grid, sigma float64, want int, opt Opti
 		}
 		perProduct := float64(within) / (rate * float64(kopt.Threads))
 		warns = append(warns, fmt.Sprintf("sigma %g makes the operator nearly dense (%.0f%% of all pairs within the cutoff, ~%.3g per product): estimated %s per product, ~%s for a typical %d-product solve, memory ~%s (%s); a smaller Options.Sigma or Options.Cutoff is much faster",
-			sigma, 100*frac, float64(within), formatSeconds(perProduct), formatSeconds(typicalProducts*perProduct), typicalProducts, FormatBytes(mem), cache))
+			sigma, 100*frac, float64(within), FormatSeconds(perProduct), FormatSeconds(typicalProducts*perProduct), typicalProducts, FormatBytes(mem), cache))
 	}
 	return warns
 }
 
-// formatSeconds prints a duration estimate for people.
-func formatSeconds(s float64) string {
+// FormatSeconds prints a duration estimate for people: seconds, minutes or hours.
+func FormatSeconds(s float64) string {
 	switch {
 	case s < 1:
 		return fmt.Sprintf("%.2g s", s)
