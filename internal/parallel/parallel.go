@@ -51,3 +51,22 @@ func Chunks(n, threads, chunk int, newWorker func() func(i int)) {
 	}
 	wg.Wait()
 }
+
+// Range runs f(lo, hi) over [0, n) cut into ranges of chunk consecutive indices, on
+// threads goroutines (0 = GOMAXPROCS) taking the next range from a shared counter;
+// with one goroutine it is f(0, n). For loops whose items are small and write disjoint
+// results.
+func Range(n, threads, chunk int, f func(lo, hi int)) {
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	chunk = max(chunk, 1)
+	nch := (n + chunk - 1) / chunk
+	if min(threads, nch) <= 1 {
+		if n > 0 {
+			f(0, n)
+		}
+		return
+	}
+	Each(nch, threads, func(c int) { f(c*chunk, min((c+1)*chunk, n)) })
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/spectral-dev/spectral/internal/parallel"
 	"github.com/spectral-dev/spectral/pkg/neighbors"
 )
 
@@ -26,7 +27,7 @@ func KNNAffinity(points []float64, dim, k int, sigma float64, threads int) (*Spa
 	perm, inv := spatialOrder(points, dim, threads)
 	rows := make([][]edge, nb.N)
 	flat := make([]edge, nb.N*nb.K)
-	parallelRange(nb.N, threads, func(lo, hi int) {
+	parallel.Range(nb.N, threads, sparseRows, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			i := perm[r]
 			row := flat[r*nb.K : (r+1)*nb.K]

@@ -5,7 +5,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"sync"
 	"sync/atomic"
 
 	"github.com/spectral-dev/spectral/internal/parallel"
@@ -82,35 +81,10 @@ func (s *Sparse) LaplacianBound() float64 {
 }
 
 // rows runs f over fixed row ranges on the operator's workers.
-func (s *Sparse) rows(f func(lo, hi int)) {
-	const chunk = 4096
-	nch := (s.n + chunk - 1) / chunk
-	w := min(s.threads, nch)
-	if w <= 1 {
-		f(0, s.n)
-		return
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	next := 0
-	for range w {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				c := next
-				next++
-				mu.Unlock()
-				if c >= nch {
-					return
-				}
-				f(c*chunk, min((c+1)*chunk, s.n))
-			}
-		}()
-	}
-	wg.Wait()
-}
+func (s *Sparse) rows(f func(lo, hi int)) { parallel.Range(s.n, s.threads, sparseRows, f) }
+
+// sparseRows is the rows a worker takes at a time in the sparse loops.
+const sparseRows = 4096
 
 // MulVec sets dst = K src.
 func (s *Sparse) MulVec(dst, src []float64) {
@@ -203,7 +177,7 @@ func spatialOrder(points []float64, dim, threads int) (perm []int, inv []int32) 
 	keys := sortKeys(mortonKeys(points, dim, threads), threads)
 	perm = make([]int, n)
 	inv = make([]int32, n)
-	parallelRange(n, threads, func(l, h int) {
+	parallel.Range(n, threads, sparseRows, func(l, h int) {
 		for r := l; r < h; r++ {
 			k := keys[r]
 			perm[r] = int(k.i)
@@ -235,7 +209,7 @@ func mortonKeys(points []float64, dim, threads int) []mortonKey {
 		scale = float64(1<<21-1) / ext
 	}
 	keys := make([]mortonKey, n)
-	parallelRange(n, threads, func(l, h int) {
+	parallel.Range(n, threads, sparseRows, func(l, h int) {
 		for i := l; i < h; i++ {
 			var code uint64
 			for a := range dim {
@@ -303,7 +277,7 @@ func sortKeys(keys []mortonKey, threads int) []mortonKey {
 // in parallel (rows are disjoint).
 func permuteRows(rows [][]edge, perm []int, inv []int32, threads int) [][]edge {
 	out := make([][]edge, len(rows))
-	parallelRange(len(rows), threads, func(lo, hi int) {
+	parallel.Range(len(rows), threads, sparseRows, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			out[r] = rows[perm[r]]
 			for q := range out[r] {
@@ -312,14 +286,6 @@ func permuteRows(rows [][]edge, perm []int, inv []int32, threads int) [][]edge {
 		}
 	})
 	return out
-}
-
-// parallelRange runs f on fixed chunks of [0, n) on threads workers (0 = GOMAXPROCS).
-func parallelRange(n, threads int, f func(lo, hi int)) {
-	if threads <= 0 {
-		threads = runtime.GOMAXPROCS(0)
-	}
-	(&Sparse{n: n, threads: threads}).rows(f)
 }
 
 // edge is one directed entry of a matrix under construction.
@@ -335,7 +301,7 @@ type edge struct {
 func symmetricCSR(rows [][]edge, threads int) (ptr []int64, idx []int32, val []float64) {
 	n := len(rows)
 	cnt := make([]int64, n+1)
-	parallelRange(n, threads, func(lo, hi int) {
+	parallel.Range(n, threads, sparseRows, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			atomic.AddInt64(&cnt[i+1], int64(len(rows[i])))
 			for _, e := range rows[i] {
@@ -348,7 +314,7 @@ func symmetricCSR(rows [][]edge, threads int) (ptr []int64, idx []int32, val []f
 	}
 	all := make([]edge, cnt[n])
 	fill := slices.Clone(cnt[:n])
-	parallelRange(n, threads, func(lo, hi int) {
+	parallel.Range(n, threads, sparseRows, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			for _, e := range rows[i] {
 				all[atomic.AddInt64(&fill[i], 1)-1] = e
@@ -358,7 +324,7 @@ func symmetricCSR(rows [][]edge, threads int) (ptr []int64, idx []int32, val []f
 	})
 	// Sort and merge each row; rows are independent.
 	kept := make([]int64, n)
-	parallelRange(n, threads, func(lo, hi int) {
+	parallel.Range(n, threads, sparseRows, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			r := all[cnt[i]:cnt[i+1]]
 			sortEdges(r)
@@ -380,7 +346,7 @@ func symmetricCSR(rows [][]edge, threads int) (ptr []int64, idx []int32, val []f
 	}
 	idx = make([]int32, ptr[n])
 	val = make([]float64, ptr[n])
-	parallelRange(n, threads, func(lo, hi int) {
+	parallel.Range(n, threads, sparseRows, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			for k, e := range all[cnt[i] : cnt[i]+kept[i]] {
 				idx[ptr[i]+int64(k)] = e.j

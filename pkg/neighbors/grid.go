@@ -78,7 +78,7 @@ func buildGrid(points []float64, dim int, rep []int32, threads int) *grid {
 	g.centre = centre
 	// Centred coordinates in distinct order for now; laid out by cell below.
 	xc := make([]float64, 3*nd)
-	parallelRange(nd, threads, func(lo, hi int) {
+	parallel.Range(nd, threads, rangeChunk, func(lo, hi int) {
 		for d := lo; d < hi; d++ {
 			i := int(rep[d])
 			for a := range dim {
@@ -225,7 +225,7 @@ func (g *grid) bin(xc []float64, h float64, cellOf []int32, b *binner) int {
 	}
 	clear(g.table)
 	nd := len(cellOf)
-	parallelRange(nd, b.threads, func(lo, hi int) {
+	parallel.Range(nd, b.threads, rangeChunk, func(lo, hi int) {
 		for d := lo; d < hi; d++ {
 			k := b.keys[3*d : 3*d+3]
 			for a := range 3 {
@@ -234,7 +234,7 @@ func (g *grid) bin(xc []float64, h float64, cellOf []int32, b *binner) int {
 			b.at[d] = g.claim(b.keys, int32(d))
 		}
 	})
-	parallelRange(nd, b.threads, func(lo, hi int) {
+	parallel.Range(nd, b.threads, rangeChunk, func(lo, hi int) {
 		for d := lo; d < hi; d++ {
 			p := &g.table[b.at[d]]
 			for {
@@ -272,14 +272,14 @@ func (g *grid) bin(xc []float64, h float64, cellOf []int32, b *binner) int {
 			}
 		}
 	})
-	parallelRange(nd, b.threads, func(lo, hi int) {
+	parallel.Range(nd, b.threads, rangeChunk, func(lo, hi int) {
 		for d := lo; d < hi; d++ {
 			if f := g.table[b.at[d]] - 1; f != int32(d) {
 				cellOf[d] = cellOf[f]
 			}
 		}
 	})
-	parallelRange(nc, b.threads, func(lo, hi int) {
+	parallel.Range(nc, b.threads, rangeChunk, func(lo, hi int) {
 		for id := lo; id < hi; id++ {
 			g.table[b.slot[id]] = int32(id) + 1 // cell + 1, 0 = empty
 		}

@@ -140,9 +140,6 @@ func identity(n int) []int32 {
 	return rep
 }
 
-// parallelRange runs f on fixed chunks of [0, n) on threads goroutines (0 =
-// GOMAXPROCS); each index is in exactly one call, so disjoint writes need no locks.
-func parallelRange(n, threads int, f func(lo, hi int)) {
-	const chunk = 1 << 14
-	parallel.Each((n+chunk-1)/chunk, threads, func(c int) { f(c*chunk, min((c+1)*chunk, n)) })
-}
+// rangeChunk is the points a worker takes at a time in the per-point loops (parallel.Range):
+// each index is in exactly one call, so disjoint writes need no locks.
+const rangeChunk = 1 << 14
