@@ -152,30 +152,20 @@ func prepareGraph(ctx context.Context, cloud *cloudio.Cloud, res *Result, opt *O
 	case ComponentLargest:
 		return runSubset(ctx, cloud, comps.Largest(), comps, res, *opt)
 	case ComponentAttach:
-		var keep []int
-		major := 0
-		for l, s := range comps.Sizes {
-			if float64(s) >= MinorComponent*float64(cloud.N()) {
-				major = l + 1
-			}
-		}
+		major := majorComponents(comps, cloud.N())
 		if major == 0 {
 			return nil, fieldError("Options.Component", "no connected component holds %g%% of the points (the largest has %d of %d): a larger {Options.Sigma} or {Options.Neighbors} connects them", 100*MinorComponent, comps.Sizes[0], cloud.N())
 		}
 		res.componentLabels = comps.Label
 		if opt.clusters > 0 && major >= opt.clusters {
 			// The components are the clusters: label by component, nothing to solve.
-			for i, l := range comps.Label {
-				if int(l) < opt.clusters {
-					keep = append(keep, i)
-				}
-			}
-			res.Rows, res.Embedded, res.byComponents = keep, len(keep), opt.clusters
+			byComponents(res, comps, opt.clusters)
 			return res, ctx.Err()
 		}
 		if major == comps.Count() {
 			return nil, ctx.Err()
 		}
+		var keep []int
 		for i, l := range comps.Label {
 			if int(l) < major {
 				keep = append(keep, i)
@@ -537,25 +527,38 @@ func componentsAreClusters(m kernel.Matrix, gm kernel.Matrix, g *grid.Grid, res 
 	if comps == nil || comps.Count() <= max(len(res.Components), 1) {
 		return nil
 	}
+	if majorComponents(comps, g.N) < opt.clusters {
+		return nil
+	}
+	res.warn(opt, fmt.Sprintf("the graph's links between %d parts are below %g of their ends' degrees, beyond what the solver resolves: %d numerically connected components, of sizes %s", comps.Count(), weakLink, comps.Count(), FormatSizes(comps.Sizes)))
+	res.Components = comps.Sizes
+	byComponents(res, comps, opt.clusters)
+	return res
+}
+
+// majorComponents is how many components hold at least MinorComponent of the n points
+// (comps.Sizes are descending, so they are the first ones).
+func majorComponents(comps *graph.Components, n int) int {
 	major := 0
 	for l, s := range comps.Sizes {
-		if float64(s) >= MinorComponent*float64(g.N) {
+		if float64(s) >= MinorComponent*float64(n) {
 			major = l + 1
 		}
 	}
-	if major < opt.clusters {
-		return nil
-	}
+	return major
+}
+
+// byComponents sets res up for clusterResult when the largest clusters components are
+// the clusters: their points are the rows, labelled by component; nothing is solved.
+func byComponents(res *Result, comps *graph.Components, clusters int) {
 	var keep []int
 	for i, l := range comps.Label {
-		if int(l) < opt.clusters {
+		if int(l) < clusters {
 			keep = append(keep, i)
 		}
 	}
-	res.warn(opt, fmt.Sprintf("the graph's links between %d parts are below %g of their ends' degrees, beyond what the solver resolves: %d numerically connected components, of sizes %s", comps.Count(), weakLink, comps.Count(), FormatSizes(comps.Sizes)))
-	res.Components, res.componentLabels = comps.Sizes, comps.Label
-	res.Rows, res.Embedded, res.byComponents = keep, len(keep), opt.clusters
-	return res
+	res.componentLabels = comps.Label
+	res.Rows, res.Embedded, res.byComponents = keep, len(keep), clusters
 }
 
 // FormatSizes lists component sizes, the first five and then how many more.
