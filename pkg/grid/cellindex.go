@@ -1,6 +1,9 @@
 package grid
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // cellIndex maps the integer coordinates of occupied cells (or aggregation boxes) to
 // ids. A Go map keyed by three int64 hashes and compares 24 bytes per lookup, which was
@@ -104,14 +107,22 @@ type cellRows struct {
 	dim  int
 }
 
+// newCellRows sorts the cells' packed keys; keys[c] is cell c's key (Build's sorted
+// cells, no map lookups: the map's ids are in order of first appearance, not cells).
 func newCellRows(keys []cellKey, x *cellIndex, dim int) *cellRows {
-	r := &cellRows{x: x, dim: dim, keys: make([]uint64, 0, len(x.packed)), ids: make([]int32, 0, len(x.packed))}
-	for p := range x.packed {
-		r.keys = append(r.keys, p)
+	type entry struct {
+		p  uint64
+		id int32
 	}
-	slices.Sort(r.keys)
-	for _, p := range r.keys {
-		r.ids = append(r.ids, x.packed[p])
+	e := make([]entry, len(keys))
+	for c, k := range keys {
+		p, _ := x.pack(k)
+		e[c] = entry{p, int32(c)}
+	}
+	slices.SortFunc(e, func(a, b entry) int { return cmp.Compare(a.p, b.p) })
+	r := &cellRows{x: x, dim: dim, keys: make([]uint64, len(e)), ids: make([]int32, len(e))}
+	for i, v := range e {
+		r.keys[i], r.ids[i] = v.p, v.id
 	}
 	return r
 }

@@ -216,7 +216,6 @@ func Build(points []float64, dim int, sigma, cutoff float64, opt Options) (*Grid
 	for r, c := range order {
 		rank[c] = int32(r)
 	}
-	index.renumber(rank)
 
 	// Counting sort of the points (stable: input order within a cell).
 	nc := len(uniq)
@@ -271,7 +270,7 @@ func Build(points []float64, dim int, sigma, cutoff float64, opt Options) (*Grid
 	if cutoff == 0 {
 		g.allPairs()
 	} else {
-		g.neighbours(sortedKeys, index, rings)
+		g.neighbours(sortedKeys, index, rank, rings)
 	}
 	return g, nil
 }
@@ -355,7 +354,7 @@ func (g *Grid) allPairs() {
 
 // neighbours lists, for each cell, the cells within rings offsets per axis whose boxes
 // come within the cutoff, and merges their point ranges.
-func (g *Grid) neighbours(keys []cellKey, index *cellIndex, rings int) {
+func (g *Grid) neighbours(keys []cellKey, index *cellIndex, rank []int32, rings int) {
 	nc := len(g.Cells)
 	dim := g.Dim
 	c2 := float64(float32(g.Cutoff*g.Cutoff)) * (1 + pruneSlack)
@@ -371,6 +370,8 @@ func (g *Grid) neighbours(keys []cellKey, index *cellIndex, rings int) {
 	var rows *cellRows
 	if index.packed != nil && !hashNeighbours {
 		rows = newCellRows(keys, index, dim)
+	} else {
+		index.renumber(rank) // the hash lookups below then give cell numbers
 	}
 	var list []int32
 	for i := 0; i < nc; i++ {
