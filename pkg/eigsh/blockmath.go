@@ -2,10 +2,8 @@ package eigsh
 
 import (
 	"math"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
+	"github.com/spectral-dev/spectral/internal/parallel"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
@@ -22,30 +20,7 @@ const blockRows = 2048
 
 // parChunks runs f on the row chunks [lo, hi) of an n-row block, on GOMAXPROCS workers.
 func parChunks(n int, f func(c, lo, hi int)) {
-	nc := (n + blockRows - 1) / blockRows
-	workers := min(runtime.GOMAXPROCS(0), nc)
-	if workers <= 1 {
-		for c := 0; c < nc; c++ {
-			f(c, c*blockRows, min(n, (c+1)*blockRows))
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				c := int(next.Add(1)) - 1
-				if c >= nc {
-					return
-				}
-				f(c, c*blockRows, min(n, (c+1)*blockRows))
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.Each((n+blockRows-1)/blockRows, 0, func(c int) { f(c, c*blockRows, min(n, (c+1)*blockRows)) })
 }
 
 func gen(rows, cols int, data []float64) blas64.General {

@@ -3,9 +3,8 @@ package kernel
 import (
 	"math"
 	"math/bits"
-	"sync"
-	"sync/atomic"
 
+	"github.com/spectral-dev/spectral/internal/parallel"
 	"github.com/spectral-dev/spectral/pkg/grid"
 )
 
@@ -231,22 +230,7 @@ func (o *Operator) buildBlocks(chunk, gap int) {
 	g := o.g
 	prep := newBlockPrep(g, chunk, gap)
 	parts := make([]blockPart, len(o.chunks)-1)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(o.threads, len(parts)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= len(parts) {
-					return
-				}
-				prep.build(o.chunks[k], o.chunks[k+1], &parts[k])
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.Each(len(parts), o.threads, func(k int) { prep.build(o.chunks[k], o.chunks[k+1], &parts[k]) })
 	nblocks, nranges := 0, 0
 	for k := range parts {
 		nblocks += len(parts[k].count)

@@ -35,8 +35,8 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
+
+	"github.com/spectral-dev/spectral/internal/parallel"
 )
 
 // SigmaK is the neighbour rank behind the sigma rule: the suggested sigma is the median
@@ -179,26 +179,18 @@ func Measure(points []float64, dim int, opt Options) (Spacing, error) {
 // depends only on its query, so the output is the same for any number of threads.
 func runQueries(ctx context.Context, g *grid, k int, slots []int32, nn2, kth2 []float64, threads int) {
 	const chunk = 256
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	threads = max(1, min(threads, (len(slots)+chunk-1)/chunk))
-	for range threads {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := newSearcher(g, k)
-			for {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= len(slots) || (ctx != nil && ctx.Err() != nil) {
-					return
-				}
-				for i := lo; i < min(lo+chunk, len(slots)); i++ {
-					nn2[i], kth2[i] = s.query(slots[i])
-				}
+	parallel.Chunks(len(slots), threads, chunk, func() func(int) {
+		s := newSearcher(g, k)
+		stop := false
+		return func(i int) {
+			if i%chunk == 0 {
+				stop = ctx != nil && ctx.Err() != nil // once per chunk: Err takes a lock
 			}
-		}()
-	}
-	wg.Wait()
+			if !stop {
+				nn2[i], kth2[i] = s.query(slots[i])
+			}
+		}
+	})
 }
 
 // expand turns squared distances with weights into the sorted list of distances, one per
