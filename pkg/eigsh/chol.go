@@ -1,9 +1,14 @@
 package eigsh
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
 // cholesky is a sparse Cholesky factor L L^T of shift I - A for a symmetric Sparse A, in
@@ -11,18 +16,52 @@ import (
 // solve whose pattern is a walk up the elimination tree). It is written here because
 // gonum has no sparse factorisation; coarse levels are 10^3-10^5 nodes, where this takes
 // well under a second when the fill stays moderate, which newCholesky checks (symbolic
-// counts) before the numeric work. Rows stay in the given order, a Morton order of the
-// aggregates, which keeps neighbours close.
+// counts) before the numeric work. Rows stay in the given order (nested dissection).
+//
+// In that order the last columns, the top separators, fill in almost completely, and
+// there the scalar up-looking loop spends most of its time (a 22M-nonzero factor of the
+// 10^6 roll's 1.5-sigma level took a minute). So the trailing columns from k0 on, when
+// they are at least denseTailDensity full, are factored as one dense block: the
+// up-looking rows k >= k0 stop after the columns below k0, which leaves the Schur
+// complement's row k in the work vector, and gonum's blocked Potrf factors the
+// complement (docs/bench/multilevel.md, "Session 6").
 type cholesky struct {
 	n      int
 	perm   []int32 // perm[new] = old; nil = identity
-	lp     []int   // column j: li[lp[j]:lp[j+1]], diagonal first
+	lp     []int   // column j < k0: li[lp[j]:lp[j+1]], diagonal first
 	li     []int32
 	lx     []float64
 	parent []int32
+	k0     int       // first column of the dense tail (n: none)
+	tail   []float64 // (n-k0) x (n-k0) lower factor of the tail, row-major
 }
 
-func (c *cholesky) nnz() int { return c.lp[c.n] }
+func (c *cholesky) nnz() int { n2 := c.n - c.k0; return c.lp[c.k0] + n2*(n2+1)/2 }
+
+// denseTailDensity is the fill above which the trailing columns are factored dense, and
+// denseTailMin, denseTailMax the tail sizes considered (the largest is 288 MB).
+var (
+	denseTailDensity = 0.4
+	denseTailMin     = 64
+	denseTailMax     = 6000
+)
+
+// denseTail returns the first column of the largest trailing block, of denseTailMin to
+// denseTailMax columns, whose symbolic fill (column counts) is at least denseTailDensity
+// of a full lower triangle; n when there is none.
+func denseTail(count []int) int {
+	n := len(count)
+	k0 := n
+	tail := 0
+	for k := n - 1; k >= 0 && n-k <= denseTailMax; k-- {
+		tail += count[k]
+		n2 := n - k
+		if n2 >= denseTailMin && float64(tail) >= denseTailDensity*float64(n2*(n2+1)/2) {
+			k0 = k
+		}
+	}
+	return k0
+}
 
 // newCholesky factors shift I - a, or returns ok = false when the factor would have more
 // than maxNNZ nonzeros or the matrix is not numerically positive definite.
@@ -86,12 +125,27 @@ func newCholesky(a *Sparse, shift float64, maxNNZ int) (*cholesky, bool) {
 			return nil, false
 		}
 	}
-	c := &cholesky{n: n, lp: make([]int, n+1), parent: parent}
-	for j := 0; j < n; j++ {
-		c.lp[j+1] = c.lp[j] + count[j]
+	k0 := denseTail(count)
+	n2 := n - k0
+	if Trace != nil {
+		tailNNZ := 0
+		for _, c := range count[k0:] {
+			tailNNZ += c
+		}
+		fmt.Fprintf(Trace, "cholesky: n %d, %d nonzeros, dense tail %d columns (%d nonzeros)\n", n, total, n2, tailNNZ)
 	}
-	c.li = make([]int32, total)
-	c.lx = make([]float64, total)
+	c := &cholesky{n: n, lp: make([]int, n+1), parent: parent, k0: k0}
+	for j := 0; j < n; j++ {
+		c.lp[j+1] = c.lp[j]
+		if j < k0 {
+			c.lp[j+1] += count[j]
+		}
+	}
+	c.li = make([]int32, c.lp[n])
+	c.lx = make([]float64, c.lp[n])
+	if n2 > 0 {
+		c.tail = make([]float64, n2*n2)
+	}
 	next := make([]int, n)
 	copy(next, c.lp[:n])
 	for i := range w {
@@ -111,6 +165,9 @@ func newCholesky(a *Sparse, shift float64, maxNNZ int) (*cholesky, bool) {
 		x[k] = 0
 		for ; top < n; top++ {
 			i := s[top]
+			if int(i) >= k0 {
+				continue // a tail column (rows k >= k0 only): its entry stays in x
+			}
 			lki := x[i] / c.lx[c.lp[i]]
 			x[i] = 0
 			for p := c.lp[i] + 1; p < next[i]; p++ {
@@ -121,12 +178,28 @@ func newCholesky(a *Sparse, shift float64, maxNNZ int) (*cholesky, bool) {
 			next[i]++
 			c.li[p], c.lx[p] = int32(k), lki
 		}
+		if k >= k0 {
+			// Row k of the Schur complement: what the columns below k0 left in x.
+			row := c.tail[(k-k0)*n2:]
+			for j := k0; j < k; j++ {
+				row[j-k0], x[j] = x[j], 0
+			}
+			row[k-k0] = d
+			continue
+		}
 		if !(d > 0) || math.IsInf(d, 0) {
 			return nil, false
 		}
 		p := next[k]
 		next[k]++
 		c.li[p], c.lx[p] = int32(k), math.Sqrt(d)
+	}
+	if n2 > 0 {
+		t, ok := lapack64.Potrf(blas64.Symmetric{N: n2, Stride: n2, Data: c.tail, Uplo: blas.Lower})
+		if !ok {
+			return nil, false
+		}
+		c.tail = t.Data
 	}
 	return c, true
 }
@@ -167,7 +240,7 @@ func (c *cholesky) solveCols(z []float64, b int) {
 
 // solveLLt overwrites columns [c0, c1) of the n x b block z with (L L^T)^-1 z.
 func (c *cholesky) solveLLt(z []float64, b, c0, c1 int) {
-	for j := 0; j < c.n; j++ {
+	for j := 0; j < c.k0; j++ {
 		zj := z[j*b+c0 : j*b+c1]
 		inv := 1 / c.lx[c.lp[j]]
 		for t := range zj {
@@ -182,7 +255,13 @@ func (c *cholesky) solveLLt(z []float64, b, c0, c1 int) {
 			}
 		}
 	}
-	for j := c.n - 1; j >= 0; j-- {
+	if n2 := c.n - c.k0; n2 > 0 {
+		l := blas64.Triangular{N: n2, Stride: n2, Data: c.tail, Uplo: blas.Lower, Diag: blas.NonUnit}
+		zt := blas64.General{Rows: n2, Cols: c1 - c0, Stride: b, Data: z[c.k0*b+c0:]}
+		blas64.Trsm(blas.Left, blas.NoTrans, 1, l, zt)
+		blas64.Trsm(blas.Left, blas.Trans, 1, l, zt)
+	}
+	for j := c.k0 - 1; j >= 0; j-- {
 		zj := z[j*b+c0 : j*b+c1]
 		for p := c.lp[j] + 1; p < c.lp[j+1]; p++ {
 			v := c.lx[p]

@@ -221,3 +221,85 @@ func TestCholeskySolve(t *testing.T) {
 		}
 	}
 }
+
+// latticeLevel is a coarse-level-like operator on a side x side lattice: each node joined
+// to those within 3 spacings by exp(-d^2/4), scaled so the rows sum to at most 1/1.01,
+// with the lattice coordinates for ndOrder. Its nested-dissection factor fills in its
+// last columns, the dense tail's case.
+func latticeLevel(t *testing.T, side int) (*Sparse, []float64) {
+	m := side * side
+	cols := make([][]int32, m)
+	vals := make([][]float64, m)
+	coords := make([]float64, 2*m)
+	maxSum := 0.0
+	for i := 0; i < m; i++ {
+		x, y := i%side, i/side
+		coords[2*i], coords[2*i+1] = float64(x), float64(y)
+		sum := 0.0
+		for dy := -3; dy <= 3; dy++ {
+			for dx := -3; dx <= 3; dx++ {
+				x2, y2 := x+dx, y+dy
+				d2 := dx*dx + dy*dy
+				if x2 < 0 || y2 < 0 || x2 >= side || y2 >= side || d2 > 9 {
+					continue
+				}
+				v := math.Exp(-float64(d2) / 4)
+				cols[i] = append(cols[i], int32(y2*side+x2))
+				vals[i] = append(vals[i], v)
+				sum += v
+			}
+		}
+		maxSum = max(maxSum, sum)
+	}
+	for i := range vals {
+		for p := range vals[i] {
+			vals[i][p] /= 1.01 * maxSum
+		}
+	}
+	a, err := NewSparse(m, cols, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, coords
+}
+
+// The dense tail gives the factor the sparse loop gives, to rounding: same solutions of
+// (shift I - A) z = g, on a lattice whose nested-dissection order fills its last columns.
+func TestCholeskyDenseTail(t *testing.T) {
+	a, coords := latticeLevel(t, 60)
+	perm := ndOrder(a, coords, 2)
+	ap := a.permuted(perm)
+	shift := 1.0
+	c, ok := newCholesky(ap, shift, 1<<30)
+	if !ok {
+		t.Fatal("factorisation failed")
+	}
+	if c.k0 == c.n {
+		t.Fatalf("no dense tail on the %d-node lattice", c.n)
+	}
+	saved := denseTailDensity
+	denseTailDensity = 2 // never
+	sp, ok := newCholesky(ap, shift, 1<<30)
+	denseTailDensity = saved
+	if !ok || sp.k0 != sp.n {
+		t.Fatal("sparse-only factorisation failed")
+	}
+	t.Logf("%d nodes: dense tail of %d columns, factor %d nonzeros (sparse only: %d)", c.n, c.n-c.k0, c.nnz(), sp.nnz())
+	c.perm, sp.perm = perm, perm
+	b := 5
+	g := randBlock(a.N, b, 3)
+	z1, z2 := append([]float64(nil), g...), append([]float64(nil), g...)
+	c.solveBlock(z1, b)
+	sp.solveBlock(z2, b)
+	az := make([]float64, len(z1))
+	a.MulBlock(az, z1, b)
+	for i := range z1 {
+		if r := shift*z1[i] - az[i] - g[i]; math.Abs(r) > 1e-9 {
+			t.Fatalf("residual %g at %d", r, i)
+		}
+		if d := math.Abs(z1[i] - z2[i]); d > 1e-9*math.Max(1, math.Abs(z2[i])) {
+			t.Fatalf("dense tail and sparse solutions differ by %g at %d", d, i)
+		}
+	}
+}
+
