@@ -65,10 +65,12 @@ and projected out, so its eigenvalue is exactly 0. Progress goes to stderr; the 
 (eigenvalues, timings, products) to stderr, or as JSON to --summary.
 
 --solver multilevel (auto picks it for N >= 20,000 with the normalized or random-walk
-Laplacian) builds coarse levels by aggregating the points into boxes of 2 sigma, or larger
-where that leaves too many (exact P^T K P), solves the coarsest by Lanczos and the fine level by preconditioned LOBPCG
-started from the coarse eigenvectors: far fewer passes over the kernel, each pass carrying
-a block of vectors. Residuals are checked on the fine operator; --tol 0 means 1e-10 there.
+Laplacian) builds coarse levels by aggregating the points into boxes of 1 sigma or more
+(exact P^T K P; larger boxes where the smaller leave too many), solves the coarsest by
+Lanczos and the fine level by LOBPCG started from the coarse eigenvectors and
+preconditioned by the first coarse level (a sparse Cholesky factor, or conjugate gradients
+on the next level where the factor would be too large): far fewer passes over the kernel,
+each pass carrying a block of vectors. Residuals are checked on the fine operator; --tol 0 means 1e-10 there.
 It falls back to Lanczos, with a warning, where it cannot help: where the boxes would barely
 coarsen, or would need to be over 4 sigma (sigma narrow for the cloud's extent), where the
 coarse start can miss eigenpairs.

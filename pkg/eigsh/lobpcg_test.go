@@ -303,3 +303,31 @@ func TestCholeskyDenseTail(t *testing.T) {
 	}
 }
 
+// With the first coarse system too large to factor (ExactMaxNNZ 1), the preconditioner
+// solves it by conjugate gradients on the next level: the same eigenpairs, to the
+// tolerance, checked against dense eigenvalues and on the operator.
+func TestSolveMultilevelInexactCoarse(t *testing.T) {
+	op, levels, a := pathLevels(800)
+	if len(levels) < 2 {
+		t.Fatalf("%d levels", len(levels))
+	}
+	res, err := SolveMultilevel(op, 5, levels, MultilevelOptions{Tol: 1e-9, ExactMaxNNZ: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Levels[0].CGSteps == 0 || res.Levels[0].FactorNNZ != 0 {
+		t.Fatalf("level 0: %+v, want CG steps and no factor", res.Levels[0])
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(a, false) {
+		t.Fatal("dense eigen failed")
+	}
+	all := eig.Values(nil) // ascending
+	for j := 0; j < 5; j++ {
+		want := all[len(all)-5+j]
+		if math.Abs(res.Values[j]-want) > 1e-12 {
+			t.Errorf("value %d: %.15g want %.15g", j, res.Values[j], want)
+		}
+	}
+	checkPairs(t, op, res, 1e-9*1.0001, 1e-8)
+}

@@ -18,9 +18,12 @@ import (
 // (Q y). The coarsest level is solved by Lanczos (Solve); each finer level by LOBPCG,
 // started from the prolonged eigenvectors of the level below and preconditioned by the
 // two-level operator T r = r + Q ((1+eps) I - A_c)^-1 Q^T r (a coarse-grid correction of
-// L = I - A plus the identity, which is Jacobi for L since its diagonal is ~1). Only the
-// finest level's residuals must meet Tol; coarser levels only supply starts and
-// preconditioners.
+// L = I - A plus the identity, which is Jacobi for L since its diagonal is ~1). The coarse
+// inverse is exact, by a sparse Cholesky factor, where that factor is small enough
+// (ExactMaxNNZ); otherwise it is approximated by conjugate gradients preconditioned by
+// the next level's two-level operator (a recursive, inexact cycle), which lets the first
+// level be finer, for fewer fine passes, than a factor would allow. Only the finest
+// level's residuals must meet Tol; coarser levels only supply starts and preconditioners.
 
 // Level is one coarse level of the cascade.
 type Level struct {
@@ -58,7 +61,22 @@ type MultilevelOptions struct {
 	Eps      float64 // shift of the coarse system relative to the coarse gap 1 - mu_1; 0 = 0.01
 	// CholeskyMaxNNZ caps the factor's nonzeros (0 = 4e7); above it CoarseSpectral is used.
 	CholeskyMaxNNZ int
+	// ExactMaxNNZ is the largest coarse factor used where a further level exists (0 =
+	// DefaultExactMaxNNZ): above it the coarse system is solved inexactly, by conjugate
+	// gradients preconditioned by the next level's two-level operator (coarsePCG). On the
+	// 10^6 roll's 1.5-sigma level (26,681 nodes) the factor had 31M nonzeros and took 49 s;
+	// the conjugate gradients took 6 steps a solve and 8.9 s in all, for the same 22
+	// fine passes (docs/bench/multilevel.md, "Session 6").
+	ExactMaxNNZ int
+	// PCGTol is the relative residual at which coarsePCG stops (0 = DefaultPCGTol).
+	PCGTol float64
 }
+
+// DefaultExactMaxNNZ and DefaultPCGTol: see MultilevelOptions.
+var (
+	DefaultExactMaxNNZ = 5_000_000
+	DefaultPCGTol      = 1e-2
+)
 
 // DefaultBlock is the LOBPCG block size for k wanted pairs: k plus a margin of at least
 // 2, so the (k+1)-th eigenvalue does not limit the convergence of the k-th, rounded up
@@ -75,6 +93,9 @@ type LevelStats struct {
 	Passes     int // block products of this level's operator
 	MatVecs    int
 	FactorNNZ  int // nonzeros of the coarse Cholesky factor used at this level (0 = none)
+	// CGSteps counts the conjugate-gradient steps of this level's inexact coarse solves
+	// (0: the coarse system was factored, or none).
+	CGSteps int
 }
 
 // ErrLevels is returned for inconsistent levels.
@@ -162,7 +183,11 @@ func SolveMultilevel(op Operator, k int, levels []Level, opt MultilevelOptions) 
 			kl, tol, progress = k, 1e-4, nil
 		}
 		t0 := time.Now()
-		prec, fnnz := newTwoLevel(levels[l], y, mu, b, defl[l+1], opt)
+		var next *Level
+		if l+1 < L {
+			next = &levels[l+1]
+		}
+		prec, fnnz := newTwoLevel(levels[l], next, y, mu, b, defl[l+1:], opt)
 		if Trace != nil {
 			fmt.Fprintf(Trace, "multilevel: level %d preconditioner (factor %d nonzeros) %v\n", l, fnnz, time.Since(t0))
 		}
@@ -176,6 +201,12 @@ func SolveMultilevel(op Operator, k int, levels []Level, opt MultilevelOptions) 
 			return nil, err
 		}
 		st := &stats[l]
+		if prec.pcg != nil {
+			st.CGSteps = prec.pcg.iters
+			if Trace != nil {
+				fmt.Fprintf(Trace, "multilevel: level %d coarse CG: %d steps in %d solves\n", l, prec.pcg.iters, prec.pcg.calls)
+			}
+		}
 		if res != nil {
 			st.Iterations, st.Passes, st.MatVecs = res.Restarts, res.Passes, res.MatVecs
 		} else if errors.As(err, &nc) {
@@ -289,42 +320,73 @@ type twoLevel struct {
 	coef  []float64
 	rest  float64
 	chol  *cholesky
+	pcg   *coarsePCG
 	shift float64
 }
 
-func newTwoLevel(lv Level, y, mu []float64, b int, defl []float64, opt MultilevelOptions) (*twoLevel, int) {
-	t := &twoLevel{lv: lv, defl: defl, y: y, q: b}
-	t.start, t.members = lv.members()
+func newTwoLevel(lv Level, next *Level, y, mu []float64, b int, defl [][]float64, opt MultilevelOptions) (*twoLevel, int) {
 	epsf := opt.Eps
 	if epsf == 0 {
 		epsf = 0.01
 	}
 	gap := math.Max(1-mu[0], 1e-12)
-	eps := epsf * gap
-	t.shift = 1 + eps
-	if opt.Coarse == CoarseCholesky {
-		maxNNZ := opt.CholeskyMaxNNZ
-		if maxNNZ == 0 {
-			maxNNZ = 4e7
+	t := newTwoLevelShift(lv, 1+epsf*gap, defl[0], opt, next != nil)
+	if t.chol != nil {
+		return t, t.chol.nnz()
+	}
+	if opt.Coarse == CoarseCholesky && next != nil {
+		// The coarse system is too large to factor: conjugate gradients on it, with the
+		// next level's two-level operator (its own factor, the same shift) as preconditioner.
+		var nd []float64
+		if len(defl) > 1 {
+			nd = defl[1]
 		}
-		a := lv.A
-		var perm []int32
-		if lv.Coords != nil && lv.Dim > 0 {
-			perm = ndOrder(a, lv.Coords, lv.Dim)
-			a = a.permuted(perm)
-		}
-		if c, ok := newCholesky(a, t.shift, maxNNZ); ok {
-			c.perm = perm
-			t.chol = c
-			return t, c.nnz()
+		inner := newTwoLevelShift(*next, t.shift, nd, opt, false)
+		if inner.chol != nil {
+			t.pcg = newCoarsePCG(lv.A, t.shift, defl[0], inner, opt.PCGTol)
+			return t, 0
 		}
 	}
+	t.y, t.q = y, b
 	t.rest = 1 / (t.shift - mu[b-1])
 	t.coef = make([]float64, b)
 	for j := range t.coef {
 		t.coef[j] = 1/(t.shift-mu[j]) - t.rest
 	}
 	return t, 0
+}
+
+// newTwoLevelShift is the two-level operator for shift I - A on lv, with the coarse
+// system factored when its factor has at most CholeskyMaxNNZ nonzeros (ExactMaxNNZ when
+// inexact says a PCG solve can take over); t.chol is nil otherwise.
+func newTwoLevelShift(lv Level, shift float64, defl []float64, opt MultilevelOptions, inexact bool) *twoLevel {
+	t := &twoLevel{lv: lv, defl: defl, shift: shift}
+	t.start, t.members = lv.members()
+	if opt.Coarse != CoarseCholesky {
+		return t
+	}
+	maxNNZ := opt.CholeskyMaxNNZ
+	if maxNNZ == 0 {
+		maxNNZ = 4e7
+	}
+	if inexact {
+		exact := opt.ExactMaxNNZ
+		if exact == 0 {
+			exact = DefaultExactMaxNNZ
+		}
+		maxNNZ = min(maxNNZ, exact)
+	}
+	a := lv.A
+	var perm []int32
+	if lv.Coords != nil && lv.Dim > 0 {
+		perm = ndOrder(a, lv.Coords, lv.Dim)
+		a = a.permuted(perm)
+	}
+	if c, ok := newCholesky(a, shift, maxNNZ); ok {
+		c.perm = perm
+		t.chol = c
+	}
+	return t
 }
 
 func (t *twoLevel) apply(dst, src []float64, b int) {
@@ -339,6 +401,8 @@ func (t *twoLevel) apply(dst, src []float64, b int) {
 	if t.chol != nil {
 		z = g
 		t.chol.solveBlock(z, b)
+	} else if t.pcg != nil {
+		z = t.pcg.solve(g, b)
 	} else {
 		// z = rest g + Y diag(coef) Y^T g
 		c := gramTN(m, t.y, t.q, g, b)
@@ -363,4 +427,118 @@ func (t *twoLevel) apply(dst, src []float64, b int) {
 			}
 		}
 	})
+}
+
+// coarsePCG solves (shift I - A) z = g on a coarse level, orthogonal to its deflation
+// vector, by block conjugate gradients (one independent recurrence per column),
+// preconditioned by the next level's two-level operator, from z = 0 until every column's
+// residual is below tol times its right-hand side's (or maxIter steps). The outer LOBPCG
+// only needs an approximate inverse: it judges convergence on the fine operator itself.
+type coarsePCG struct {
+	a       *Sparse
+	shift   float64
+	defl    []float64
+	inner   *twoLevel
+	tol     float64
+	maxIter int
+	iters   int // total steps, for Trace
+	calls   int
+}
+
+func newCoarsePCG(a *Sparse, shift float64, defl []float64, inner *twoLevel, tol float64) *coarsePCG {
+	if tol == 0 {
+		tol = DefaultPCGTol
+	}
+	return &coarsePCG{a: a, shift: shift, defl: defl, inner: inner, tol: tol, maxIter: 100}
+}
+
+// project removes the deflation vector's component from the m x b block x.
+func (c *coarsePCG) project(x []float64, b int) {
+	if c.defl == nil {
+		return
+	}
+	m := c.a.N
+	d := gramTN(m, c.defl, 1, x, b)
+	mulNN(m, x, b, c.defl, 1, scale(d, -1), 1)
+}
+
+func (c *coarsePCG) solve(g []float64, b int) []float64 {
+	m := c.a.N
+	z := make([]float64, m*b)
+	r := append([]float64(nil), g...)
+	c.project(r, b)
+	stop := colNorms(m, r, b)
+	for j := range stop {
+		stop[j] *= c.tol
+	}
+	w := make([]float64, m*b)
+	c.inner.apply(w, r, b)
+	c.project(w, b)
+	p := append([]float64(nil), w...)
+	rz := colDots(m, r, w, b)
+	q := make([]float64, m*b)
+	c.calls++
+	for it := 0; it < c.maxIter; it++ {
+		c.a.MulBlock(q, p, b)
+		parChunks(m, func(_, lo, hi int) {
+			for i := lo * b; i < hi*b; i++ {
+				q[i] = c.shift*p[i] - q[i]
+			}
+		})
+		c.project(q, b)
+		pq := colDots(m, p, q, b)
+		alpha := make([]float64, b)
+		for j := range alpha {
+			if pq[j] > 0 {
+				alpha[j] = rz[j] / pq[j]
+			}
+		}
+		parChunks(m, func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				for j := 0; j < b; j++ {
+					z[i*b+j] += alpha[j] * p[i*b+j]
+					r[i*b+j] -= alpha[j] * q[i*b+j]
+				}
+			}
+		})
+		c.iters++
+		done := true
+		for j, v := range colNorms(m, r, b) {
+			if v > stop[j] {
+				done = false
+			}
+		}
+		if done {
+			break
+		}
+		c.inner.apply(w, r, b)
+		c.project(w, b)
+		rz2 := colDots(m, r, w, b)
+		beta := make([]float64, b)
+		for j := range beta {
+			if rz[j] != 0 {
+				beta[j] = rz2[j] / rz[j]
+			}
+		}
+		rz = rz2
+		parChunks(m, func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				for j := 0; j < b; j++ {
+					p[i*b+j] = w[i*b+j] + beta[j]*p[i*b+j]
+				}
+			}
+		})
+	}
+	return z
+}
+
+// colDots returns the b column dot products of the m x b blocks x and y.
+func colDots(m int, x, y []float64, b int) []float64 {
+	out := make([]float64, b)
+	for i := 0; i < m; i++ {
+		for j := 0; j < b; j++ {
+			out[j] += x[i*b+j] * y[i*b+j]
+		}
+	}
+	return out
 }

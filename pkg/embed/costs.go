@@ -95,7 +95,7 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 	if solver == SolverMultilevel {
 		// The run falls back to Lanczos where the first level would be too coarse or
 		// barely coarsen (runMultilevel).
-		if _, _, err := firstLevel(g, est.PairsWithinCutoff); errors.Is(err, errTooCoarse) || errors.Is(err, errNoCoarsening) {
+		if _, _, err := firstLevel(g, est.PairsWithinCutoff, !cache.Cached); errors.Is(err, errTooCoarse) || errors.Is(err, errNoCoarsening) {
 			solver = SolverLanczos
 		}
 	}

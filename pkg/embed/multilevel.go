@@ -35,16 +35,19 @@ func ParseSolver(s string) (Solver, error) {
 	return "", fieldError("Options.Solver", "{} %q: want auto, lanczos or multilevel", s)
 }
 
-// AggregateEdge is the edge of the first coarse level's aggregates in units of sigma
-// when that level is small enough (coarseMax): boxes of 2 sigma gave the fewest fine
-// passes for their cost in the prototype (docs/bench/multilevel.md). Where they leave too
-// many aggregates, the next edge of aggregateEdges that does not is used; each further
-// level doubles the edge.
+// AggregateEdge is the edge of the first coarse level's aggregates in units of sigma in
+// the prototype (docs/bench/multilevel.md): boxes of 2 sigma gave the fewest fine passes
+// for the cost of an exact coarse factor. The ladder below starts finer, at 1 sigma, for
+// operators on the fly, whose coarse system can be solved inexactly; boxes finer than
+// this one are skipped where they hold fewer than minCoarsening points on average.
 const AggregateEdge = 2.0
 
-// aggregateEdges is the ladder of first-level edges, in sigmas, tried from AggregateEdge
-// up: larger boxes make a smaller coarse level (a cheaper factor) and more fine passes.
-var aggregateEdges = []float64{2, 3, 4, 6, 8, 12, 16, 24, 32}
+// aggregateEdges is the ladder of first-level edges, in sigmas: the first level takes the
+// smallest that leaves at most coarseMax aggregates. Smaller boxes make a larger coarse
+// level, a better preconditioner and fewer fine passes (the 10^6 roll: 27 passes with
+// boxes of 2 sigma, 22 with 1.5, 20 with 1; the 10^5 roll: 19 with 3 sigma, 14 with 2), at
+// the cost of the coarse solves (docs/bench/multilevel.md, "Session 6").
+var aggregateEdges = []float64{1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32}
 
 // maxFirstEdge is the largest first-level box, in sigmas, the solver trusts. With larger
 // boxes the coarse eigenvectors can be so poor a start that LOBPCG converges to a wrong
@@ -54,12 +57,17 @@ var aggregateEdges = []float64{2, 3, 4, 6, 8, 12, 16, 24, 32}
 // set (docs/bench/multilevel.md, "Small sigma"). Beyond it the solve falls back to Lanczos.
 const maxFirstEdge = 4.0
 
-// coarseMax is the most nodes the first level may have. The exact coarse factor grows
-// faster than its nodes, and a larger level pays only where the fine passes it saves
-// cost more: 5,000 nodes at any size, up to 20,000 in proportion to the kernel's pairs
-// (one node per 250,000 pairs). docs/bench/multilevel.md ("Aggregate size at 10^6") has
-// the factor sizes and the residuals that chose it.
-func coarseMax(pairs int64) int {
+// coarseMax is the most nodes the first level may have: a larger level pays only where
+// the fine passes it saves cost more than its coarse solves. Cached products are cheap,
+// so there it is 5,000 nodes, up to 20,000 at one per 250,000 kernel pairs (an exact
+// factor; docs/bench/multilevel.md, "Aggregate size at 10^6"). On the fly a fine pass
+// costs ~3x more and the coarse system, when too large to factor, is solved by
+// conjugate gradients (eigsh.MultilevelOptions.ExactMaxNNZ): one node per 50,000 pairs,
+// up to 100,000.
+func coarseMax(pairs int64, fly bool) int {
+	if fly {
+		return int(max(5000, min(100000, pairs/50000)))
+	}
 	return int(max(5000, min(20000, pairs/250000)))
 }
 
@@ -83,6 +91,7 @@ type Level struct {
 	Passes    int `json:"passes"`
 	MatVecs   int `json:"matvecs"`
 	FactorNNZ int `json:"factor_nnz,omitempty"`
+	CGSteps   int `json:"cg_steps,omitempty"` // conjugate-gradient steps of inexact coarse solves
 }
 
 // chooseSolver is auto's rule: multilevel for normalized and random-walk Laplacians on
@@ -112,7 +121,7 @@ var errTooCoarse = errors.New("the coarse level would be too coarse for the kern
 // then boxes twice as large on the aggregates' centroids (Galerkin on the sparse coarse
 // affinity) until the coarsest has at most coarsestMax nodes.
 func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]eigsh.Level, error) {
-	ag, h, err := firstLevel(g, op.Stats().PairsWithinCutoff)
+	ag, h, err := firstLevel(g, op.Stats().PairsWithinCutoff, !op.Stats().Cached)
 	if err != nil {
 		return nil, err
 	}
@@ -157,17 +166,20 @@ func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]
 }
 
 // firstLevel is the first level's aggregation: boxes of the smallest edge of
-// aggregateEdges that leaves at most coarseMax(pairs) aggregates, if that edge is at most
-// maxFirstEdge (errTooCoarse) and the boxes hold minCoarsening points on average
-// (errNoCoarsening).
-func firstLevel(g *grid.Grid, pairs int64) (*grid.Aggregation, float64, error) {
-	limit := coarseMax(pairs)
+// aggregateEdges that leaves at most coarseMax(pairs, fly) aggregates, if that edge is
+// at most maxFirstEdge (errTooCoarse) and the boxes hold minCoarsening points on
+// average (errNoCoarsening).
+func firstLevel(g *grid.Grid, pairs int64, fly bool) (*grid.Aggregation, float64, error) {
+	limit := coarseMax(pairs, fly)
 	var ag *grid.Aggregation
 	var h float64
 	for _, h = range aggregateEdges {
 		var err error
 		if ag, err = g.AggregateSorted(h); err != nil {
 			return nil, 0, err
+		}
+		if h < AggregateEdge && float64(g.N) < minCoarsening*float64(ag.M) {
+			continue // boxes finer than the prototype's are worth it only where they coarsen
 		}
 		if ag.M <= limit {
 			break
@@ -259,7 +271,7 @@ func runMultilevel(ctx context.Context, res *Result, kop *kernel.Operator, g *gr
 	if s != nil && s.Levels != nil {
 		res.Levels = res.Levels[:0]
 		for _, ls := range s.Levels {
-			res.Levels = append(res.Levels, Level{N: ls.N, Passes: ls.Passes, MatVecs: ls.MatVecs, FactorNNZ: ls.FactorNNZ})
+			res.Levels = append(res.Levels, Level{N: ls.N, Passes: ls.Passes, MatVecs: ls.MatVecs, FactorNNZ: ls.FactorNNZ, CGSteps: ls.CGSteps})
 		}
 	}
 	switch {

@@ -338,7 +338,7 @@ func TestAggregateLadder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	limit := coarseMax(op.Stats().PairsWithinCutoff)
+	limit := coarseMax(op.Stats().PairsWithinCutoff, true)
 	want := -1
 	for _, h := range aggregateEdges {
 		ag, err := g.AggregateSorted(h)
@@ -360,4 +360,30 @@ func TestAggregateLadder(t *testing.T) {
 	if got := levels[0].A.N; got != want || got > limit {
 		t.Errorf("first level %d nodes, want %d (the smallest box within %d)", got, want, limit)
 	}
+}
+
+// On the fly, the first level may be finer than the cached rule allows: a dense square
+// (8 points per sigma^2) gets boxes of 1 sigma, and the pairs still agree with the
+// Lanczos path (eigenvalues to 1e-8, subspaces, residuals on the fine operator).
+func TestMultilevelFineFirstLevelOnTheFly(t *testing.T) {
+	const n, side = 12800, 40.0
+	pts := uniformSquare(n, side)
+	cloud := &cloudio.Cloud{Points: pts, Dim: 2, Source: "square"}
+	lan, ml := runBoth(t, cloud, Options{Sigma: 1, Cutoff: 4, K: 6, CacheMemory: -1})
+	if ml.Solver != SolverMultilevel || len(ml.Levels) < 2 {
+		t.Fatalf("solver %s, levels %v, warnings %q", ml.Solver, ml.Levels, ml.Warnings)
+	}
+	g, err := grid.Build(pts, 2, 1, 4, grid.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag, err := g.AggregateSorted(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ml.Levels[1].N != ag.M {
+		t.Errorf("first level %d nodes, want the %d boxes of 1 sigma", ml.Levels[1].N, ag.M)
+	}
+	checkAgainstLanczos(t, "square", cloud, lan, ml, 1e-9)
+	t.Logf("levels %v; %d fine passes, Lanczos %d products", ml.Levels, ml.Passes, lan.MatVecs)
 }
