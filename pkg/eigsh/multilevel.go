@@ -478,6 +478,12 @@ func (c *coarsePCG) solve(g []float64, b int) []float64 {
 	rz := colDots(m, r, w, b)
 	q := make([]float64, m*b)
 	c.calls++
+	// A column stops when its residual is small enough or its recurrence breaks down
+	// (p^T C p not positive: rounding on a nearly singular system); the others go on.
+	active := make([]bool, b)
+	for j := range active {
+		active[j] = stop[j] > 0
+	}
 	for it := 0; it < c.maxIter; it++ {
 		c.a.MulBlock(q, p, b)
 		parChunks(m, func(_, lo, hi int) {
@@ -489,7 +495,10 @@ func (c *coarsePCG) solve(g []float64, b int) []float64 {
 		pq := colDots(m, p, q, b)
 		alpha := make([]float64, b)
 		for j := range alpha {
-			if pq[j] > 0 {
+			if !(pq[j] > 0) || math.IsInf(pq[j], 0) {
+				active[j] = false
+			}
+			if active[j] {
 				alpha[j] = rz[j] / pq[j]
 			}
 		}
@@ -504,9 +513,10 @@ func (c *coarsePCG) solve(g []float64, b int) []float64 {
 		c.iters++
 		done := true
 		for j, v := range colNorms(m, r, b) {
-			if v > stop[j] {
-				done = false
+			if v <= stop[j] {
+				active[j] = false
 			}
+			done = done && !active[j]
 		}
 		if done {
 			break
