@@ -112,29 +112,44 @@ func pathLevels(n int) (Operator, []Level, *mat.SymDense) {
 	return fine, levels, a
 }
 
+// The cascade on a path graph, with the first coarse system factored and, with
+// ExactMaxNNZ 1, solved by conjugate gradients on the next level instead: the same
+// eigenvalues as the dense solver, each pair checked on the operator.
 func TestSolveMultilevelPath(t *testing.T) {
 	op, levels, a := pathLevels(800)
 	if len(levels) < 2 {
 		t.Fatalf("%d levels", len(levels))
-	}
-	res, err := SolveMultilevel(op, 5, levels, MultilevelOptions{Tol: 1e-9})
-	if err != nil {
-		t.Fatal(err)
 	}
 	var eig mat.EigenSym
 	if !eig.Factorize(a, false) {
 		t.Fatal("dense eigen failed")
 	}
 	all := eig.Values(nil) // ascending
-	for j := 0; j < 5; j++ {
-		want := all[len(all)-5+j]
-		if math.Abs(res.Values[j]-want) > 1e-12 {
-			t.Errorf("value %d: %.15g want %.15g", j, res.Values[j], want)
+	for _, c := range []struct {
+		name string
+		opt  MultilevelOptions
+		cg   bool
+	}{
+		{"exact", MultilevelOptions{Tol: 1e-9}, false},
+		{"cg", MultilevelOptions{Tol: 1e-9, ExactMaxNNZ: 1}, true},
+	} {
+		res, err := SolveMultilevel(op, 5, levels, c.opt)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
 		}
-	}
-	checkPairs(t, op, res, 1e-9*1.0001, 1e-8)
-	if len(res.Levels) != len(levels)+1 || res.Passes == 0 || res.Block != DefaultBlock(5) {
-		t.Errorf("levels %v passes %d block %d", res.Levels, res.Passes, res.Block)
+		if got := res.Levels[0].CGSteps > 0 && res.Levels[0].FactorNNZ == 0; got != c.cg {
+			t.Errorf("%s: level 0 %+v, want CG %v", c.name, res.Levels[0], c.cg)
+		}
+		for j := 0; j < 5; j++ {
+			want := all[len(all)-5+j]
+			if math.Abs(res.Values[j]-want) > 1e-12 {
+				t.Errorf("%s: value %d: %.15g want %.15g", c.name, j, res.Values[j], want)
+			}
+		}
+		checkPairs(t, op, res, 1e-9*1.0001, 1e-8)
+		if len(res.Levels) != len(levels)+1 || res.Passes == 0 || res.Block != DefaultBlock(5) {
+			t.Errorf("%s: levels %v passes %d block %d", c.name, res.Levels, res.Passes, res.Block)
+		}
 	}
 }
 
@@ -301,33 +316,4 @@ func TestCholeskyDenseTail(t *testing.T) {
 			t.Fatalf("dense tail and sparse solutions differ by %g at %d", d, i)
 		}
 	}
-}
-
-// With the first coarse system too large to factor (ExactMaxNNZ 1), the preconditioner
-// solves it by conjugate gradients on the next level: the same eigenpairs, to the
-// tolerance, checked against dense eigenvalues and on the operator.
-func TestSolveMultilevelInexactCoarse(t *testing.T) {
-	op, levels, a := pathLevels(800)
-	if len(levels) < 2 {
-		t.Fatalf("%d levels", len(levels))
-	}
-	res, err := SolveMultilevel(op, 5, levels, MultilevelOptions{Tol: 1e-9, ExactMaxNNZ: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Levels[0].CGSteps == 0 || res.Levels[0].FactorNNZ != 0 {
-		t.Fatalf("level 0: %+v, want CG steps and no factor", res.Levels[0])
-	}
-	var eig mat.EigenSym
-	if !eig.Factorize(a, false) {
-		t.Fatal("dense eigen failed")
-	}
-	all := eig.Values(nil) // ascending
-	for j := 0; j < 5; j++ {
-		want := all[len(all)-5+j]
-		if math.Abs(res.Values[j]-want) > 1e-12 {
-			t.Errorf("value %d: %.15g want %.15g", j, res.Values[j], want)
-		}
-	}
-	checkPairs(t, op, res, 1e-9*1.0001, 1e-8)
 }
