@@ -113,16 +113,18 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 
 // Rough per-solver figures, from docs/bench/multilevel.md (Swiss rolls): Lanczos needs
 // ~200-550 products; the multilevel solver ~18 (tol 1e-6) to ~25 (the default tol, 1e-10
-// for it) block passes of DefaultBlock(k-1) columns, a block pass costing about
+// for it) block passes of DefaultBlock(k-1) columns, ~20 on the fly (where its first level
+// is finer: the 10^6 roll, session 6), a block pass costing about
 // blockPassCost single products (docs/bench/block.md: less on the fly, where evaluating
 // the kernel dominates, than cached), plus ~2300 multiply-adds per point and iteration of
 // dense block work at block 9 (~3e9 per second per core with the AVX2 panel loops,
 // BenchmarkBlockMath) and one pass to build the coarse level.
 const (
-	lanczosProductsEstimate  = 400
-	multilevelPassesEstimate = 25
-	blockPassCostOnTheFly    = 2.3
-	blockPassCostCached      = 4.0
+	lanczosProductsEstimate       = 400
+	multilevelPassesEstimate      = 25
+	multilevelPassesEstimateOnFly = 20
+	blockPassCostOnTheFly         = 2.3
+	blockPassCostCached           = 4.0
 )
 
 func solveEstimate(s Solver, n, k int, perProduct float64, threads int, cached bool) (passes int, seconds float64, mem int64) {
@@ -131,10 +133,9 @@ func solveEstimate(s Solver, n, k int, perProduct float64, threads int, cached b
 	}
 	b := eigsh.DefaultBlock(max(k-1, 1))
 	dense := float64(n) * 2300 * float64(b*b) / 81 / (3e9 * float64(threads))
-	p := multilevelPassesEstimate
-	pass := blockPassCostOnTheFly
+	p, pass := multilevelPassesEstimateOnFly, blockPassCostOnTheFly
 	if cached {
-		pass = blockPassCostCached
+		p, pass = multilevelPassesEstimate, blockPassCostCached
 	}
 	seconds = float64(p)*(pass*perProduct+dense) + perProduct
 	mem = int64(n) * int64(b) * 8 * 12 // X, AX, W, AW, P, AP and the temporaries
