@@ -156,23 +156,26 @@ func TestSolveMultilevelPath(t *testing.T) {
 // Same bits for any GOMAXPROCS.
 func TestSolveMultilevelDeterministic(t *testing.T) {
 	op, levels, _ := pathLevels(20000)
-	run := func(procs int) *Result {
-		old := runtime.GOMAXPROCS(procs)
-		defer runtime.GOMAXPROCS(old)
-		res, err := SolveMultilevel(op, 4, levels, MultilevelOptions{Tol: 1e-8})
-		if err != nil {
-			t.Fatal(err)
+	// exact: the coarse factor; 1: conjugate gradients on the next level.
+	for _, exact := range []int{0, 1} {
+		run := func(procs int) *Result {
+			old := runtime.GOMAXPROCS(procs)
+			defer runtime.GOMAXPROCS(old)
+			res, err := SolveMultilevel(op, 4, levels, MultilevelOptions{Tol: 1e-8, ExactMaxNNZ: exact})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
 		}
-		return res
-	}
-	r1, r2 := run(1), run(3)
-	for j := range r1.Values {
-		if r1.Values[j] != r2.Values[j] || r1.Residuals[j] != r2.Residuals[j] {
-			t.Fatalf("pair %d differs: %v/%v vs %v/%v", j, r1.Values[j], r1.Residuals[j], r2.Values[j], r2.Residuals[j])
+		r1, r2 := run(1), run(3)
+		for j := range r1.Values {
+			if r1.Values[j] != r2.Values[j] || r1.Residuals[j] != r2.Residuals[j] {
+				t.Fatalf("ExactMaxNNZ %d: pair %d differs: %v/%v vs %v/%v", exact, j, r1.Values[j], r1.Residuals[j], r2.Values[j], r2.Residuals[j])
+			}
 		}
-	}
-	if !mat.Equal(r1.Vectors, r2.Vectors) || r1.Passes != r2.Passes {
-		t.Fatal("vectors or passes depend on GOMAXPROCS")
+		if !mat.Equal(r1.Vectors, r2.Vectors) || r1.Passes != r2.Passes {
+			t.Fatalf("ExactMaxNNZ %d: vectors or passes depend on GOMAXPROCS", exact)
+		}
 	}
 }
 

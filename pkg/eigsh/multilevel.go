@@ -64,9 +64,11 @@ type MultilevelOptions struct {
 	// ExactMaxNNZ is the largest coarse factor used where a further level exists (0 =
 	// DefaultExactMaxNNZ): above it the coarse system is solved inexactly, by conjugate
 	// gradients preconditioned by the next level's two-level operator (coarsePCG). On the
-	// 10^6 roll's 1.5-sigma level (26,681 nodes) the factor had 31M nonzeros and took 49 s;
-	// the conjugate gradients took 6 steps a solve and 8.9 s in all, for the same 22
-	// fine passes (docs/bench/multilevel.md, "Session 6").
+	// 10^6 roll's 1.5-sigma level (26,681 nodes) the factor had 22M nonzeros (31M stored,
+	// with its dense tail) and took 49 s; the conjugate gradients took 6 steps a solve and
+	// 8.9 s of preconditioning in all, for the same 22 fine passes
+	// (docs/bench/multilevel.md, "Session 6"). Both limits count the symbolic factor's
+	// nonzeros; LevelStats.FactorNNZ counts those stored (the dense tail's whole triangle).
 	ExactMaxNNZ int
 	// PCGTol is the relative residual at which coarsePCG stops (0 = DefaultPCGTol).
 	PCGTol float64
@@ -346,6 +348,11 @@ func newTwoLevel(lv Level, next *Level, y, mu []float64, b int, defl [][]float64
 			t.pcg = newCoarsePCG(lv.A, t.shift, defl[0], inner, opt.PCGTol)
 			return t, 0
 		}
+		// No factor for the next level either: the exact factor up to CholeskyMaxNNZ,
+		// as without the inexact path, before the weaker spectral solve.
+		if e := newTwoLevelShift(lv, t.shift, defl[0], opt, false); e.chol != nil {
+			return e, e.chol.nnz()
+		}
 	}
 	t.y, t.q = y, b
 	t.rest = 1 / (t.shift - mu[b-1])
@@ -505,8 +512,10 @@ func (c *coarsePCG) solve(g []float64, b int) []float64 {
 		parChunks(m, func(_, lo, hi int) {
 			for i := lo; i < hi; i++ {
 				for j := 0; j < b; j++ {
-					z[i*b+j] += alpha[j] * p[i*b+j]
-					r[i*b+j] -= alpha[j] * q[i*b+j]
+					if active[j] { // a stopped column keeps its z (p or q may not be finite)
+						z[i*b+j] += alpha[j] * p[i*b+j]
+						r[i*b+j] -= alpha[j] * q[i*b+j]
+					}
 				}
 			}
 		})

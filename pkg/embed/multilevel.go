@@ -39,7 +39,8 @@ func ParseSolver(s string) (Solver, error) {
 // the prototype (docs/bench/multilevel.md): boxes of 2 sigma gave the fewest fine passes
 // for the cost of an exact coarse factor. The ladder below starts finer, at 1 sigma, for
 // operators on the fly, whose coarse system can be solved inexactly; boxes finer than
-// this one are skipped where they hold fewer than minCoarsening points on average.
+// this one are skipped for cached operators and where they hold fewer than
+// minCoarsening points on average.
 const AggregateEdge = 2.0
 
 // aggregateEdges is the ladder of first-level edges, in sigmas: the first level takes the
@@ -178,8 +179,10 @@ func firstLevel(g *grid.Grid, pairs int64, fly bool) (*grid.Aggregation, float64
 		if ag, err = g.AggregateSorted(h); err != nil {
 			return nil, 0, err
 		}
-		if h < AggregateEdge && float64(g.N) < minCoarsening*float64(ag.M) {
-			continue // boxes finer than the prototype's are worth it only where they coarsen
+		if h < AggregateEdge && (!fly || float64(g.N) < minCoarsening*float64(ag.M)) {
+			// Boxes finer than the prototype's: only on the fly (cached passes are too
+			// cheap for their coarse solves) and where they coarsen.
+			continue
 		}
 		if ag.M <= limit {
 			break

@@ -345,6 +345,9 @@ func TestAggregateLadder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if h < AggregateEdge && float64(n) < minCoarsening*float64(ag.M) {
+			continue // firstLevel skips fine boxes that barely coarsen
+		}
 		if ag.M <= limit {
 			want = ag.M
 			break
@@ -383,6 +386,10 @@ func TestMultilevelFineFirstLevelOnTheFly(t *testing.T) {
 	}
 	if ml.Levels[1].N != ag.M {
 		t.Errorf("first level %d nodes, want the %d boxes of 1 sigma", ml.Levels[1].N, ag.M)
+	}
+	// Cached, the same cloud keeps boxes of at least AggregateEdge.
+	if _, h, err := firstLevel(g, int64(n)*400, false); err != nil || h < AggregateEdge {
+		t.Errorf("cached: first level of %g sigma (err %v), want at least %g", h, err, AggregateEdge)
 	}
 	checkAgainstLanczos(t, "square", cloud, lan, ml, 1e-9)
 	t.Logf("levels %v; %d fine passes, Lanczos %d products", ml.Levels, ml.Passes, lan.MatVecs)
