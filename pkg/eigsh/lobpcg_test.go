@@ -309,6 +309,18 @@ func TestCholeskyDenseTail(t *testing.T) {
 	z1, z2 := append([]float64(nil), g...), append([]float64(nil), g...)
 	c.solveBlock(z1, b)
 	sp.solveBlock(z2, b)
+	// The same bits with one thread: the factor (gonum's Potrf) and the solves.
+	old := runtime.GOMAXPROCS(1)
+	c1, _ := newCholesky(ap, shift, 1<<30)
+	c1.perm = perm
+	z3 := append([]float64(nil), g...)
+	c1.solveBlock(z3, b)
+	runtime.GOMAXPROCS(old)
+	for i := range z1 {
+		if z1[i] != z3[i] {
+			t.Fatalf("entry %d: %.17g with %d threads, %.17g with one", i, z1[i], old, z3[i])
+		}
+	}
 	az := make([]float64, len(z1))
 	a.MulBlock(az, z1, b)
 	for i := range z1 {
