@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/bits"
 	"sync"
-	"sync/atomic"
 )
 
 // Block products Y = K V for V of b columns (n x b, row-major: point s's b values are
@@ -87,28 +86,6 @@ type blockWork struct {
 	tmp    []float64 // the pure-Go loop's further sets of sums (see blockAccGo)
 	w      []float32 // one target's kernel values over the block's source groups
 	groups []int64   // the block's source groups (see sourceGroups)
-}
-
-// parallelState is parallelScratch with a per-worker state made by mk.
-func parallelState[S any](o *Operator, mk func() S, f func(S, int)) {
-	var next atomic.Int64
-	work := func() {
-		st := mk()
-		for {
-			k := int(next.Add(1)) - 1
-			if k >= len(o.chunks)-1 {
-				return
-			}
-			for i := o.chunks[k]; i < o.chunks[k+1]; i++ {
-				f(st, i)
-			}
-		}
-	}
-	if o.threads == 1 || len(o.chunks) <= 2 {
-		work()
-		return
-	}
-	onWorkers(o.threads, work)
 }
 
 // sweepBlockCell sets the rows of target cell i of dst from vp (src with rows padded to

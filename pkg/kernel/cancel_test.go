@@ -31,3 +31,39 @@ func TestNewCancelled(t *testing.T) {
 		}
 	}
 }
+
+// TestProductsCancelled: once the operator's context is cancelled, an on-the-fly block
+// product stops between cells (here before the first: dst keeps its sentinel) and
+// Coarsen returns the context's error; a 10^6-point pass takes ~20 s, far over the
+// second Ctrl-C is allowed.
+func TestProductsCancelled(t *testing.T) {
+	pts := make([]float64, 0, 2*4000)
+	for i := 0; i < 4000; i++ {
+		pts = append(pts, float64(i%63)*0.37, float64(i/63)*0.41)
+	}
+	g, err := grid.Build(pts, 2, 1, 4, grid.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	op, err := New(g, Options{Threads: 2, CacheBudget: -1, Context: ctx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	const b = 8
+	src, dst := make([]float64, g.N*b), make([]float64, g.N*b)
+	for i := range dst {
+		dst[i] = -1
+	}
+	op.MulBlock(dst, src, b)
+	for i, v := range dst {
+		if v != -1 {
+			t.Fatalf("entry %d written after cancellation", i)
+		}
+	}
+	labels := make([]int32, g.N)
+	if _, err := op.Coarsen(labels, 1); !errors.Is(err, context.Canceled) {
+		t.Errorf("Coarsen: %v, want context.Canceled", err)
+	}
+}

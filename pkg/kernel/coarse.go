@@ -20,7 +20,8 @@ type Coarse struct {
 // cutoff (pruned by chunk boxes), with the operator's own float32 values (the cutoff rule and exp of the products,
 // so Kc is exact for this K up to float64 summation), float64 sums. labels[i] is sorted
 // point i's aggregate in 0..m-1. Each aggregate's row is summed by one worker, targets
-// ascending, sources in range order: the bits do not depend on the thread count.
+// ascending, sources in range order: the bits do not depend on the thread count. A
+// cancelled Options.Context stops it (its error is returned).
 func (o *Operator) Coarsen(labels []int32, m int) (*Coarse, error) {
 	g := o.g
 	if len(labels) != g.N {
@@ -79,8 +80,8 @@ func (o *Operator) Coarsen(labels []int32, m int) (*Coarse, error) {
 		out := make([]float32, 0, 1024)
 		for {
 			c := int(nextChunk.Add(1)) - 1
-			if c >= nch {
-				return
+			if c >= nch || (o.ctx != nil && o.ctx.Err() != nil) {
+				return // done, or cancelled (between chunks of 64 aggregates)
 			}
 			for a := c * chunk; a < min(m, (c+1)*chunk); a++ {
 				touched = touched[:0]
@@ -147,6 +148,9 @@ func (o *Operator) Coarsen(labels []int32, m int) (*Coarse, error) {
 		}
 	}
 	onWorkers(o.threads, work)
+	if o.ctx != nil && o.ctx.Err() != nil {
+		return nil, o.ctx.Err()
+	}
 	// Mirror the upper triangle: row c gets (c, a) = (a, c) for a < c, before its own
 	// entries (columns ascending since a < c <= its own columns).
 	cs := &Coarse{M: m, Ptr: make([]int, m+1)}

@@ -159,12 +159,22 @@ func (o *Operator) parallel(f func(acc []float64, cell int)) { o.parallelScratch
 
 // parallelScratch is parallel with a scratch slice of the given length per worker.
 func (o *Operator) parallelScratch(scratch int, f func(acc []float64, cell int)) {
+	parallelState(o, func() []float64 {
+		if scratch > 0 {
+			return make([]float64, scratch)
+		}
+		return nil
+	}, f)
+}
+
+// parallelState runs f on every target cell with a per-worker state made by mk, o.threads
+// workers taking contiguous chunks of cells in turn. Which worker does a cell does not
+// change its result. A cancelled context stops the workers between cells (every few ms
+// of work), leaving the product incomplete: callers check the context after it.
+func parallelState[S any](o *Operator, mk func() S, f func(S, int)) {
 	var next atomic.Int64
 	work := func() {
-		var acc []float64
-		if scratch > 0 {
-			acc = make([]float64, scratch)
-		}
+		st := mk()
 		for {
 			k := int(next.Add(1)) - 1
 			if k >= len(o.chunks)-1 {
@@ -172,9 +182,9 @@ func (o *Operator) parallelScratch(scratch int, f func(acc []float64, cell int))
 			}
 			for i := o.chunks[k]; i < o.chunks[k+1]; i++ {
 				if o.ctx != nil && o.ctx.Err() != nil {
-					return // cancelled: between cells, every few ms of work
+					return
 				}
-				f(acc, i)
+				f(st, i)
 			}
 		}
 	}
