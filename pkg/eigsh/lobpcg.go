@@ -71,12 +71,16 @@ func (l *lobpcg) mul(dst, src []float64, b int) {
 }
 
 // project removes the deflated vector's component from each column of x (n x b).
-func (l *lobpcg) project(x []float64, b int) {
-	if l.deflate == nil || b == 0 {
+func (l *lobpcg) project(x []float64, b int) { projectOut(l.n, x, b, l.deflate) }
+
+// projectOut removes from each column of the n x b block x its component along the unit
+// vector u (nil: nothing to remove): x -= u (u^T x).
+func projectOut(n int, x []float64, b int, u []float64) {
+	if u == nil || b == 0 {
 		return
 	}
-	c := gramTN(l.n, l.deflate, 1, x, b)
-	mulNN(l.n, x, b, l.deflate, 1, scale(c, -1), 1)
+	c := gramTN(n, u, 1, x, b)
+	mulNN(n, x, b, u, 1, scale(c, -1), 1)
 }
 
 func scale(x []float64, s float64) []float64 {

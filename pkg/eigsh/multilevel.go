@@ -241,8 +241,7 @@ func (p *projected) MulVec(dst, src []float64) { p.MulBlock(dst, src, 1) }
 func (p *projected) MulBlock(dst, src []float64, b int) {
 	n := len(p.u)
 	MulBlock(p.op, dst, src, b)
-	c := gramTN(n, p.u, 1, dst, b)
-	mulNN(n, dst, b, p.u, 1, scale(c, -1), 1)
+	projectOut(n, dst, b, p.u)
 }
 
 func normalize(x []float64) {
@@ -400,10 +399,7 @@ func (t *twoLevel) apply(dst, src []float64, b int) {
 	n := len(t.lv.Labels)
 	m := t.lv.A.N
 	g := restrict(t.lv, src, b)
-	if t.defl != nil {
-		c := gramTN(m, t.defl, 1, g, b)
-		mulNN(m, g, b, t.defl, 1, scale(c, -1), 1)
-	}
+	projectOut(m, g, b, t.defl)
 	var z []float64
 	if t.chol != nil {
 		z = g
@@ -421,10 +417,7 @@ func (t *twoLevel) apply(dst, src []float64, b int) {
 		z = scale(g, t.rest)
 		mulNN(m, z, b, t.y, t.q, c, 1)
 	}
-	if t.defl != nil {
-		c := gramTN(m, t.defl, 1, z, b)
-		mulNN(m, z, b, t.defl, 1, scale(c, -1), 1)
-	}
+	projectOut(m, z, b, t.defl)
 	parChunks(n, func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			a := int(t.lv.Labels[i])
@@ -460,14 +453,7 @@ func newCoarsePCG(a *Sparse, shift float64, defl []float64, inner *twoLevel, tol
 }
 
 // project removes the deflation vector's component from the m x b block x.
-func (c *coarsePCG) project(x []float64, b int) {
-	if c.defl == nil {
-		return
-	}
-	m := c.a.N
-	d := gramTN(m, c.defl, 1, x, b)
-	mulNN(m, x, b, c.defl, 1, scale(d, -1), 1)
-}
+func (c *coarsePCG) project(x []float64, b int) { projectOut(c.a.N, x, b, c.defl) }
 
 func (c *coarsePCG) solve(g []float64, b int) []float64 {
 	m := c.a.N
