@@ -175,13 +175,16 @@ func firstLevel(g *grid.Grid, pairs int64, fly bool) (*grid.Aggregation, float64
 	var ag *grid.Aggregation
 	var h float64
 	for _, h = range aggregateEdges {
+		// Boxes finer than the prototype's: only on the fly (cached passes are too cheap
+		// for their coarse solves) and where they coarsen.
+		if h < AggregateEdge && !fly {
+			continue
+		}
 		var err error
 		if ag, err = g.AggregateSorted(h); err != nil {
 			return nil, 0, err
 		}
-		if h < AggregateEdge && (!fly || float64(g.N) < minCoarsening*float64(ag.M)) {
-			// Boxes finer than the prototype's: only on the fly (cached passes are too
-			// cheap for their coarse solves) and where they coarsen.
+		if h < AggregateEdge && float64(g.N) < minCoarsening*float64(ag.M) {
 			continue
 		}
 		if ag.M <= limit {
