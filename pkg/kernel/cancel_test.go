@@ -11,14 +11,7 @@ import (
 // TestNewCancelled: a cancelled context stops the cache build and the degrees (checked
 // between cells) and New returns its error, in both modes.
 func TestNewCancelled(t *testing.T) {
-	pts := make([]float64, 0, 2*4000)
-	for i := 0; i < 4000; i++ {
-		pts = append(pts, float64(i%63)*0.37, float64(i/63)*0.41)
-	}
-	g, err := grid.Build(pts, 2, 1, 4, grid.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := cancelGrid(t)
 	for _, budget := range []int64{0, -1} { // cached, on the fly
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
@@ -37,14 +30,7 @@ func TestNewCancelled(t *testing.T) {
 // Coarsen returns the context's error; a 10^6-point pass takes ~20 s, far over the
 // second Ctrl-C is allowed.
 func TestProductsCancelled(t *testing.T) {
-	pts := make([]float64, 0, 2*4000)
-	for i := 0; i < 4000; i++ {
-		pts = append(pts, float64(i%63)*0.37, float64(i/63)*0.41)
-	}
-	g, err := grid.Build(pts, 2, 1, 4, grid.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := cancelGrid(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	op, err := New(g, Options{Threads: 2, CacheBudget: -1, Context: ctx})
 	if err != nil {
@@ -66,4 +52,18 @@ func TestProductsCancelled(t *testing.T) {
 	if _, err := op.Coarsen(labels, 1); !errors.Is(err, context.Canceled) {
 		t.Errorf("Coarsen: %v, want context.Canceled", err)
 	}
+}
+
+// cancelGrid is a 4000-point lattice's grid (sigma 1, cutoff 4).
+func cancelGrid(t *testing.T) *grid.Grid {
+	t.Helper()
+	pts := make([]float64, 0, 2*4000)
+	for i := 0; i < 4000; i++ {
+		pts = append(pts, float64(i%63)*0.37, float64(i/63)*0.41)
+	}
+	g, err := grid.Build(pts, 2, 1, 4, grid.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
 }
