@@ -229,11 +229,14 @@ func (o *Operator) rowGauss(out []float32, t, s int) {
 
 // pairDist2 is the float32 squared distance between sorted points t and s, the same
 // expression as the hot loops'.
-func (o *Operator) pairDist2(t, s int) float32 {
-	d, e := o.x[t]-o.x[s], o.y[t]-o.y[s]
+func (o *Operator) pairDist2(t, s int) float32 { return dist2On(o.x, o.y, o.z, t, s) }
+
+// dist2On is pairDist2 on the coordinates x, y, z (z nil in 2D).
+func dist2On(x, y, z []float32, t, s int) float32 {
+	d, e := x[t]-x[s], y[t]-y[s]
 	d2 := float32(d*d) + float32(e*e)
-	if o.z != nil {
-		f := o.z[t] - o.z[s]
+	if z != nil {
+		f := z[t] - z[s]
 		d2 = float32(d2) + float32(f*f)
 	}
 	return d2
