@@ -125,6 +125,16 @@ func TestSolveMultilevelPath(t *testing.T) {
 		t.Fatal("dense eigen failed")
 	}
 	all := eig.Values(nil) // ascending
+	exact, err := SolveMultilevel(op, 5, levels, MultilevelOptions{Tol: 1e-9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "reuse": level 1 factored, level 0 too large for that limit, so its conjugate
+	// gradients take level 1's preconditioner (newTwoLevel's prev) as theirs.
+	f0, f1 := exact.Levels[0].FactorNNZ, exact.Levels[1].FactorNNZ
+	if f1 == 0 || f1 >= f0 {
+		t.Fatalf("factor nonzeros %d (level 0), %d (level 1): want 0 < level 1 < level 0", f0, f1)
+	}
 	for _, c := range []struct {
 		name string
 		opt  MultilevelOptions
@@ -132,6 +142,7 @@ func TestSolveMultilevelPath(t *testing.T) {
 	}{
 		{"exact", MultilevelOptions{Tol: 1e-9}, false},
 		{"cg", MultilevelOptions{Tol: 1e-9, ExactMaxNNZ: 1}, true},
+		{"reuse", MultilevelOptions{Tol: 1e-9, ExactMaxNNZ: f1}, true},
 	} {
 		res, err := SolveMultilevel(op, 5, levels, c.opt)
 		if err != nil {
@@ -139,6 +150,9 @@ func TestSolveMultilevelPath(t *testing.T) {
 		}
 		if got := res.Levels[0].CGSteps > 0 && res.Levels[0].FactorNNZ == 0; got != c.cg {
 			t.Errorf("%s: level 0 %+v, want CG %v", c.name, res.Levels[0], c.cg)
+		}
+		if c.name == "reuse" && res.Levels[1].FactorNNZ != f1 {
+			t.Errorf("reuse: level 1 %+v, want its factor of %d nonzeros", res.Levels[1], f1)
 		}
 		for j := 0; j < 5; j++ {
 			want := all[len(all)-5+j]

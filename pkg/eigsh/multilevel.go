@@ -174,6 +174,7 @@ func SolveMultilevel(op Operator, k int, levels []Level, opt MultilevelOptions) 
 		}
 	}
 
+	var prev *twoLevel // the previous (coarser) level's preconditioner
 	for l := L - 1; l >= 0; l-- {
 		var lop Operator = op
 		kl, tol, progress := k, opt.Tol, opt.Progress
@@ -189,7 +190,8 @@ func SolveMultilevel(op Operator, k int, levels []Level, opt MultilevelOptions) 
 		if l+1 < L {
 			next = &levels[l+1]
 		}
-		prec, fnnz := newTwoLevel(levels[l], next, y, mu, b, defl[l+1:], opt)
+		prec, fnnz := newTwoLevel(levels[l], next, y, mu, b, defl[l+1:], opt, prev)
+		prev = prec
 		if Trace != nil {
 			fmt.Fprintf(Trace, "multilevel: level %d preconditioner (factor %d nonzeros) %v\n", l, fnnz, time.Since(t0))
 		}
@@ -325,7 +327,13 @@ type twoLevel struct {
 	shift float64
 }
 
-func newTwoLevel(lv Level, next *Level, y, mu []float64, b int, defl [][]float64, opt MultilevelOptions) (*twoLevel, int) {
+// newTwoLevel is the preconditioner on lv (next: the level below it, nil at the coarsest),
+// shifted from the wanted eigenvalue estimates mu. prev, when not nil, is the
+// preconditioner built on next for the previous level: where lv's coarse system is solved
+// by conjugate gradients, prev serves as their preconditioner rather than a second factor
+// of the same matrix at a shift that differs only by the change in the estimates (PCG
+// needs any fixed symmetric positive definite approximation; ~5 s of a 10^6 solve).
+func newTwoLevel(lv Level, next *Level, y, mu []float64, b int, defl [][]float64, opt MultilevelOptions, prev *twoLevel) (*twoLevel, int) {
 	epsf := opt.Eps
 	if epsf == 0 {
 		epsf = 0.01
@@ -342,7 +350,10 @@ func newTwoLevel(lv Level, next *Level, y, mu []float64, b int, defl [][]float64
 		if len(defl) > 1 {
 			nd = defl[1]
 		}
-		inner := newTwoLevelShift(*next, t.shift, nd, opt, false)
+		inner := prev
+		if inner == nil || inner.chol == nil || inner.lv.A != next.A {
+			inner = newTwoLevelShift(*next, t.shift, nd, opt, false)
+		}
 		if inner.chol != nil {
 			t.pcg = newCoarsePCG(lv.A, t.shift, defl[0], inner, opt.PCGTol)
 			return t, 0
