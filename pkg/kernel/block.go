@@ -41,7 +41,7 @@ func (o *Operator) MulBlock(dst, src []float64, b int) {
 	// The on-the-fly loops read all 8 rows of a group of sources, up to 7 past the last
 	// point: they get a copy with 8 spare zero rows (as the cached mode when b pads).
 	spare := 0
-	if o.cache == nil {
+	if o.cache == nil || o.partial() {
 		spare = 8
 	}
 	if bp != b || spare > 0 {
@@ -63,12 +63,13 @@ func (o *Operator) MulBlock(dst, src []float64, b int) {
 		}
 		clear(vp[n*bp:])
 	}
-	if o.cache != nil {
-		o.cachedBlock(dst, vp, b, bp)
-		return
+	if o.cache == nil || o.partial() {
+		parallelState(o, func() *blockWork { return &blockWork{acc: make([]float64, bp), tmp: make([]float64, 3*bp)} },
+			func(w *blockWork, i int) { o.sweepBlockCell(w, i, dst, vp, b, bp) })
 	}
-	parallelState(o, func() *blockWork { return &blockWork{acc: make([]float64, bp), tmp: make([]float64, 3*bp)} },
-		func(w *blockWork, i int) { o.sweepBlockCell(w, i, dst, vp, b, bp) })
+	if o.cache != nil && (o.ctx == nil || o.ctx.Err() == nil) {
+		o.cachedBlock(dst, vp, b, bp, o.partial())
+	}
 }
 
 // padWidth is b rounded up to whole ymm registers of 4 float64.
@@ -223,7 +224,7 @@ func blockAccGo(acc, tmp []float64, w []float32, v []float64, groups []int64, bp
 // owner of cell i applies each tile (i, j >= i) both ways, into its own rows and into
 // the tile's buffer of padded rows (yblk), then each cell adds the buffers of its tiles
 // (i < j, j) in ascending i. vp is src with rows padded to bp.
-func (o *Operator) cachedBlock(dst, vp []float64, b, bp int) {
+func (o *Operator) cachedBlock(dst, vp []float64, b, bp int, add bool) {
 	g := o.g
 	c := o.cache
 	c.mu.Lock()
@@ -237,6 +238,9 @@ func (o *Operator) cachedBlock(dst, vp []float64, b, bp int) {
 	// (tacc), which must not alias the direct rows the loops hold in registers.
 	stride := o.maxCell * bp
 	o.parallelScratch(2*stride+bp, func(scratch []float64, i int) {
+		if i >= o.cachedCells {
+			return
+		}
 		ci := g.Cells[i]
 		ni := ci.End - ci.Start
 		acc := scratch[:ni*bp]
@@ -271,7 +275,11 @@ func (o *Operator) cachedBlock(dst, vp []float64, b, bp int) {
 			out := dst[(ci.Start+t)*b : (ci.Start+t+1)*b]
 			a, ta, v := acc[t*bp:], tacc[t*bp:], vi[t*bp:]
 			for q := range out {
-				out[q] = (a[q] + ta[q]) + v[q]
+				s := (a[q] + ta[q]) + v[q]
+				if add {
+					s += out[q]
+				}
+				out[q] = s
 			}
 		}
 	})

@@ -122,6 +122,7 @@ type blockPart struct {
 type blockPrep struct {
 	g          *grid.Grid
 	chunk, gap int
+	skip       int // target cells below skip leave out the source cells below it (cached)
 	c2, slack  float64
 	cellBox    []bbox
 	chunkFirst []int
@@ -171,6 +172,9 @@ func (p *blockPrep) build(cells0, cells1 int, part *blockPart) {
 		}
 		cb := &cellBox[i]
 		for _, j := range g.NbrCells[g.NbrPtr[i]:g.NbrPtr[i+1]] {
+			if i < p.skip && int(j) < p.skip {
+				continue // a pair among the cached cells
+			}
 			cj := &g.Cells[j]
 			if chunk == 0 || far2(cb, &cellBox[j]) <= c2 {
 				for b := range nb {
@@ -224,11 +228,15 @@ func (p *blockPrep) build(cells0, cells1 int, part *blockPart) {
 }
 
 // buildBlocks sets o.blocks and the evaluated-pairs count for source chunks of chunk
-// points (0: whole neighbour cells), merging kept ranges at most gap sources apart.
+// points (0: whole neighbour cells), merging kept ranges at most gap sources apart; with
+// a partial cache, only for the pairs the cache does not hold.
 // Work items of cells are built in parallel and concatenated in order.
 func (o *Operator) buildBlocks(chunk, gap int) {
 	g := o.g
 	prep := newBlockPrep(g, chunk, gap)
+	if o.partial() {
+		prep.skip = o.cachedCells
+	}
 	parts := make([]blockPart, len(o.chunks)-1)
 	parallel.Each(len(parts), o.threads, func(k int) { prep.build(o.chunks[k], o.chunks[k+1], &parts[k]) })
 	nblocks, nranges := 0, 0

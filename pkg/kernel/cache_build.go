@@ -4,6 +4,8 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
+
+	"github.com/spectral-dev/spectral/pkg/grid"
 )
 
 // Building the cached mode's tiles (layout: tileCache in cache.go).
@@ -11,12 +13,15 @@ import (
 // tileCount is what the first pass finds for one stored tile.
 type tileCount struct {
 	vals, groups int64
+	seen         int64 // pairs in the stored groups, per direction
 }
 
-// buildCache evaluates every stored tile (in parallel; tiles are disjoint) and counts the
+// buildCache evaluates the stored tiles (in parallel; tiles are disjoint) and counts the
 // pairs within the cutoff on the way: a first pass finds each row pair's span and the
-// tile sizes, a second fills the masks and values.
-func (o *Operator) buildCache() {
+// tiles' exact sizes, a second fills the masks and values. When the whole cache is over
+// budget (> 0) and the grid has a cutoff, only the tiles among the first cells that fit
+// are kept (a partial cache, cachedPrefix); the products evaluate the rest on the fly.
+func (o *Operator) buildCache(budget int64) {
 	g := o.g
 	nc := len(g.Cells)
 	ne := len(g.NbrCells)
@@ -43,13 +48,12 @@ func (o *Operator) buildCache() {
 	c.pairs = make([][2]uint16, npairs)
 	counts := make([]tileCount, ne)
 	cellMasks := make([][]uint16, nc) // pass 1's masks, per cell, its tiles in turn
-	var within, looked atomic.Int64
+	var within atomic.Int64
 	var scratch sync.Pool
 	o.parallel(func(_ []float64, i int) {
 		ci := g.Cells[i]
 		ni := ci.End - ci.Start
 		n := int64(ni) // the diagonal K(t, t)
-		var seen int64 // pairs in the stored groups, per direction
 		var masks []uint16
 		for k := g.NbrPtr[i]; k < g.NbrPtr[i+1]; k++ {
 			j := int(g.NbrCells[k])
@@ -94,7 +98,7 @@ func (o *Operator) buildCache() {
 			// on the same 8-column grid: consecutive pairs then load and store y at the
 			// same addresses, which store-to-load forwarding needs.
 			c.base[k], c.width[k] = int32(lo), int32(hi-lo)
-			var vals, groups int64
+			var vals, groups, tileSeen int64
 			for p := range pairs {
 				a := rb[2*p*nb : (2*p+1)*nb]
 				var b []uint8
@@ -119,16 +123,37 @@ func (o *Operator) buildCache() {
 					if j == i {
 						first = max(first, r+1)
 					}
-					seen += int64(max(0, min(pl+8*ng, nj)-first))
+					tileSeen += int64(max(0, min(pl+8*ng, nj)-first))
 				}
 			}
-			counts[k] = tileCount{vals, groups}
+			counts[k] = tileCount{vals, groups, tileSeen}
 			scratch.Put(bp)
 		}
 		cellMasks[i] = masks
 		within.Add(n)
-		looked.Add(seen)
 	})
+	o.cachedCells = nc
+	if budget > 0 && g.Cutoff > 0 {
+		fixed := 4*npairs + 40*int64(ne) + 8*int64(g.N+8) + 32 // as tileCache.bytes counts them
+		o.cachedCells = cachedPrefix(g, counts, c.width, budget-fixed)
+	}
+	// Drop the tiles (i, j >= keep): the products skip tiles of width 0.
+	keep := o.cachedCells
+	clear(cellMasks[keep:])
+	var keptSeen, keptVals int64
+	for i := 0; i < nc; i++ {
+		for k := g.NbrPtr[i]; k < g.NbrPtr[i+1]; k++ {
+			j := int(g.NbrCells[k])
+			switch {
+			case j < i:
+			case j >= keep:
+				counts[k], c.base[k], c.width[k] = tileCount{}, 0, 0
+			default:
+				keptSeen += counts[k].seen
+				keptVals += counts[k].vals
+			}
+		}
+	}
 	var vpos, mpos, ypos int64
 	for i := 0; i < nc; i++ {
 		for k := g.NbrPtr[i]; k < g.NbrPtr[i+1]; k++ {
@@ -161,6 +186,9 @@ func (o *Operator) buildCache() {
 	// Pass 2: the values under the masks, row 2p's then row 2p+1's in each group.
 	simd := c.simd != loopGo // the values 8 at a time (rowGauss), else one by one
 	o.parallel(func(_ []float64, i int) {
+		if i >= keep {
+			return
+		}
 		var row []float32
 		ci := g.Cells[i]
 		ni := ci.End - ci.Start
@@ -209,8 +237,16 @@ func (o *Operator) buildCache() {
 	o.cache = c
 	// Pairs looked at per product: the stored groups' pairs (lanes past a cell's end or on
 	// or below a diagonal tile's diagonal are not pairs), both directions, and the diagonal.
-	o.stats.PairsEvaluated = 2*looked.Load() + int64(g.N)
+	diag := int64(g.N)
+	if keep < nc {
+		diag = int64(g.Cells[keep].Start)
+	}
+	o.stats.PairsEvaluated = 2*keptSeen + diag
 	o.stats.PairsWithinCutoff = within.Load()
+	o.stats.CacheFraction = 1
+	if keep < nc {
+		o.stats.CacheFraction = float64(2*keptVals+diag) / float64(max(o.stats.PairsWithinCutoff, 1))
+	}
 	if g.Cutoff == 0 {
 		o.stats.PairsWithinCutoff = int64(g.N) * int64(g.N)
 	}
@@ -318,4 +354,32 @@ func findNbr(list []int32, j int32) int {
 		}
 	}
 	return lo
+}
+
+// cachedPrefix is the largest number of leading cells c whose tiles among themselves (i <=
+// j < c), with their masks and transposed buffers, fit in budget bytes. Cells follow the
+// grid's Morton order, so the first c cells are a compact part of the cloud and few of
+// their pairs cross into the rest.
+func cachedPrefix(g *grid.Grid, counts []tileCount, width []int32, budget int64) int {
+	need := make([]int64, len(g.Cells)) // per cell j, the tiles (i <= j, j)
+	for i := range g.Cells {
+		for k := g.NbrPtr[i]; k < g.NbrPtr[i+1]; k++ {
+			j := int(g.NbrCells[k])
+			if j < i {
+				continue
+			}
+			need[j] += 4*counts[k].vals + 2*counts[k].groups
+			if j > i {
+				need[j] += 8 * (int64(width[k]+7) &^ 7)
+			}
+		}
+	}
+	var used int64
+	for j, b := range need {
+		if used+b > budget {
+			return j
+		}
+		used += b
+	}
+	return len(g.Cells)
 }

@@ -8,9 +8,11 @@ import (
 // The cached mode's product (layout: tileCache in cache.go).
 
 // cachedProduct is dst = K src from the stored tiles, in two parallel passes (see
-// tileCache). The AVX-512 tile loop and the pure-Go one add the same terms in the same
-// order with the same fused multiply-adds, so they give the same bits.
-func (o *Operator) cachedProduct(dst, src []float64) {
+// tileCache), or dst += the stored tiles' part of it when add is set (a partial cache:
+// the rows of cells past cachedCells are left as they are). The AVX-512 tile loop and
+// the pure-Go one add the same terms in the same order with the same fused
+// multiply-adds, so they give the same bits.
+func (o *Operator) cachedProduct(dst, src []float64, add bool) {
 	g := o.g
 	c := o.cache
 	c.mu.Lock()
@@ -18,6 +20,9 @@ func (o *Operator) cachedProduct(dst, src []float64) {
 	copy(c.vpad, src) // the loops read whole groups, up to 7 past the last point
 	src = c.vpad
 	o.parallelScratch(9*(o.maxCell+8), func(scratch []float64, i int) {
+		if i >= o.cachedCells {
+			return
+		}
 		ci := g.Cells[i]
 		ni := ci.End - ci.Start
 		// acc: the sums the diagonal tile's transposed half adds (+8: its loops store
@@ -61,7 +66,11 @@ func (o *Operator) cachedProduct(dst, src []float64) {
 		}
 		out := dst[ci.Start:ci.End]
 		for t := range out {
-			out[t] = (hsum8((*[8]float64)(acc8[8*t:])) + acc[t]) + vi[t]
+			v := (hsum8((*[8]float64)(acc8[8*t:])) + acc[t]) + vi[t]
+			if add {
+				v += out[t]
+			}
+			out[t] = v
 		}
 	})
 	o.parallel(func(_ []float64, j int) {

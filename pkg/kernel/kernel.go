@@ -46,6 +46,10 @@ type Stats struct {
 	PairsWithinCutoff int64 // ordered pairs with |xi-xj| <= cutoff*sigma, i == j included
 	Cached            bool
 	CacheBytes        int64
+	// CacheFraction is the share of the pairs within the cutoff whose values the cache
+	// holds: 1 cached, 0 on the fly, in between for a partial cache (the budget held
+	// the tiles of the grid's first cells only; the rest is evaluated on the fly).
+	CacheFraction float64
 }
 
 // Operator is y = K v on the grid's sorted points.
@@ -61,6 +65,10 @@ type Operator struct {
 	stats   Stats
 	cache   *tileCache
 	blocks  *blockPattern // on the fly: per-block source ranges (nil: per-cell ranges)
+	// cachedCells: the cache holds the tiles among cells [0, cachedCells); with a partial
+	// cache (cachedCells < len(Cells)) the on-the-fly pattern (blocks) covers every
+	// other pair, and products add the two.
+	cachedCells int
 }
 
 // New builds the operator and computes the degrees.
@@ -98,10 +106,15 @@ func New(g *grid.Grid, opt Options) (*Operator, error) {
 	o.stats.PairsEvaluated = evaluated(g)
 	o.chunks = splitWork(g, o.threads)
 
-	if WouldCache(g, opt) {
-		o.buildCache()
+	if WouldCache(g, opt) || WouldCachePart(g, opt) {
+		o.buildCache(cacheBudget(opt))
 		o.stats.Cached = true
 		o.stats.CacheBytes = o.cache.bytes()
+		if o.partial() {
+			cached := o.stats.PairsEvaluated
+			o.buildBlocks(sourceChunk, mergeGap)
+			o.stats.PairsEvaluated += cached
+		}
 	} else {
 		if g.Cutoff > 0 {
 			o.buildBlocks(sourceChunk, mergeGap)
@@ -140,12 +153,16 @@ func (o *Operator) MulVec(dst, src []float64) {
 	if len(dst) != o.g.N || len(src) != o.g.N {
 		panic(fmt.Sprintf("kernel: MulVec lengths %d, %d, want %d", len(dst), len(src), o.g.N))
 	}
-	if o.cache != nil {
-		o.cachedProduct(dst, src)
-		return
+	if o.cache == nil || o.partial() {
+		o.parallel(func(_ []float64, i int) { o.sweepCell(i, dst, src) })
 	}
-	o.parallel(func(_ []float64, i int) { o.sweepCell(i, dst, src) })
+	if o.cache != nil && (o.ctx == nil || o.ctx.Err() == nil) {
+		o.cachedProduct(dst, src, o.partial())
+	}
 }
+
+// partial says whether the cache holds only part of the kernel (cachedCells).
+func (o *Operator) partial() bool { return o.cache != nil && o.cachedCells < len(o.g.Cells) }
 
 // Degrees returns D = K 1 (sorted order), from the same kernel values as MulVec.
 func (o *Operator) Degrees() []float64 { return o.deg }
@@ -308,6 +325,7 @@ type Estimate struct {
 	PairsWithinCutoff int64   // estimated nonzeros of K
 	CacheBytes        int64   // memory of the cached mode (an upper bound, or an estimate where that bound is over budget)
 	Cached            bool    // whether New would cache under opt
+	CacheFraction     float64 // share of the cache a partial cache would hold (0: none or all, see Cached)
 	SecondsPerProduct float64 // from the throughputs measured on a 2-core x86_64 VM
 	SecondsFirstBuild float64 // extra time of New (cache fill or counting, and the degrees)
 }
@@ -337,8 +355,16 @@ func EstimateCost(g *grid.Grid, opt Options) Estimate {
 	e.CacheBytes = cacheNeed(g, budget)
 	e.Cached = budget > 0 && e.CacheBytes <= budget
 	otf := float64(ev) / (OnTheFlyPairsPerSecondPerCore * float64(threads))
-	if e.Cached {
-		e.SecondsPerProduct = float64(within) / (CachedProductsPerSecondPerCore * float64(threads))
+	if !e.Cached && WouldCachePart(g, opt) {
+		e.CacheFraction = float64(budget) / float64(e.CacheBytes)
+	}
+	if e.Cached || e.CacheFraction > 0 {
+		f := 1.0
+		if !e.Cached {
+			f = e.CacheFraction
+		}
+		cached := float64(within) / (CachedProductsPerSecondPerCore * float64(threads))
+		e.SecondsPerProduct = f*cached + (1-f)*otf
 		// The cache fill evaluates the grid's pattern once per unordered pair of cells.
 		e.SecondsFirstBuild = float64(cellPairs)/(2*OnTheFlyPairsPerSecondPerCore*float64(threads)) + e.SecondsPerProduct
 	} else {

@@ -604,9 +604,18 @@ func TestEstimateCost(t *testing.T) {
 	if op := mustOp(t, g, Options{CacheBudget: small.CacheBytes}); !op.Stats().Cached {
 		t.Error("New refused a cache EstimateCost accepted")
 	}
+	// Over budget: a partial cache, within the budget, or none under minPartialCache.
 	need = small.CacheBytes
-	if op2 := mustOp(t, g, Options{CacheBudget: need - 1}); op2.Stats().Cached {
-		t.Error("cached over budget")
+	part := cached * 6 / 10
+	if st := mustOp(t, g, Options{CacheBudget: part}).Stats(); !st.Cached || st.CacheBytes > part || !(st.CacheFraction > 0.3 && st.CacheFraction < 1) {
+		t.Errorf("budget %d for a cache of %d: %+v, want a partial cache within it", part, cached, st)
+	}
+	if e := EstimateCost(g, Options{CacheBudget: part}); e.Cached || !(e.CacheFraction > 0.3 && e.CacheFraction < 1) {
+		t.Errorf("budget %d for a cache of %d: estimate %+v, want a partial cache", part, cached, e)
+	}
+	low := int64(0.2 * float64(need))
+	if EstimateCost(g, Options{CacheBudget: low}).CacheFraction != 0 || mustOp(t, g, Options{CacheBudget: low}).Stats().Cached {
+		t.Errorf("budget %d for a cache of ~%d: cached, want on the fly", low, need)
 	}
 	if op3 := mustOp(t, g, Options{}); !op3.Stats().Cached {
 		t.Error("default budget (half of MemAvailable) refused a small cache")
