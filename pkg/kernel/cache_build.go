@@ -181,8 +181,8 @@ func (o *Operator) buildCache(budget int64) {
 			c.yoff[k], c.base[k], c.width[k] = c.yoff[kk], c.base[kk], c.width[kk]
 		}
 	}
-	c.vals = make([]float32, vpos+8) // the AVX2 loop loads 8 values at a time
-	c.masks = make([]uint16, mpos)
+	c.vals = offHeap[float32](c, int(vpos+8)) // +8: the AVX2 loop loads 8 values at a time
+	c.masks = offHeap[uint16](c, int(mpos))
 	// Pass 2: the values under the masks, row 2p's then row 2p+1's in each group.
 	simd := c.simd != loopGo // the values 8 at a time (rowGauss), else one by one
 	o.parallel(func(_ []float64, i int) {

@@ -1,0 +1,36 @@
+//go:build unix
+
+package kernel
+
+import (
+	"runtime"
+	"testing"
+)
+
+// A large cache array lives outside the Go heap (so the collector's target does not
+// double it), zeroed and writable; a small one stays on the heap.
+func TestOffHeap(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	owner := &tileCache{}
+	n := offHeapMin / 4
+	v := offHeap[float32](owner, n)
+	if len(v) != n || v[0] != 0 || v[n-1] != 0 {
+		t.Fatalf("length %d, ends %g %g", len(v), v[0], v[n-1])
+	}
+	for i := range v {
+		v[i] = float32(i)
+	}
+	runtime.ReadMemStats(&after)
+	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > offHeapMin/2 {
+		t.Errorf("heap grew by %d bytes for a %d-byte mapping", grew, offHeapMin)
+	}
+	if v[n-1] != float32(n-1) {
+		t.Fatal("mapping not writable")
+	}
+	runtime.KeepAlive(owner)
+	if s := offHeap[uint16](owner, 10); len(s) != 10 {
+		t.Fatalf("small: length %d", len(s))
+	}
+}
