@@ -76,11 +76,16 @@ coarsen, or would need to be over 4 sigma (sigma narrow for the cloud's extent),
 coarse start can miss eigenpairs.
 
 The kernel's nonzero values are cached (float32, ~2.2 bytes per nonzero) when they fit
---cache-memory; products then run several times faster than on the fly. When the cache
-is over that budget but fits the machine, a warning gives the --cache-memory value that
-would cache it (spectral info --sigma says the same before a run). The process gives Go's
-garbage collector a soft limit of 85% of the memory available at start (GOMEMLIMIT, when
-set, takes its place), so a large cache's heap does not double before it is collected.
+--cache-memory (by default half the available memory, less what the rest of the run
+needs); products then run several times faster than on the fly. When the cache is over
+that budget but the budget holds at least a quarter of it, the values of the cloud's
+first cells (in the grid's order) are cached and the others evaluated on the fly (the
+summary's kernel_cache_fraction says how much); under a quarter, all are evaluated on the
+fly. Either way, when the whole cache fits the machine, a warning gives the
+--cache-memory value that would cache it (spectral info --sigma says the same before a
+run). Large caches are mapped outside Go's heap, so its collector does not double them;
+the process gives the collector a soft limit of 85% of the memory available at start
+(GOMEMLIMIT, when set, takes its place).
 ` + exitStatusHelp,
 		Example: `  spectral generate spiral -o spiral.csv
   spectral embed --sigma 0.05 spiral.csv                        # -> spiral.eigvecs.csv

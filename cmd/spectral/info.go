@@ -47,9 +47,10 @@ rule's sigma leaves the Gaussian graph in pieces (both are shown, and the compon
 remain, if any).
 
 With --sigma it also estimates, before any costly work, the pairs within the cutoff per
-kernel product, the memory of the run and of the kernel cache (and, when the cache is over
-the default budget of half the available memory but fits the machine, the --cache-memory
-value that would cache it), and the time per product on this machine (products of a small
+kernel product, the memory of the run and of the kernel cache (how much of it the default
+budget holds: half the available memory, less the rest of the run; and, when the cache is
+over that budget but fits the machine, the --cache-memory value that would cache it),
+and the time per product on this machine (products of a small
 Swiss roll are timed first, ~0.3 s). --json prints one JSON object (format, n, dim, columns, bbox_min,
 bbox_max, duplicates, nn_median, nn_p95, suggested_sigma (the sigma embed uses),
 spacing_sigma (the rule's), sigma_raise, components, and the estimates).
@@ -226,11 +227,15 @@ func printInfo(w io.Writer, in *cloudInfo) {
 		fmt.Fprintf(w, "with sigma %.6g, cutoff %s:\n", e.Sigma, cutoffString(e.Cutoff))
 		fmt.Fprintf(w, "  pairs within the cutoff  ~%.3g (%.1f per point)\n", float64(e.PairsWithinCutoff), float64(e.PairsWithinCutoff)/float64(in.N))
 		fmt.Fprintf(w, "  pairs evaluated/product  ~%.3g\n", float64(e.PairsEvaluated))
-		fmt.Fprintf(w, "  memory                   ~%s, plus %s to cache the kernel (cached: %v)\n", embed.FormatBytes(e.MemoryBytes), embed.FormatBytes(e.CacheBytes), e.CacheFits)
+		cached := fmt.Sprint(e.CacheFits)
+		if e.CacheFraction > 0 {
+			cached = fmt.Sprintf("partly, ~%.0f%% within the budget", 100*e.CacheFraction)
+		}
+		fmt.Fprintf(w, "  memory                   ~%s, plus %s to cache the kernel (cached: %s)\n", embed.FormatBytes(e.MemoryBytes), embed.FormatBytes(e.CacheBytes), cached)
 		fmt.Fprintf(w, "  time per product        ~%.3g s on the fly, ~%.3g s cached (%d threads)\n", e.SecondsPerProduct, e.SecondsPerCachedProduct, e.Threads)
 		fmt.Fprintf(w, "  solver                   %s: ~%d passes, ~%s to solve (rough), +%s for its blocks\n", e.Solver, e.SolvePasses, roughTime(e.SolveSeconds), embed.FormatBytes(e.SolveMemory))
 		if e.SuggestCacheMemory != "" {
-			fmt.Fprintf(w, "  the cache is over the default budget (half the available memory) but fits the machine: --cache-memory %s caches it\n", e.SuggestCacheMemory)
+			fmt.Fprintf(w, "  the cache is over the default budget (half the available memory, less the rest of the run) but fits the machine: --cache-memory %s caches it\n", e.SuggestCacheMemory)
 		}
 	}
 }

@@ -21,7 +21,7 @@ type solveFlags struct {
 // add defines the flags; seedHelp says what --seed seeds in this command.
 func (s *solveFlags) add(f *pflag.FlagSet, seedHelp string) {
 	f.StringVar(&s.device, "device", "auto", "auto, cpu or gpu (Gaussian affinity; gpu without a usable GPU: exit 1, before reading)")
-	f.StringVar(&s.cacheMemory, "cache-memory", "auto", "memory for cached kernel values (e.g. 2GiB, 500MB); auto = half the available memory; 0 = never cache; more than 80% of the available memory is capped there, with a warning")
+	f.StringVar(&s.cacheMemory, "cache-memory", "auto", "memory for cached kernel values (e.g. 2GiB, 500MB); auto = half the available memory less the rest of the run; a cache over it is kept in part (at least a quarter) or not at all; 0 = never cache; more than 80% of the available memory is capped there, with a warning")
 	f.Float64Var(&s.tol, "tol", 0, "eigensolver tolerance on the relative residual (0 = machine precision for Lanczos, as ARPACK; 1e-10 for the multilevel solver)")
 	f.IntVar(&s.ncv, "ncv", 0, "Lanczos basis size (0 = default)")
 	f.IntVar(&s.maxiter, "maxiter", 0, "maximum Lanczos restarts (0 = default)")

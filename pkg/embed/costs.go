@@ -24,6 +24,9 @@ type Costs struct {
 	MemoryBytes       int64   `json:"memory_bytes"`
 	CacheBytes        int64   `json:"cache_bytes"`
 	CacheFits         bool    `json:"cache_fits"`
+	// CacheFraction is the share of the cache the budget holds where it holds only part
+	// (a partial cache, the rest on the fly); 0 otherwise.
+	CacheFraction float64 `json:"cache_fraction"`
 	// SuggestCacheMemory is a --cache-memory value that would cache the kernel when the
 	// default budget (half the available memory) is too small but the machine is not;
 	// empty otherwise.
@@ -63,7 +66,7 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 	if err != nil {
 		return nil, gridError(c, sigma, cutoff, err)
 	}
-	kopt := kernel.Options{Threads: threads}
+	kopt := kernel.Options{Threads: threads, CacheBudget: cacheBudget(Options{K: k}, c.N(), c.Dim)}
 	est := kernel.EstimateCost(g, kopt)
 	// The cached mode runs on cachedCells where they are not crowded: its memory from
 	// those.
@@ -83,8 +86,11 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 	otf := float64(est.PairsEvaluated) / (rOtf * float64(threads))
 	cached := float64(est.PairsWithinCutoff) / (rCached * float64(threads))
 	used := otf
-	if cache.Cached {
+	switch {
+	case cache.Cached:
 		used = cached
+	case cache.CacheFraction > 0:
+		used = cache.CacheFraction*cached + (1-cache.CacheFraction)*otf
 	}
 	mem := EstimateMemory(c.N(), c.Dim, k, defaultNCVEstimate(k))
 	suggest := ""
@@ -105,7 +111,7 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 		Sigma: sigma, Cutoff: cutoff,
 		PairsWithinCutoff: est.PairsWithinCutoff, PairsEvaluated: est.PairsEvaluated,
 		MemoryBytes: mem,
-		CacheBytes:  cache.CacheBytes, CacheFits: cache.Cached, SuggestCacheMemory: suggest,
+		CacheBytes:  cache.CacheBytes, CacheFits: cache.Cached, CacheFraction: cache.CacheFraction, SuggestCacheMemory: suggest,
 		SecondsPerProduct: otf, SecondsPerCachedProduct: cached,
 		SecondsPerProductUsed: used, Threads: threads,
 	}, nil

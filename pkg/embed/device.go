@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/spectral-dev/spectral/pkg/eigsh"
 	"github.com/spectral-dev/spectral/pkg/grid"
 	cloudio "github.com/spectral-dev/spectral/pkg/io"
 	"github.com/spectral-dev/spectral/pkg/kernel"
@@ -26,7 +27,7 @@ func buildGrid(c *cloudio.Cloud, sigma, cutoff float64, opt Options) (g *grid.Gr
 		return sparseGrid(opt.sparse), "", nil
 	}
 	cpu := cutoff > 0 && (opt.Device == "cpu" || !gpuDriverPresent())
-	kopt := cpuKernelOptions(opt)
+	kopt := cpuKernelOptions(opt, c.N(), c.Dim)
 	var cached *grid.Grid
 	if cpu {
 		if cached, err = cachedCells(c, sigma, cutoff); err != nil {
@@ -34,6 +35,12 @@ func buildGrid(c *cloudio.Cloud, sigma, cutoff float64, opt Options) (g *grid.Gr
 		}
 		if cached != nil && kernel.WouldCache(cached, kopt) {
 			return cached, "", nil
+		}
+		if cached != nil && kernel.WouldCachePart(cached, kopt) {
+			if opt.CacheMemory >= 0 {
+				hint = budgetHint(cached, kopt)
+			}
+			return cached, hint, nil
 		}
 	}
 	g, err = grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{})
@@ -43,10 +50,19 @@ func buildGrid(c *cloudio.Cloud, sigma, cutoff float64, opt Options) (g *grid.Gr
 			cg = g
 		}
 		if !kernel.WouldCache(cg, kopt) {
-			hint = cacheHint(kernel.EstimateCost(cg, kopt).CacheBytes)
+			hint = budgetHint(cg, kopt)
 		}
 	}
 	return g, hint, err
+}
+
+// budgetHint is the warning for a cache over the budget on g: part of it cached, or none.
+func budgetHint(g *grid.Grid, kopt kernel.Options) string {
+	e := kernel.EstimateCost(g, kopt)
+	if e.CacheFraction > 0 {
+		return partialCacheHint(e.CacheBytes, e.CacheFraction)
+	}
+	return cacheHint(e.CacheBytes)
 }
 
 // cachedCells sorts the cloud into the cached mode's cells (kernel.CachedCellFraction
@@ -73,6 +89,17 @@ func cacheHint(bytes int64) string {
 		FormatBytes(bytes), flag)
 }
 
+// partialCacheHint says that only part of a cache of the given size fits the budget, and
+// how to cache it all when that fits the machine.
+func partialCacheHint(bytes int64, frac float64) string {
+	all := ""
+	if flag := cacheMemoryFlag(bytes); flag != "" {
+		all = "; Options.CacheMemory " + flag + " would cache it all"
+	}
+	return fmt.Sprintf("the kernel cache (~%s) is over the cache budget: ~%.0f%% of it is cached, the rest evaluated on the fly (several times slower)%s",
+		FormatBytes(bytes), 100*frac, all)
+}
+
 // cacheMemoryFlag is a --cache-memory value that holds a cache of the given size, or
 // empty when that is over 80% of the available memory: cached products were ~5x faster
 // than on the fly on the 10^6-point Swiss roll, worth raising the default budget (half
@@ -87,14 +114,41 @@ func cacheMemoryFlag(bytes int64) string {
 	return fmt.Sprintf("%dGiB", (bytes+1<<30-1)>>30)
 }
 
-// cpuKernelOptions are the CPU operator's options for opt.
-func cpuKernelOptions(opt Options) kernel.Options {
+// cpuKernelOptions are the CPU operator's options for opt and a cloud of n points.
+func cpuKernelOptions(opt Options, n, dim int) kernel.Options {
 	threads := opt.Threads
 	if threads == 0 {
 		threads = runtime.NumCPU()
 	}
-	return kernel.Options{Threads: threads, CacheBudget: opt.CacheMemory, Context: opt.ctx}
+	return kernel.Options{Threads: threads, CacheBudget: cacheBudget(opt, n, dim), Context: opt.ctx}
 }
+
+// cacheBudget is the kernel cache's budget: Options.CacheMemory, or by default half the
+// available memory less what the rest of the run takes, so that the whole run stays within
+// half the memory. The rest is the estimate of memory.go (EstimateMemory and the
+// multilevel solver's blocks) times restOfRunFactor.
+func cacheBudget(opt Options, n, dim int) int64 {
+	if opt.CacheMemory != 0 {
+		return opt.CacheMemory
+	}
+	k := opt.K
+	if k == 0 {
+		k = 7
+	}
+	b := eigsh.DefaultBlock(max(k-1, 1))
+	rest := EstimateMemory(n, dim, k, defaultNCVEstimate(k)) + int64(n)*int64(b)*8*12
+	budget := kernel.AvailableMemory()/2 - int64(restOfRunFactor*float64(rest))
+	if budget <= 0 {
+		return -1
+	}
+	return budget
+}
+
+// restOfRunFactor scales the run's memory estimate to its peak resident memory besides the
+// cache: the collector lets the heap reach about twice what is live, and the estimate
+// leaves out the coarse levels. The 10^6-point roll (sigma 0.01, cutoff 4, on the fly)
+// peaked at 2.8-2.9 GB against an estimate of 1.2 GB.
+const restOfRunFactor = 2.5
 
 // newMatrix builds the kernel operator on the device the options ask for. The CPU's
 // cached mode may sort the cloud again with larger cells (after a GPU was tried), so the
@@ -113,11 +167,11 @@ func newMatrix(c *cloudio.Cloud, g *grid.Grid, opt Options) (kernel.Matrix, *gri
 		}
 		// auto: fall back to the CPU silently; the summary says which device ran.
 	}
-	kopt := cpuKernelOptions(opt)
-	if g.Cutoff > 0 && g.CellEdge != kernel.CachedCellFraction*g.Cutoff && kernel.WouldCache(g, kopt) {
+	kopt := cpuKernelOptions(opt, c.N(), c.Dim)
+	if g.Cutoff > 0 && g.CellEdge != kernel.CachedCellFraction*g.Cutoff && (kernel.WouldCache(g, kopt) || kernel.WouldCachePart(g, kopt)) {
 		// Cached products run fastest on cachedCells; re-sorting costs little next to
 		// building the cache.
-		if g2, err := cachedCells(c, g.Sigma, g.Cutoff); err == nil && g2 != nil && kernel.WouldCache(g2, kopt) {
+		if g2, err := cachedCells(c, g.Sigma, g.Cutoff); err == nil && g2 != nil && (kernel.WouldCache(g2, kopt) || kernel.WouldCachePart(g2, kopt)) {
 			g = g2
 		}
 	}

@@ -122,7 +122,8 @@ var errTooCoarse = errors.New("the coarse level would be too coarse for the kern
 // then boxes twice as large on the aggregates' centroids (Galerkin on the sparse coarse
 // affinity) until the coarsest has at most coarsestMax nodes.
 func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]eigsh.Level, error) {
-	ag, h, err := firstLevel(g, op.Stats().PairsWithinCutoff, !op.Stats().Cached)
+	// A partial cache's passes cost much more than a whole cache's: the on-the-fly rule.
+	ag, h, err := firstLevel(g, op.Stats().PairsWithinCutoff, op.Stats().CacheFraction < 1)
 	if err != nil {
 		return nil, err
 	}

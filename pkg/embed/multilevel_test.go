@@ -394,3 +394,32 @@ func TestMultilevelFineFirstLevelOnTheFly(t *testing.T) {
 	checkAgainstLanczos(t, "square", cloud, lan, ml, 1e-9)
 	t.Logf("levels %v; %d fine passes, Lanczos %d products", ml.Levels, ml.Passes, lan.MatVecs)
 }
+
+// A budget under the whole cache gives a partial cache (the first cells' tiles, the rest
+// on the fly), said in a warning and the summary's fraction, and the multilevel pairs
+// still agree with the Lanczos path on the whole cache.
+func TestMultilevelPartialCache(t *testing.T) {
+	cloud := &cloudio.Cloud{Points: generate.SwissRoll(8000, 0.01, 0), Dim: 3, Source: "roll"}
+	opt := Options{Sigma: 0.03, Cutoff: 4, K: 6, CacheMemory: 1 << 40}
+	lan, whole := runBoth(t, cloud, opt)
+	if whole.Kernel.CacheFraction != 1 {
+		t.Fatalf("whole cache: %+v", whole.Kernel)
+	}
+	opt.CacheMemory = whole.Kernel.CacheBytes * 6 / 10
+	opt.Solver = SolverMultilevel
+	part, err := RunCloud(context.Background(), cloud, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := part.Kernel; !k.Cached || !(k.CacheFraction > 0.3 && k.CacheFraction < 1) || k.CacheBytes > opt.CacheMemory {
+		t.Fatalf("budget %d: %+v, want a partial cache within it", opt.CacheMemory, k)
+	}
+	if !strings.Contains(strings.Join(part.Warnings, "\n"), "of it is cached") {
+		t.Errorf("warnings %q, want the partial cache's", part.Warnings)
+	}
+	if part.Solver != SolverMultilevel {
+		t.Fatalf("solver %s, warnings %q", part.Solver, part.Warnings)
+	}
+	checkAgainstLanczos(t, "partial cache", cloud, lan, part, 1e-9)
+	t.Logf("cache fraction %.2f; levels %v (whole cache: %v)", part.Kernel.CacheFraction, part.Levels, whole.Levels)
+}

@@ -60,7 +60,7 @@ type Options struct {
 
 	Device      string // "auto" (""), "cpu", "gpu"
 	Threads     int    // CPU workers; 0 = all cores
-	CacheMemory int64  // bytes for cached kernel values; 0 = half the available memory, <0 = never
+	CacheMemory int64  // bytes for cached kernel values; 0 = half the available memory less the rest of the run (cacheBudget), <0 = never
 	MemoryLimit int64  // refuse runs whose estimate exceeds this; 0 = available memory
 
 	Solver  Solver  // "" or auto, lanczos, multilevel

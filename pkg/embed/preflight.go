@@ -109,7 +109,7 @@ func preflight(c *cloudio.Cloud, g *grid.Grid, sigma float64, want int, opt Opti
 		// evaluated on the fly are the pairs within; the time per product follows from
 		// kernel's fixed throughputs (spectral info measures this machine's instead,
 		// measuredRates: a warning should not spend the ~0.3 s that takes).
-		kopt := cpuKernelOptions(opt)
+		kopt := cpuKernelOptions(opt, n, c.Dim)
 		ncv := opt.NCV
 		if ncv == 0 {
 			ncv = defaultNCVEstimate(want)

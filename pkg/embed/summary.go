@@ -14,19 +14,22 @@ type Summary struct {
 	Params
 	DropFirst bool `json:"drop_first"`
 	Solution
-	PairsEvaluatedPerMatVec int64    `json:"pairs_evaluated_per_matvec"`
-	PairsWithinCutoff       int64    `json:"pairs_within_cutoff"`
-	KernelCached            bool     `json:"kernel_cached"`
-	KernelCacheBytes        int64    `json:"kernel_cache_bytes"`
-	Seconds                 Seconds  `json:"seconds"`
-	PeakRSSBytes            int64    `json:"peak_rss_bytes"`
-	Landmarks               int      `json:"landmarks,omitempty"`         // landmark runs: how many were embedded exactly
-	LandmarkSampling        string   `json:"landmark_sampling,omitempty"` // cells or uniform
-	Approximation           bool     `json:"approximation,omitempty"`     // true for landmark runs
-	Unreached               int      `json:"unreached,omitempty"`         // points no landmark reaches (NaN rows)
-	Warnings                []string `json:"warnings"`
-	Outputs                 []string `json:"outputs"`
-	Version                 string   `json:"version"`
+	PairsEvaluatedPerMatVec int64 `json:"pairs_evaluated_per_matvec"`
+	PairsWithinCutoff       int64 `json:"pairs_within_cutoff"`
+	KernelCached            bool  `json:"kernel_cached"`
+	KernelCacheBytes        int64 `json:"kernel_cache_bytes"`
+	// KernelCacheFraction is the share of the pairs within the cutoff the cache held: 1
+	// cached, 0 on the fly, between for a partial cache (the rest on the fly).
+	KernelCacheFraction float64  `json:"kernel_cache_fraction"`
+	Seconds             Seconds  `json:"seconds"`
+	PeakRSSBytes        int64    `json:"peak_rss_bytes"`
+	Landmarks           int      `json:"landmarks,omitempty"`         // landmark runs: how many were embedded exactly
+	LandmarkSampling    string   `json:"landmark_sampling,omitempty"` // cells or uniform
+	Approximation       bool     `json:"approximation,omitempty"`     // true for landmark runs
+	Unreached           int      `json:"unreached,omitempty"`         // points no landmark reaches (NaN rows)
+	Warnings            []string `json:"warnings"`
+	Outputs             []string `json:"outputs"`
+	Version             string   `json:"version"`
 
 	// The graph (pkg/embed/graph.go) and clustering (spectral cluster).
 	GraphInfo
@@ -90,7 +93,7 @@ func (r *Result) Summary() Summary {
 		Input: r.Cloud.Source, Format: r.Cloud.Format, N: r.Cloud.N(), Dim: r.Cloud.Dim, Columns: r.Cloud.Names,
 		Params: r.Params, Solution: r.Solution, GraphInfo: r.GraphInfo,
 		PairsEvaluatedPerMatVec: r.Kernel.PairsEvaluated, PairsWithinCutoff: r.Kernel.PairsWithinCutoff,
-		KernelCached: r.Kernel.Cached, KernelCacheBytes: r.Kernel.CacheBytes,
+		KernelCached: r.Kernel.Cached, KernelCacheBytes: r.Kernel.CacheBytes, KernelCacheFraction: r.Kernel.CacheFraction,
 		Seconds: r.Seconds, PeakRSSBytes: PeakRSS(), Warnings: r.Warnings, EmbeddedPoints: r.Embedded,
 	}
 	if l := r.Landmarks; l != nil {

