@@ -154,6 +154,21 @@ func (o *Operator) buildCache(budget int64) {
 			}
 		}
 	}
+	diag := int64(g.N)
+	if keep < nc {
+		diag = int64(g.Cells[keep].Start)
+	}
+	within2 := within.Load()
+	if g.Cutoff == 0 {
+		within2 = int64(g.N) * int64(g.N)
+	}
+	frac := float64(2*keptVals+diag) / float64(max(within2, 1))
+	if keep < nc && frac < minPartialCache {
+		// Too little fits to pay for the cached mode: no cache (New evaluates on the fly).
+		o.cachedCells = 0
+		o.stats.PairsWithinCutoff = within2
+		return
+	}
 	var vpos, mpos, ypos int64
 	for i := 0; i < nc; i++ {
 		for k := g.NbrPtr[i]; k < g.NbrPtr[i+1]; k++ {
@@ -198,6 +213,8 @@ func (o *Operator) buildCache(budget int64) {
 			if j < i || counts[k].groups == 0 {
 				continue
 			}
+			// cm holds pass 1's masks of all of cell i's tiles in turn; the dropped ones
+			// (j >= keep) come last, neighbour lists being ascending.
 			src := g.Cells[j].Start + int(c.base[k])
 			copy(c.masks[c.moff[k]:], cm[:counts[k].groups])
 			w := c.vals[c.voff[k]:]
@@ -237,18 +254,11 @@ func (o *Operator) buildCache(budget int64) {
 	o.cache = c
 	// Pairs looked at per product: the stored groups' pairs (lanes past a cell's end or on
 	// or below a diagonal tile's diagonal are not pairs), both directions, and the diagonal.
-	diag := int64(g.N)
-	if keep < nc {
-		diag = int64(g.Cells[keep].Start)
-	}
 	o.stats.PairsEvaluated = 2*keptSeen + diag
-	o.stats.PairsWithinCutoff = within.Load()
+	o.stats.PairsWithinCutoff = within2
 	o.stats.CacheFraction = 1
 	if keep < nc {
-		o.stats.CacheFraction = float64(2*keptVals+diag) / float64(max(o.stats.PairsWithinCutoff, 1))
-	}
-	if g.Cutoff == 0 {
-		o.stats.PairsWithinCutoff = int64(g.N) * int64(g.N)
+		o.stats.CacheFraction = frac
 	}
 }
 

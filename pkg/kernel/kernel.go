@@ -106,8 +106,15 @@ func New(g *grid.Grid, opt Options) (*Operator, error) {
 	o.stats.PairsEvaluated = evaluated(g)
 	o.chunks = splitWork(g, o.threads)
 
-	if WouldCache(g, opt) || WouldCachePart(g, opt) {
-		o.buildCache(cacheBudget(opt))
+	if whole := WouldCache(g, opt); whole || WouldCachePart(g, opt) {
+		budget := cacheBudget(opt)
+		if whole {
+			budget = 0 // the estimate holds it all: no prefix
+		}
+		o.buildCache(budget) // no cache where the part that fits is too small to pay
+	}
+	switch {
+	case o.cache != nil:
 		o.stats.Cached = true
 		o.stats.CacheBytes = o.cache.bytes()
 		if o.partial() {
@@ -115,11 +122,13 @@ func New(g *grid.Grid, opt Options) (*Operator, error) {
 			o.buildBlocks(sourceChunk, mergeGap)
 			o.stats.PairsEvaluated += cached
 		}
-	} else {
+	default:
 		if g.Cutoff > 0 {
 			o.buildBlocks(sourceChunk, mergeGap)
 		}
-		o.stats.PairsWithinCutoff = o.countWithin(c2)
+		if o.stats.PairsWithinCutoff == 0 { // not counted by a cache build
+			o.stats.PairsWithinCutoff = o.countWithin(c2)
+		}
 	}
 	o.deg = make([]float64, g.N)
 	ones := make([]float64, g.N)
