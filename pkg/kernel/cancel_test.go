@@ -12,7 +12,7 @@ import (
 // between cells) and New returns its error, in both modes.
 func TestNewCancelled(t *testing.T) {
 	g := cancelGrid(t)
-	for _, budget := range []int64{0, -1} { // cached, on the fly
+	for _, budget := range []int64{0, -1, partialBudget(t, g)} { // cached, on the fly, partial
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		if _, err := New(g, Options{Threads: 2, CacheBudget: budget, Context: ctx}); !errors.Is(err, context.Canceled) {
@@ -31,27 +31,40 @@ func TestNewCancelled(t *testing.T) {
 // second Ctrl-C is allowed.
 func TestProductsCancelled(t *testing.T) {
 	g := cancelGrid(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	op, err := New(g, Options{Threads: 2, CacheBudget: -1, Context: ctx})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	const b = 8
-	src, dst := make([]float64, g.N*b), make([]float64, g.N*b)
-	for i := range dst {
-		dst[i] = -1
-	}
-	op.MulBlock(dst, src, b)
-	for i, v := range dst {
-		if v != -1 {
-			t.Fatalf("entry %d written after cancellation", i)
+	for _, budget := range []int64{-1, partialBudget(t, g)} { // on the fly, partial
+		ctx, cancel := context.WithCancel(context.Background())
+		op, err := New(g, Options{Threads: 2, CacheBudget: budget, Context: ctx})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		const b = 8
+		src, dst := make([]float64, g.N*b), make([]float64, g.N*b)
+		for i := range dst {
+			dst[i] = -1
+		}
+		op.MulBlock(dst, src, b)
+		for i, v := range dst {
+			if v != -1 {
+				t.Fatalf("budget %d: entry %d written after cancellation", budget, i)
+			}
+		}
+		labels := make([]int32, g.N)
+		if _, err := op.Coarsen(labels, 1); !errors.Is(err, context.Canceled) {
+			t.Errorf("budget %d: Coarsen: %v, want context.Canceled", budget, err)
 		}
 	}
-	labels := make([]int32, g.N)
-	if _, err := op.Coarsen(labels, 1); !errors.Is(err, context.Canceled) {
-		t.Errorf("Coarsen: %v, want context.Canceled", err)
+}
+
+// partialBudget is a cache budget that makes g's operator a partial cache.
+func partialBudget(t *testing.T, g *grid.Grid) int64 {
+	t.Helper()
+	whole := mustOp(t, g, Options{CacheBudget: 1 << 40}).Stats().CacheBytes
+	budget := whole * 9 / 10
+	if st := mustOp(t, g, Options{CacheBudget: budget}).Stats(); !st.Cached || st.CacheFraction >= 1 {
+		t.Fatalf("budget %d of %d: %+v, want a partial cache", budget, whole, st)
 	}
+	return budget
 }
 
 // cancelGrid is a 4000-point lattice's grid (sigma 1, cutoff 4).
