@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/spectral-dev/spectral/pkg/grid"
@@ -26,56 +27,80 @@ func TestCoarsenMatchesProducts(t *testing.T) {
 			if ag.M < 10 || ag.M > g.N/3 {
 				t.Fatalf("%s: %d aggregates of %d points", c.name, ag.M, g.N)
 			}
-			kc, err := op.Coarsen(ag.Labels, ag.M)
-			if err != nil {
-				t.Fatal(err)
+			checkCoarse(t, c.name+" "+md.name, op, ag.Labels, ag.M)
+		}
+	}
+}
+
+// Labels that are not boxes: random, interleaved within every cell, with unused ids
+// and aggregates spread over the whole cloud.
+func TestCoarsenScatteredLabels(t *testing.T) {
+	c := cloud{name: "roll3d", dim: 3, pts: swissRoll(1500, 5), sigma: 0.03}
+	g := mustGrid(t, c, 4, grid.Options{})
+	r := rand.New(rand.NewPCG(3, 4))
+	const m = 60
+	labels := make([]int32, g.N)
+	for i := range labels {
+		labels[i] = int32(2 * r.IntN(m/2)) // odd ids unused
+	}
+	for _, md := range modes {
+		checkCoarse(t, "scattered "+md.name, mustOp(t, g, md.opt), labels, m)
+	}
+}
+
+// checkCoarse compares Coarsen with P^T K P from products with the indicators of the
+// aggregates, and its row sums with P^T D.
+func checkCoarse(t *testing.T, name string, op *Operator, labels []int32, m int) {
+	t.Helper()
+	n := op.Dims()
+	kc, err := op.Coarsen(labels, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dense := make([]float64, m*m)
+	ind := make([]float64, n)
+	kv := make([]float64, n)
+	for col := 0; col < m; col++ {
+		for i, a := range labels {
+			ind[i] = 0
+			if int(a) == col {
+				ind[i] = 1
 			}
-			dense := make([]float64, ag.M*ag.M)
-			ind := make([]float64, g.N)
-			kv := make([]float64, g.N)
-			for col := 0; col < ag.M; col++ {
-				for i, a := range ag.Labels {
-					ind[i] = 0
-					if int(a) == col {
-						ind[i] = 1
-					}
-				}
-				op.MulVec(kv, ind)
-				for i, a := range ag.Labels {
-					dense[int(a)*ag.M+col] += kv[i]
-				}
+		}
+		op.MulVec(kv, ind)
+		for i, a := range labels {
+			dense[int(a)*m+col] += kv[i]
+		}
+	}
+	got := make([]float64, m*m)
+	for a := 0; a < m; a++ {
+		for p := kc.Ptr[a]; p < kc.Ptr[a+1]; p++ {
+			if p > kc.Ptr[a] && kc.Col[p] <= kc.Col[p-1] {
+				t.Fatalf("%s: row %d columns not ascending", name, a)
 			}
-			got := make([]float64, ag.M*ag.M)
-			for a := 0; a < ag.M; a++ {
-				for p := kc.Ptr[a]; p < kc.Ptr[a+1]; p++ {
-					if p > kc.Ptr[a] && kc.Col[p] <= kc.Col[p-1] {
-						t.Fatalf("%s %s: row %d columns not ascending", c.name, md.name, a)
-					}
-					got[a*ag.M+int(kc.Col[p])] = kc.Val[p]
-				}
+			got[a*m+int(kc.Col[p])] = kc.Val[p]
+		}
+	}
+	deg := op.Degrees()
+	for a := 0; a < m; a++ {
+		var rowSum, dc float64
+		for b := 0; b < m; b++ {
+			w, h := dense[a*m+b], got[a*m+b]
+			if math.Abs(w-h) > 1e-12*math.Max(1, math.Abs(w)) {
+				t.Fatalf("%s: Kc[%d][%d] = %.17g, products give %.17g", name, a, b, h, w)
 			}
-			deg := op.Degrees()
-			for a := 0; a < ag.M; a++ {
-				var rowSum, dc float64
-				for b := 0; b < ag.M; b++ {
-					w, h := dense[a*ag.M+b], got[a*ag.M+b]
-					if math.Abs(w-h) > 1e-12*math.Max(1, math.Abs(w)) {
-						t.Fatalf("%s %s: Kc[%d][%d] = %.17g, products give %.17g", c.name, md.name, a, b, h, w)
-					}
-					if got[b*ag.M+a] != h && math.Abs(got[b*ag.M+a]-h) > 1e-12*math.Abs(h) {
-						t.Fatalf("%s %s: Kc not symmetric at (%d, %d)", c.name, md.name, a, b)
-					}
-					rowSum += h
-				}
-				for i, l := range ag.Labels {
-					if int(l) == a {
-						dc += deg[i]
-					}
-				}
-				if math.Abs(rowSum-dc) > 1e-12*dc {
-					t.Fatalf("%s %s: row %d sums to %.17g, P^T D = %.17g", c.name, md.name, a, rowSum, dc)
-				}
+			if got[b*m+a] != h && math.Abs(got[b*m+a]-h) > 1e-12*math.Abs(h) {
+				t.Fatalf("%s: Kc not symmetric at (%d, %d)", name, a, b)
 			}
+			rowSum += h
+		}
+		for i, l := range labels {
+			if int(l) == a {
+				dc += deg[i]
+			}
+		}
+		if math.Abs(rowSum-dc) > 1e-12*math.Max(dc, 1) {
+			t.Fatalf("%s: row %d sums to %.17g, P^T D = %.17g", name, a, rowSum, dc)
 		}
 	}
 }
