@@ -101,11 +101,15 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 	if solver == SolverMultilevel {
 		// The run falls back to Lanczos where the first level would be too coarse or
 		// barely coarsen (runMultilevel).
-		if _, _, err := firstLevel(g, est.PairsWithinCutoff, !cache.Cached); errors.Is(err, errTooCoarse) || errors.Is(err, errNoCoarsening) {
+		frac := cache.CacheFraction // 0: on the fly, or a whole cache (then 1)
+		if cache.Cached {
+			frac = 1
+		}
+		if _, _, err := firstLevel(g, est.PairsWithinCutoff, dearPasses(est.PairsWithinCutoff, c.N(), frac)); errors.Is(err, errTooCoarse) || errors.Is(err, errNoCoarsening) {
 			solver = SolverLanczos
 		}
 	}
-	passes, secs, smem := solveEstimate(solver, c.N(), k, used, threads, cache.Cached)
+	passes, secs, smem := solveEstimate(solver, c.N(), k, used, threads, cache.Cached && !dearPasses(est.PairsWithinCutoff, c.N(), 1))
 	return &Costs{
 		Solver: solver, SolvePasses: passes, SolveSeconds: secs, SolveMemory: smem,
 		Sigma: sigma, Cutoff: cutoff,

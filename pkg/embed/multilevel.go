@@ -72,6 +72,22 @@ func coarseMax(pairs int64, fly bool) int {
 	return int(max(5000, min(20000, pairs/250000)))
 }
 
+// dearPasses says whether fine passes cost enough that the first level should follow
+// the on-the-fly rule (finer boxes, a larger level solved inexactly; coarseMax): on the
+// fly, with a partial cache (cacheFraction < 1), and with a whole cache where the points
+// have many pairs each. Measured with a whole cache: the 10^5 roll (505 pairs a point,
+// ~0.08 s a pass) took 19 passes with the cached rule's 3-sigma boxes against 14 with
+// 2 sigma, the coarse work costing more than the 5 passes; the 10^6 roll (5,046 pairs a
+// point, ~5.6 s a pass) took 27 passes with 2 sigma against 20 with 1 sigma, its solve
+// 191 s against 165 s (docs/bench/multilevel.md, "Session 7").
+func dearPasses(pairs int64, n int, cacheFraction float64) bool {
+	return cacheFraction < 1 || float64(pairs) >= dearPairsPerPoint*float64(n)
+}
+
+// dearPairsPerPoint is where dearPasses switches for a whole cache: between the two
+// rolls measured, near their geometric mean.
+const dearPairsPerPoint = 1500
+
 // coarsestMax is the size at which the cascade stops adding levels: its Lanczos solve
 // and the coarse factorisation are then cheap next to a fine pass.
 const coarsestMax = 2500
@@ -122,8 +138,8 @@ var errTooCoarse = errors.New("the coarse level would be too coarse for the kern
 // then boxes twice as large on the aggregates' centroids (Galerkin on the sparse coarse
 // affinity) until the coarsest has at most coarsestMax nodes.
 func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]eigsh.Level, error) {
-	// A partial cache's passes cost much more than a whole cache's: the on-the-fly rule.
-	ag, h, err := firstLevel(g, op.Stats().PairsWithinCutoff, op.Stats().CacheFraction < 1)
+	st := op.Stats()
+	ag, h, err := firstLevel(g, st.PairsWithinCutoff, dearPasses(st.PairsWithinCutoff, g.N, st.CacheFraction))
 	if err != nil {
 		return nil, err
 	}

@@ -423,3 +423,25 @@ func TestMultilevelPartialCache(t *testing.T) {
 	checkAgainstLanczos(t, "partial cache", cloud, lan, part, 1e-9)
 	t.Logf("cache fraction %.2f; levels %v (whole cache: %v)", part.Kernel.CacheFraction, part.Levels, whole.Levels)
 }
+
+// The first level follows the on-the-fly rule where fine passes are dear: on the fly, with
+// a partial cache, and with a whole cache at many pairs a point (the 10^6 roll), not at
+// the 10^5 roll's density.
+func TestDearPasses(t *testing.T) {
+	for _, c := range []struct {
+		pairs int64
+		n     int
+		frac  float64
+		want  bool
+	}{
+		{50_703_146, 100_000, 0, true},        // 10^5 roll on the fly
+		{50_703_146, 100_000, 0.6, true},      // partial cache
+		{50_703_146, 100_000, 1, false},       // whole cache, 507 pairs a point
+		{5_059_691_978, 1_000_000, 1, true},   // 10^6 roll, whole cache
+		{5_059_691_978, 1_000_000, 0.6, true}, // 10^6 roll, partial cache
+	} {
+		if got := dearPasses(c.pairs, c.n, c.frac); got != c.want {
+			t.Errorf("dearPasses(%d, %d, %g) = %v, want %v", c.pairs, c.n, c.frac, got, c.want)
+		}
+	}
+}
