@@ -33,14 +33,16 @@ func buildGrid(c *cloudio.Cloud, sigma, cutoff float64, opt Options) (g *grid.Gr
 		if cached, err = cachedCells(c, sigma, cutoff); err != nil {
 			return nil, "", err
 		}
-		if cached != nil && kernel.WouldCache(cached, kopt) {
-			return cached, "", nil
-		}
-		if cached != nil && kernel.WouldCachePart(cached, kopt) {
-			if opt.CacheMemory >= 0 {
-				hint = budgetHint(cached, kopt)
+		if cached != nil {
+			switch kernel.CacheModeFor(cached, kopt) {
+			case kernel.WholeCache:
+				return cached, "", nil
+			case kernel.PartCache:
+				if opt.CacheMemory >= 0 {
+					hint = budgetHint(kernel.EstimateCost(cached, kopt))
+				}
+				return cached, hint, nil
 			}
-			return cached, hint, nil
 		}
 	}
 	g, err = grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{})
@@ -49,16 +51,16 @@ func buildGrid(c *cloudio.Cloud, sigma, cutoff float64, opt Options) (g *grid.Gr
 		if cg == nil {
 			cg = g
 		}
-		if !kernel.WouldCache(cg, kopt) {
-			hint = budgetHint(cg, kopt)
+		if e := kernel.EstimateCost(cg, kopt); !e.Cached {
+			hint = budgetHint(e)
 		}
 	}
 	return g, hint, err
 }
 
-// budgetHint is the warning for a cache over the budget on g: part of it cached, or none.
-func budgetHint(g *grid.Grid, kopt kernel.Options) string {
-	e := kernel.EstimateCost(g, kopt)
+// budgetHint is the warning for a cache over the budget (estimate e): part of it cached,
+// or none.
+func budgetHint(e kernel.Estimate) string {
 	if e.CacheFraction > 0 {
 		return partialCacheHint(e.CacheBytes, e.CacheFraction)
 	}
@@ -168,10 +170,10 @@ func newMatrix(c *cloudio.Cloud, g *grid.Grid, opt Options) (kernel.Matrix, *gri
 		// auto: fall back to the CPU silently; the summary says which device ran.
 	}
 	kopt := cpuKernelOptions(opt, c.N(), c.Dim)
-	if g.Cutoff > 0 && g.CellEdge != kernel.CachedCellFraction*g.Cutoff && (kernel.WouldCache(g, kopt) || kernel.WouldCachePart(g, kopt)) {
+	if g.Cutoff > 0 && g.CellEdge != kernel.CachedCellFraction*g.Cutoff && kernel.CacheModeFor(g, kopt) != kernel.NoCache {
 		// Cached products run fastest on cachedCells; re-sorting costs little next to
 		// building the cache.
-		if g2, err := cachedCells(c, g.Sigma, g.Cutoff); err == nil && g2 != nil && (kernel.WouldCache(g2, kopt) || kernel.WouldCachePart(g2, kopt)) {
+		if g2, err := cachedCells(c, g.Sigma, g.Cutoff); err == nil && g2 != nil && kernel.CacheModeFor(g2, kopt) != kernel.NoCache {
 			g = g2
 		}
 	}

@@ -127,26 +127,44 @@ const CachedCellFraction = 1.5
 // points); the Swiss roll n = 10^4, sigma 0.02 (65 points) is fastest on the larger.
 const CachedCellMaxPoints = 256
 
-// WouldCache says whether New would cache the kernel of g under opt: whether the
-// budget (opt.CacheBudget; 0 = half of the available memory, < 0 = never) holds
-// cacheNeed(g).
-func WouldCache(g *grid.Grid, opt Options) bool {
-	budget := cacheBudget(opt)
-	return budget > 0 && cacheNeed(g, budget) <= budget
+// CacheMode is what New would keep of the kernel's cache.
+type CacheMode int
+
+const (
+	NoCache    CacheMode = iota // evaluated on the fly
+	PartCache                   // the tiles among the first cells (Stats.CacheFraction)
+	WholeCache                  // every tile
+)
+
+// CacheModeFor is what New would cache of g's kernel under opt: all of it where the budget
+// (opt.CacheBudget; 0 = half of the available memory, < 0 = never) holds cacheNeed(g);
+// part of it where the budget holds at least minPartialCache of that (and the grid has a
+// cutoff): the cached tiles of the first cells then serve, and products evaluate the
+// other pairs on the fly; none otherwise.
+func CacheModeFor(g *grid.Grid, opt Options) CacheMode {
+	m, _, _ := cachePlan(g, opt)
+	return m
 }
 
-// WouldCachePart says whether New would cache part of the kernel of g under opt: the
-// whole cache is over the budget, but the budget holds at least minPartialCache of it.
-// The cached tiles of the first cells then serve, and products evaluate the other pairs
-// on the fly (Stats.CacheFraction).
-func WouldCachePart(g *grid.Grid, opt Options) bool {
-	budget := cacheBudget(opt)
-	if budget <= 0 || g.Cutoff == 0 {
-		return false
+// cachePlan is CacheModeFor with the budget and cacheNeed it was decided from.
+func cachePlan(g *grid.Grid, opt Options) (m CacheMode, budget, need int64) {
+	budget = cacheBudget(opt)
+	need = cacheNeed(g, budget)
+	switch {
+	case budget <= 0:
+	case need <= budget:
+		return WholeCache, budget, need
+	case g.Cutoff > 0 && need != math.MaxInt64 && float64(budget) >= minPartialCache*float64(need):
+		return PartCache, budget, need
 	}
-	need := cacheNeed(g, budget)
-	return need > budget && need != math.MaxInt64 && float64(budget) >= minPartialCache*float64(need)
+	return NoCache, budget, need
 }
+
+// WouldCache says whether New would cache the whole kernel of g under opt.
+func WouldCache(g *grid.Grid, opt Options) bool { return CacheModeFor(g, opt) == WholeCache }
+
+// WouldCachePart says whether New would cache part of the kernel of g under opt.
+func WouldCachePart(g *grid.Grid, opt Options) bool { return CacheModeFor(g, opt) == PartCache }
 
 // minPartialCache is the least share of the cache worth holding: the cached mode's cells
 // make on-the-fly products ~15% dearer (more pairs looked at), and a cached pair costs

@@ -368,9 +368,8 @@ func findNbr(list []int32, j int32) int {
 
 // cachedPrefix is the largest number of leading cells c whose tiles among themselves (i <=
 // j < c), with their masks and transposed buffers (those of block products too), fit in
-// budget bytes. Cells follow the
-// grid's Morton order, so the first c cells are a compact part of the cloud and few of
-// their pairs cross into the rest.
+// budget bytes. Cells follow the grid's Morton order, so the first c cells are a compact
+// part of the cloud and few of their pairs cross into the rest.
 func cachedPrefix(g *grid.Grid, counts []tileCount, width []int32, budget int64) int {
 	need := make([]int64, len(g.Cells)) // per cell j, the tiles (i <= j, j)
 	for i := range g.Cells {

@@ -106,11 +106,10 @@ func New(g *grid.Grid, opt Options) (*Operator, error) {
 	o.stats.PairsEvaluated = evaluated(g)
 	o.chunks = splitWork(g, o.threads)
 
-	if whole := WouldCache(g, opt); whole || WouldCachePart(g, opt) {
-		budget := cacheBudget(opt)
-		if whole {
-			budget = 0 // the estimate holds it all: no prefix
-		}
+	switch mode, budget, _ := cachePlan(g, opt); mode {
+	case WholeCache:
+		o.buildCache(0) // the estimate holds it all: no prefix
+	case PartCache:
 		o.buildCache(budget) // no cache where the part that fits is too small to pay
 	}
 	switch {
@@ -360,12 +359,12 @@ func EstimateCost(g *grid.Grid, opt Options) Estimate {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	budget := cacheBudget(opt)
-	e.CacheBytes = cacheNeed(g, budget)
-	e.Cached = budget > 0 && e.CacheBytes <= budget
+	mode, budget, need := cachePlan(g, opt)
+	e.CacheBytes = need
+	e.Cached = mode == WholeCache
 	otf := float64(ev) / (OnTheFlyPairsPerSecondPerCore * float64(threads))
-	if !e.Cached && WouldCachePart(g, opt) {
-		e.CacheFraction = float64(budget) / float64(e.CacheBytes)
+	if mode == PartCache {
+		e.CacheFraction = float64(budget) / float64(need)
 	}
 	if e.Cached || e.CacheFraction > 0 {
 		f := 1.0
