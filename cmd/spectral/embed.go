@@ -71,9 +71,11 @@ Lanczos and the fine level by LOBPCG started from the coarse eigenvectors and
 preconditioned by the first coarse level (a sparse Cholesky factor, or conjugate gradients
 on the next level where the factor would be too large): far fewer passes over the kernel,
 each pass carrying a block of vectors. Residuals are checked on the fine operator; --tol 0 means 1e-10 there.
-It falls back to Lanczos, with a warning, where it cannot help: where the boxes would barely
-coarsen, or would need to be over 4 sigma (sigma narrow for the cloud's extent), where the
-coarse start can miss eigenpairs.
+Boxes stay at 4 sigma or less (where sigma is narrow for the cloud's extent, the first
+level is then larger and solved by conjugate gradients), and weakly joined points (noise off
+a surface, whose eigenvectors lie on a point or two) get coarse nodes of their own, so the
+coarse start holds their eigenvectors too. It falls back to Lanczos, with a warning, where
+it cannot help: where the boxes would barely coarsen, or LOBPCG does not converge.
 
 The kernel's nonzero values are cached (float32, ~2.2 bytes per nonzero) when they fit
 --cache-memory (by default half the available memory, less what the rest of the run

@@ -205,6 +205,9 @@ func SolveMultilevel(op Operator, k int, levels []Level, opt MultilevelOptions) 
 			return nil, err
 		}
 		st := &stats[l]
+		if prec.chol != nil && st.FactorNNZ == 0 {
+			st.FactorNNZ = prec.chol.nnz() // factored after its PCG solves proved dear
+		}
 		if prec.pcg != nil {
 			st.CGSteps = prec.pcg.iters
 			if Trace != nil {
@@ -325,6 +328,34 @@ type twoLevel struct {
 	chol  *cholesky
 	pcg   *coarsePCG
 	shift float64
+	// opt and probed: a PCG solve that proves dear is replaced by the factor (probe).
+	opt    MultilevelOptions
+	probed bool
+}
+
+// A coarse system solved by conjugate gradients is factored after all, once its first
+// pcgProbeSolves solves have taken over pcgDearSteps steps each on average: the PCG path
+// pays where the next level preconditions it well (the 10^6 roll at sigma 0.01, boxes of
+// 1 sigma: 5-8 steps a solve against a 49 s factor), not where it does not (at sigma
+// 0.0036, boxes of 4 sigma: 56 steps a solve, 190 s of a 234 s solve, against a ~5 s
+// factor; docs/bench/multilevel.md, "Weakly joined points").
+const (
+	pcgProbeSolves = 2
+	pcgDearSteps   = 20
+)
+
+// probe factors t's coarse system (up to CholeskyMaxNNZ) if its PCG solves prove dear.
+func (t *twoLevel) probe() {
+	if t.probed || t.pcg.calls < pcgProbeSolves || t.pcg.iters <= pcgDearSteps*t.pcg.calls {
+		return
+	}
+	t.probed = true
+	if e := newTwoLevelShift(t.lv, t.shift, t.defl, t.opt, false); e.chol != nil {
+		t.chol = e.chol
+		if Trace != nil {
+			fmt.Fprintf(Trace, "multilevel: coarse CG took %d steps in %d solves: factored (%d nonzeros)\n", t.pcg.iters, t.pcg.calls, e.chol.nnz())
+		}
+	}
 }
 
 // newTwoLevel is the preconditioner on lv (next: the level below it, nil at the coarsest),
@@ -377,7 +408,7 @@ func newTwoLevel(lv Level, next *Level, y, mu []float64, b int, defl [][]float64
 // system factored when its factor has at most CholeskyMaxNNZ nonzeros (ExactMaxNNZ when
 // inexact says a PCG solve can take over); t.chol is nil otherwise.
 func newTwoLevelShift(lv Level, shift float64, defl []float64, opt MultilevelOptions, inexact bool) *twoLevel {
-	t := &twoLevel{lv: lv, defl: defl, shift: shift}
+	t := &twoLevel{lv: lv, defl: defl, shift: shift, opt: opt}
 	t.start, t.members = lv.members()
 	if opt.Coarse != CoarseCholesky {
 		return t
@@ -417,6 +448,7 @@ func (t *twoLevel) apply(dst, src []float64, b int) {
 		t.chol.solveBlock(z, b)
 	} else if t.pcg != nil {
 		z = t.pcg.solve(g, b)
+		t.probe()
 	} else {
 		// z = rest g + Y diag(coef) Y^T g
 		c := gramTN(m, t.y, t.q, g, b)

@@ -99,13 +99,13 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 	}
 	solver = chooseSolver(Options{Solver: solver, Laplacian: Normalized, Cutoff: cutoff}, c.N(), est.PairsWithinCutoff, true)
 	if solver == SolverMultilevel {
-		// The run falls back to Lanczos where the first level would be too coarse or
-		// barely coarsen (runMultilevel).
+		// The run falls back to Lanczos where the first level would barely coarsen
+		// (runMultilevel).
 		frac := cache.CacheFraction // 0: on the fly, or a whole cache (then 1)
 		if cache.Cached {
 			frac = 1
 		}
-		if _, _, err := firstLevel(g, est.PairsWithinCutoff, dearPasses(est.PairsWithinCutoff, c.N(), frac)); errors.Is(err, errTooCoarse) || errors.Is(err, errNoCoarsening) {
+		if _, _, err := firstLevel(g, est.PairsWithinCutoff, dearPasses(est.PairsWithinCutoff, c.N(), frac)); errors.Is(err, errNoCoarsening) {
 			solver = SolverLanczos
 		}
 	}

@@ -76,3 +76,56 @@ func (g *Grid) AggregateSorted(h float64) (*Aggregation, error) {
 	}
 	return Aggregate(p, g.Dim, h)
 }
+
+// Isolate returns the aggregation with the points of each group in an aggregate of
+// their own: group[i] is point i's group, 0..G-1 (compact), or -1 for none. The other
+// points keep their aggregates (renumbered in order, those left empty dropped), and the
+// groups follow them. coord(i, d) is point i's coordinate d, for the new centroids. The
+// multilevel solver isolates weakly joined groups of points: an eigenvector localized on
+// a few of them (noise off a scanned surface) lies in no box aggregate's span, so boxes
+// alone can neither start nor precondition it (docs/bench/multilevel.md, "Weakly joined
+// points").
+func (ag *Aggregation) Isolate(group []int32, coord func(i, d int) float64) *Aggregation {
+	remap := make([]int32, ag.M)
+	for a := range remap {
+		remap[a] = -1
+	}
+	groups := int32(0)
+	for i, a := range ag.Labels {
+		if group[i] < 0 {
+			remap[a] = 0
+		} else {
+			groups = max(groups, group[i]+1)
+		}
+	}
+	if groups == 0 {
+		return ag
+	}
+	m := int32(0)
+	for a, r := range remap {
+		if r == 0 {
+			remap[a] = m
+			m++
+		}
+	}
+	out := &Aggregation{Labels: make([]int32, len(ag.Labels)), M: int(m + groups), Dim: ag.Dim, H: ag.H}
+	out.Counts = make([]int, out.M)
+	out.Centroids = make([]float64, out.M*ag.Dim)
+	for i, a := range ag.Labels {
+		b := remap[a]
+		if group[i] >= 0 {
+			b = m + group[i]
+		}
+		out.Labels[i] = b
+		out.Counts[b]++
+		for d := 0; d < ag.Dim; d++ {
+			out.Centroids[int(b)*ag.Dim+d] += coord(i, d)
+		}
+	}
+	for b, c := range out.Counts {
+		for d := 0; d < ag.Dim; d++ {
+			out.Centroids[b*ag.Dim+d] /= float64(c)
+		}
+	}
+	return out
+}
