@@ -143,13 +143,24 @@ func TestSolveMultilevelPath(t *testing.T) {
 		{"exact", MultilevelOptions{Tol: 1e-9}, false},
 		{"cg", MultilevelOptions{Tol: 1e-9, ExactMaxNNZ: 1}, true},
 		{"reuse", MultilevelOptions{Tol: 1e-9, ExactMaxNNZ: f1}, true},
+		{"dear", MultilevelOptions{Tol: 1e-9, ExactMaxNNZ: 1}, true},
 	} {
+		if c.name == "dear" { // any step is too many: CG, then the factor (twoLevel.probe)
+			old := pcgDearSteps
+			pcgDearSteps = 0
+			defer func() { pcgDearSteps = old }()
+		}
 		res, err := SolveMultilevel(op, 5, levels, c.opt)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		if got := res.Levels[0].CGSteps > 0 && res.Levels[0].FactorNNZ == 0; got != c.cg {
-			t.Errorf("%s: level 0 %+v, want CG %v", c.name, res.Levels[0], c.cg)
+		l0 := res.Levels[0]
+		if c.name == "dear" {
+			if l0.CGSteps == 0 || l0.FactorNNZ != f0 {
+				t.Errorf("dear: level 0 %+v, want CG steps and then the factor of %d nonzeros", l0, f0)
+			}
+		} else if got := l0.CGSteps > 0 && l0.FactorNNZ == 0; got != c.cg {
+			t.Errorf("%s: level 0 %+v, want CG %v", c.name, l0, c.cg)
 		}
 		if c.name == "reuse" && res.Levels[1].FactorNNZ != f1 {
 			t.Errorf("reuse: level 1 %+v, want its factor of %d nonzeros", res.Levels[1], f1)

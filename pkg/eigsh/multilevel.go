@@ -339,7 +339,7 @@ type twoLevel struct {
 // 1 sigma: 5-8 steps a solve against a 49 s factor), not where it does not (at sigma
 // 0.0036, boxes of 4 sigma: 56 steps a solve, 190 s of a 234 s solve, against a ~5 s
 // factor; docs/bench/multilevel.md, "Weakly joined points").
-const (
+var (
 	pcgProbeSolves = 2
 	pcgDearSteps   = 20
 )
