@@ -333,15 +333,15 @@ type twoLevel struct {
 	probed bool
 }
 
-// A coarse system solved by conjugate gradients is factored after all, once its first
-// pcgProbeSolves solves have taken over pcgDearSteps steps each on average: the PCG path
-// pays where the next level preconditions it well (the 10^6 roll at sigma 0.01, boxes of
-// 1 sigma: 5-8 steps a solve against a 49 s factor), not where it does not (at sigma
-// 0.0036, boxes of 4 sigma: 56 steps a solve, 190 s of a 234 s solve, against a ~5 s
-// factor; docs/bench/multilevel.md, "Weakly joined points").
+// A coarse system solved by conjugate gradients is factored after all, once its solves
+// (at least pcgProbeSolves) have taken over pcgDearSteps steps each on average: the PCG
+// path pays where the next level preconditions it well (the 10^6 roll at sigma 0.01,
+// boxes of 1 sigma: 103 steps in 18 solves, against a 49 s factor), not where it does not
+// (at sigma 0.0036, boxes of 4 sigma: ~21 steps a solve, or 56 before the weak groups
+// were isolated, against a 6.7M-nonzero factor; docs/bench/multilevel.md, "Session 8").
 var (
 	pcgProbeSolves = 2
-	pcgDearSteps   = 20
+	pcgDearSteps   = 10
 )
 
 // probe factors t's coarse system (up to CholeskyMaxNNZ) if its PCG solves prove dear.
