@@ -135,10 +135,13 @@ func chooseSolver(opt Options, n int, pairs int64, cpu bool) Solver {
 var errNoCoarsening = errors.New("aggregation barely coarsens")
 
 // buildLevels builds the cascade's coarse levels for A = D^-1/2 K D^-1/2: level 1 from
-// the smallest boxes of aggregateEdges that leave at most coarseMax aggregates, with
+// the smallest boxes of aggregateEdges that leave at most coarseMax aggregates (at most
+// maxFirstEdge: firstLevel), with
 // Kc = P^T K P summed exactly over the kernel's pairs,
 // then boxes twice as large on the aggregates' centroids (Galerkin on the sparse coarse
-// affinity) until the coarsest has at most coarsestMax nodes.
+// affinity) until the coarsest has at most coarsestMax nodes. Weakly joined groups of
+// points (weakGroups), and coarse nodes of low conductance (weakNodes), are kept out of
+// the boxes as nodes of their own on every level.
 func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]eigsh.Level, error) {
 	st := op.Stats()
 	ag, h, err := firstLevel(g, st.PairsWithinCutoff, dearPasses(st.PairsWithinCutoff, g.N, st.CacheFraction))
@@ -149,6 +152,9 @@ func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]
 		ag = ag.Isolate(group, func(i, d int) float64 { return float64(g.Points[i*g.Dim+d]) })
 		if eigsh.Trace != nil {
 			fmt.Fprintf(eigsh.Trace, "multilevel: %d weakly joined groups isolated\n", ng)
+		}
+		if float64(g.N)/float64(ag.M) < minCoarsening {
+			return nil, fmt.Errorf("%w: %d points into %d aggregates, %d of them weakly joined groups", errNoCoarsening, g.N, ag.M, ng)
 		}
 	}
 	kc, err := op.Coarsen(ag.Labels, ag.M)
