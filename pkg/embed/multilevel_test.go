@@ -2,6 +2,7 @@ package embed
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -277,14 +278,15 @@ func uniformSquare(n int, side float64) []float64 {
 }
 
 // TestFirstEdgeCap: where only boxes over maxFirstEdge would leave at most coarseMax
-// aggregates (a square of 400 x 400 sigma: 4 sigma leaves ~10,000), the first level
-// keeps boxes of maxFirstEdge and exceeds coarseMax; where a smaller box fits, it is used.
+// aggregates (48,000 points on a square of 400 x 400 sigma: 4 sigma leaves ~10,000 boxes
+// of 4.8 points, ~1% of the points weakly joined), the first level keeps boxes of
+// maxFirstEdge and exceeds coarseMax; where a smaller box fits, it is used.
 func TestFirstEdgeCap(t *testing.T) {
 	for _, c := range []struct {
 		side   float64
 		capped bool
 	}{{400, true}, {230, false}} {
-		g, err := grid.Build(uniformSquare(40000, c.side), 2, 1, 4, grid.Options{})
+		g, err := grid.Build(uniformSquare(48000, c.side), 2, 1, 4, grid.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -304,6 +306,20 @@ func TestFirstEdgeCap(t *testing.T) {
 		if _, err := buildLevels(op, g, op.Degrees(), 7); err != nil {
 			t.Errorf("square of %g sigma: %v", c.side, err)
 		}
+	}
+	// 40,000 points on the 400-sigma square: boxes of 4 sigma hold 4.0 points, and the
+	// weakly joined groups (~300) take the first level under minCoarsening: refused, so
+	// the run falls back to Lanczos.
+	g, err := grid.Build(uniformSquare(40000, 400), 2, 1, 4, grid.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := kernel.New(g, kernel.Options{CacheBudget: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := buildLevels(op, g, op.Degrees(), 7); !errors.Is(err, errNoCoarsening) || !strings.Contains(err.Error(), "weakly joined") {
+		t.Errorf("40,000 points on 400 sigma: err %v, want errNoCoarsening for the weak groups", err)
 	}
 }
 
