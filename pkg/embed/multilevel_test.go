@@ -277,6 +277,20 @@ func uniformSquare(n int, side float64) []float64 {
 	return pts
 }
 
+// planeOnTheFly is the grid (sigma 1, cutoff 4) and on-the-fly kernel of 2D points.
+func planeOnTheFly(t *testing.T, pts []float64) (*grid.Grid, *kernel.Operator) {
+	t.Helper()
+	g, err := grid.Build(pts, 2, 1, 4, grid.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := kernel.New(g, kernel.Options{CacheBudget: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, op
+}
+
 // TestFirstEdgeCap: where only boxes over maxFirstEdge would leave at most coarseMax
 // aggregates (48,000 points on a square of 400 x 400 sigma: 4 sigma leaves ~10,000 boxes
 // of 4.8 points, ~1% of the points weakly joined), the first level keeps boxes of
@@ -286,14 +300,7 @@ func TestFirstEdgeCap(t *testing.T) {
 		side   float64
 		capped bool
 	}{{400, true}, {230, false}} {
-		g, err := grid.Build(uniformSquare(48000, c.side), 2, 1, 4, grid.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		op, err := kernel.New(g, kernel.Options{CacheBudget: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
+		g, op := planeOnTheFly(t, uniformSquare(48000, c.side))
 		pairs := op.Stats().PairsWithinCutoff
 		ag, h, err := firstLevel(g, pairs, true)
 		if err != nil {
@@ -310,14 +317,7 @@ func TestFirstEdgeCap(t *testing.T) {
 	// 40,000 points on the 400-sigma square: boxes of 4 sigma hold 4.0 points, and the
 	// weakly joined groups (~300) take the first level under minCoarsening: refused, so
 	// the run falls back to Lanczos.
-	g, err := grid.Build(uniformSquare(40000, 400), 2, 1, 4, grid.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	op, err := kernel.New(g, kernel.Options{CacheBudget: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, op := planeOnTheFly(t, uniformSquare(40000, 400))
 	if _, err := buildLevels(op, g, op.Degrees(), 7); !errors.Is(err, errNoCoarsening) || !strings.Contains(err.Error(), "weakly joined") {
 		t.Errorf("40,000 points on 400 sigma: err %v, want errNoCoarsening for the weak groups", err)
 	}
@@ -339,14 +339,7 @@ func withOutliers(n int, side float64) (pts []float64, single, pair0 int) {
 func TestWeakGroups(t *testing.T) {
 	pts, single, pair := withOutliers(12800, 40)
 	pts = append(pts, 20, -2) // 2 sigma off the edge: degree ~2, half of it to the square
-	g, err := grid.Build(pts, 2, 1, 4, grid.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	op, err := kernel.New(g, kernel.Options{CacheBudget: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, op := planeOnTheFly(t, pts)
 	group, count := weakGroups(op, op.Degrees())
 	sorted := make([]int, g.N) // input index -> sorted index
 	for s, i := range g.Perm {
@@ -451,14 +444,7 @@ func TestAggregateLadder(t *testing.T) {
 		r = r*6364136223846793005 + 1442695040888963407
 		pts[i] = 230 * float64(r>>11) / (1 << 53)
 	}
-	g, err := grid.Build(pts, 2, 1, 4, grid.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	op, err := kernel.New(g, kernel.Options{CacheBudget: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, op := planeOnTheFly(t, pts)
 	limit := coarseMax(op.Stats().PairsWithinCutoff, true)
 	want := -1
 	for _, h := range aggregateEdges {
