@@ -72,7 +72,7 @@ preconditioned by the first coarse level (a sparse Cholesky factor, or conjugate
 on the next level where the factor would be too large): far fewer passes over the kernel,
 each pass carrying a block of vectors. Residuals are checked on the fine operator; --tol 0 means 1e-10 there.
 Boxes stay at 4 sigma or less (where sigma is narrow for the cloud's extent, the first
-level is then larger and solved by conjugate gradients), and weakly joined points (noise off
+level is then larger, its systems solved by conjugate gradients or a factor), and weakly joined points (noise off
 a surface, whose eigenvectors lie on a point or two) get coarse nodes of their own, so the
 coarse start holds their eigenvectors too. It falls back to Lanczos, with a warning, where
 it cannot help: where the boxes would barely coarsen, or LOBPCG does not converge.

@@ -21,3 +21,13 @@ func TestMeasuredRates(t *testing.T) {
 		}
 	}
 }
+
+// A first level capped at maxFirstEdge is estimated at the passes it was measured to
+// take (multilevelPassesNarrow), not the ~20 of a wide kernel.
+func TestSolveEstimateNarrow(t *testing.T) {
+	wide, ws, _ := solveEstimate(SolverMultilevel, 1e6, 7, 0.1, 2, false, false)
+	narrow, ns, _ := solveEstimate(SolverMultilevel, 1e6, 7, 0.1, 2, false, true)
+	if narrow != multilevelPassesNarrow || wide >= narrow || !(ns > 4*ws) {
+		t.Errorf("passes %d (%.3g s) wide, %d (%.3g s) narrow", wide, ws, narrow, ns)
+	}
+}

@@ -55,7 +55,7 @@ var aggregateEdges = []float64{1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32}
 
 // maxFirstEdge is the largest first-level box, in sigmas: where coarseMax would need
 // larger boxes, the first level keeps these and exceeds coarseMax (its coarse systems
-// then solved by conjugate gradients). With larger boxes the coarse start can be so poor
+// then solved by conjugate gradients, or factored where those prove dear). With larger boxes the coarse start can be so poor
 // that LOBPCG converges towards a wrong set: on a 10^6-point roll at sigma 0.0036 (378
 // pairs a point), boxes of 12 sigma gave a start without the 6th wanted eigenvector, and
 // blocks of 8 and 12 converged towards interior pairs for 50-100 passes, where boxes of
@@ -177,13 +177,14 @@ func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]
 	}
 	levels := []eigsh.Level{{Labels: ag.Labels, Weights: w, A: ac, Coords: ag.Centroids, Dim: g.Dim}}
 	cent := ag.Centroids
+	points := ag.Counts // fine points per node of the current level
 	for ac.N > coarsestMax && len(levels) < 8 {
 		h *= 2
 		ag2, err := grid.Aggregate(cent, g.Dim, h)
 		if err != nil {
 			return nil, err
 		}
-		if group, ng := weakNodes(ac); ng > 0 {
+		if group, ng := weakNodes(ac, points); ng > 0 {
 			c := cent
 			ag2 = ag2.Isolate(group, func(a, d int) float64 { return c[a*g.Dim+d] })
 		}
@@ -194,6 +195,11 @@ func buildLevels(op *kernel.Operator, g *grid.Grid, deg []float64, want int) ([]
 		ac2 := ac.Galerkin(ag2.Labels, w2, ag2.M)
 		levels = append(levels, eigsh.Level{Labels: ag2.Labels, Weights: w2, A: ac2, Coords: ag2.Centroids, Dim: g.Dim})
 		ac, dc, cent = ac2, dc2, ag2.Centroids
+		p2 := make([]int, ag2.M)
+		for a, b := range ag2.Labels {
+			p2[b] += points[a]
+		}
+		points = p2
 	}
 	if ac.N <= eigsh.DefaultBlock(want)+2 {
 		return nil, fmt.Errorf("%w: the coarsest level has %d nodes", errNoCoarsening, ac.N)
@@ -354,45 +360,51 @@ var (
 // weakGroups finds the fine level's weakly joined groups: the sets of candidate points
 // (degree under weakDegree, the kernel's self weight being 1) connected by strong pairs
 // (a kernel value of at least weakStrong of either point's degree; weaker pairs would
-// chain the whole fringe of a noisy surface into one set) of at most
-// weakMaxGroup points whose conductance is under weakConductance. group[i] is i's
-// group (0..count-1) or -1.
+// chain the whole fringe of a noisy surface into one set) of at most weakMaxGroup
+// points whose conductance (the weight leaving the set over its degrees) is under
+// weakConductance. group[i] is i's group (0..count-1) or -1.
 func weakGroups(op *kernel.Operator, deg []float64) (group []int32, count int) {
-	n := len(deg)
-	cand := make([]bool, n)
-	nc := 0
+	// A strong pair needs an end of degree at most 1/weakStrong (kernel values are at
+	// most 1), and so does a group of one (its conductance is 1 - 1/degree): only those
+	// rows are read (on a sparse cloud, where every point is a candidate, reading them
+	// all would cost a whole product). Pairs between two unread candidates, never
+	// strong, are left out of the conductance: it can only come out high.
+	strongDeg := 1 / weakStrong
+	pos := make([]int32, len(deg)) // candidate i's position in cands, or -1
+	var cands []int32
 	for i, d := range deg {
+		pos[i] = -1
 		if d < weakDegree {
-			cand[i] = true
-			nc++
+			pos[i] = int32(len(cands))
+			cands = append(cands, int32(i))
 		}
 	}
-	if nc == 0 {
+	if len(cands) == 0 {
 		return nil, 0
 	}
-	parent := make([]int32, n)
-	for i := range parent {
-		parent[i] = int32(i)
+	parent := make([]int32, len(cands))
+	for c := range parent {
+		parent[c] = int32(c)
 	}
-	find := func(i int32) int32 {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
+	find := func(c int32) int32 {
+		for parent[c] != c {
+			parent[c] = parent[parent[c]]
+			c = parent[c]
 		}
-		return i
+		return c
 	}
-	// The candidates' rows (a sweep of their neighbour cells each, as many as a few
-	// million at 10^7 points) are read in parallel, in chunks whose strong pairs are
-	// joined in chunk order, so the groups do not depend on the thread count.
-	var rows []int32
-	for i, c := range cand {
-		if c {
-			rows = append(rows, int32(i))
-		}
-	}
+	// The rows are read in parallel, in chunks whose pairs are joined in chunk order, so
+	// the groups do not depend on the thread count.
 	type edge struct {
-		i, j int32
-		w    float64
+		a, b   int32 // positions in cands
+		w      float64
+		strong bool
+	}
+	var rows []int32
+	for _, i := range cands {
+		if deg[i] <= strongDeg {
+			rows = append(rows, i)
+		}
 	}
 	const chunk = 2048
 	chunks := make([][]edge, (len(rows)+chunk-1)/chunk)
@@ -408,65 +420,75 @@ func weakGroups(op *kernel.Operator, deg []float64) (group []int32, count int) {
 				for _, i := range rows[c*chunk : min(len(rows), (c+1)*chunk)] {
 					idx, val = op.OffDiagonalRow(int(i), idx[:0], val[:0])
 					for p, j := range idx {
-						if cand[j] && j > i && val[p] >= weakStrong*min(deg[i], deg[j]) {
-							chunks[c] = append(chunks[c], edge{i, j, val[p]})
+						// Each pair once: from its lower end, or from the read end
+						// where the other's row is not read.
+						if pos[j] < 0 || (j < i && deg[j] <= strongDeg) {
+							continue
 						}
+						strong := val[p] >= weakStrong*min(deg[i], deg[j])
+						chunks[c] = append(chunks[c], edge{pos[i], pos[j], val[p], strong})
 					}
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	var edges []edge
 	for _, c := range chunks {
 		for _, e := range c {
-			if a, b := find(e.i), find(e.j); a != b {
+			if a, b := find(e.a), find(e.b); e.strong && a != b {
 				parent[max(a, b)] = min(a, b)
 			}
 		}
-		edges = append(edges, c...)
 	}
-	intra := make(map[int32]float64)
-	vol := make(map[int32]float64)
-	size := make(map[int32]int)
-	for i := 0; i < n; i++ {
-		if cand[i] {
-			r := find(int32(i))
-			intra[r] += 1
-			vol[r] += deg[i]
-			size[r]++
+	intra := make([]float64, len(cands)) // by root: weight within the set, both ways
+	vol := make([]float64, len(cands))
+	size := make([]int32, len(cands))
+	for c, i := range cands {
+		r := find(int32(c))
+		intra[r] += 1
+		vol[r] += deg[i]
+		size[r]++
+	}
+	for _, c := range chunks {
+		for _, e := range c {
+			if r := find(e.a); r == find(e.b) {
+				intra[r] += 2 * e.w
+			}
 		}
 	}
-	for _, e := range edges {
-		intra[find(e.i)] += 2 * e.w
+	id := make([]int32, len(cands))
+	for c := range id {
+		id[c] = -1
 	}
-	id := make(map[int32]int32)
-	group = make([]int32, n)
-	for i := 0; i < n; i++ {
+	group = make([]int32, len(deg))
+	for i := range group {
 		group[i] = -1
-		if !cand[i] {
-			continue
-		}
-		r := find(int32(i))
-		if size[r] > weakMaxGroup || 1-intra[r]/vol[r] >= weakConductance {
-			continue
-		}
-		g, ok := id[r]
-		if !ok {
-			g = int32(len(id))
-			id[r] = g
-		}
-		group[i] = g
 	}
-	return group, len(id)
+	for c, i := range cands {
+		r := find(int32(c))
+		if size[r] > int32(weakMaxGroup) || 1-intra[r]/vol[r] >= weakConductance {
+			continue
+		}
+		if id[r] < 0 {
+			id[r] = int32(count)
+			count++
+		}
+		group[i] = id[r]
+	}
+	return group, count
 }
 
-// weakNodes marks the coarse nodes whose conductance, 1 - A[a,a], is under
-// weakConductance, each as a group of its own.
-func weakNodes(a *eigsh.Sparse) (group []int32, count int) {
+// weakNodes marks the coarse nodes of at most weakMaxGroup fine points (points[a])
+// whose conductance, 1 - A[a,a], is under weakConductance, each as a group of its own.
+// The size bound keeps large boxes, whose conductance falls with their edge (~1.6/edge
+// in sigmas on a sheet), from stalling the coarsening.
+func weakNodes(a *eigsh.Sparse, points []int) (group []int32, count int) {
 	group = make([]int32, a.N)
 	for r := 0; r < a.N; r++ {
 		group[r] = -1
+		if points[r] > weakMaxGroup {
+			continue
+		}
 		for p := a.Ptr[r]; p < a.Ptr[r+1]; p++ {
 			if int(a.Col[p]) == r && 1-a.Val[p] < weakConductance {
 				group[r] = int32(count)

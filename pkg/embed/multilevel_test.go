@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/spectral-dev/spectral/internal/testref"
+	"github.com/spectral-dev/spectral/pkg/eigsh"
 	"github.com/spectral-dev/spectral/pkg/generate"
 	"github.com/spectral-dev/spectral/pkg/grid"
 	cloudio "github.com/spectral-dev/spectral/pkg/io"
@@ -357,39 +358,82 @@ func TestWeakGroups(t *testing.T) {
 			t.Fatalf("point %d of the square isolated", i)
 		}
 	}
+}
+
+// On every level of a cascade, a weakly joined group is a node of its own even where its
+// box holds other points: a sparse square (0.3 points per sigma^2, boxes of 4 sigma:
+// TestFirstEdgeCap) with an outlier and a pair 3.7 sigma off its edge, in the boxes of
+// two points placed on the edge. Large boxes are not isolated (the cascade coarsens).
+func TestWeakGroupsOnEveryLevel(t *testing.T) {
+	pts := uniformSquare(48000, 400)
+	edge := []float64{400.3, 202.5, 400.2, 301}
+	single, pair := 48002, 48003
+	pts = append(pts, edge...)
+	pts = append(pts, 403.95, 201.5, 403.9, 300.5, 403.9, 300.8)
+	// The grid centres the box lattice on the bounding box: a point at x = -3.75 puts
+	// the centre at x = 200.1, so boxes of 4 sigma run [400.1, 404.1) at the edge.
+	pts = append(pts, -3.75, 200)
+	g, op := planeOnTheFly(t, pts)
+	if boxes, err := g.AggregateSorted(maxFirstEdge); err != nil {
+		t.Fatal(err)
+	} else if b := func(i int) int32 { return boxes.Labels[slices.Index(g.Perm, i)] }; b(single) != b(48000) || b(pair) != b(48001) {
+		t.Fatalf("the outliers are not in the edge points' boxes: the cloud does not test isolation")
+	}
 	levels, err := buildLevels(op, g, op.Degrees(), 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// On every level, each group is a node of its own.
-	labels := func(i int) []int32 {
-		var path []int32
+	if len(levels) < 3 {
+		t.Fatalf("%d levels, want a cascade", len(levels))
+	}
+	sorted := make([]int, g.N)
+	for s, i := range g.Perm {
+		sorted[i] = s
+	}
+	path := func(i int) []int32 { // i's node on each level
+		var p []int32
 		a := int32(sorted[i])
 		for _, lv := range levels {
 			a = lv.Labels[a]
-			path = append(path, a)
+			p = append(p, a)
 		}
-		return path
+		return p
 	}
-	lone, two := labels(single), labels(pair)
-	if !slices.Equal(two, labels(pair+1)) {
-		t.Errorf("the pair's nodes %v and %v differ", two, labels(pair+1))
-	}
-	for l, lv := range levels {
-		members := 0
-		for _, a := range lv.Labels {
-			if a == lone[l] {
-				members++
+	members := func(l int, a int32) int {
+		m := 0
+		for _, b := range levels[l].Labels {
+			if b == a {
+				m++
 			}
 		}
-		if members != 1 {
-			t.Errorf("level %d: the outlier's node has %d members, want 1", l+1, members)
+		return m
+	}
+	one, two := path(single), path(pair)
+	if !slices.Equal(two, path(pair+1)) {
+		t.Errorf("the pair's nodes %v and %v differ", two, path(pair+1))
+	}
+	if path(48000)[0] == one[0] || path(48001)[0] == two[0] {
+		t.Errorf("the outliers share a node with the edge points")
+	}
+	for l := range levels {
+		wantPair := 1
+		if l == 0 {
+			wantPair = 2
 		}
+		if m := members(l, one[l]); m != 1 {
+			t.Errorf("level %d: the outlier's node has %d members, want 1", l+1, m)
+		}
+		if m := members(l, two[l]); m != wantPair {
+			t.Errorf("level %d: the pair's node has %d members, want %d", l+1, m, wantPair)
+		}
+	}
+	if first, last := levels[0].A.N, levels[len(levels)-1].A.N; 4*last > first {
+		t.Errorf("levels of %d ... %d nodes: the weak nodes stalled the coarsening", first, last)
 	}
 }
 
-// A hard case: some wanted eigenvectors are localized on weakly joined outliers, and the
-// multilevel pairs still agree with the Lanczos path. (At this size the 1-sigma boxes
+// A correctness guard: some wanted eigenvectors are localized on weakly joined outliers,
+// and the multilevel pairs still agree with the Lanczos path. (At this size the 1-sigma boxes
 // find them without isolation too; isolation's effect shows at a small sigma on 10^6
 // points, docs/bench/multilevel.md, "Weakly joined points", and TestWeakGroups checks
 // the groups themselves.)
@@ -550,5 +594,19 @@ func TestDearPasses(t *testing.T) {
 		if got := dearPasses(c.pairs, c.n, c.frac); got != c.want {
 			t.Errorf("dearPasses(%d, %d, %g) = %v, want %v", c.pairs, c.n, c.frac, got, c.want)
 		}
+	}
+}
+
+// weakNodes keeps apart only small nodes of low conductance: a large box's conductance
+// is low too (it falls with the box's edge), and isolating those would stall coarsening.
+func TestWeakNodes(t *testing.T) {
+	a, err := eigsh.NewSparse(3, [][]int32{{0, 1}, {0, 1, 2}, {1, 2}},
+		[][]float64{{0.97, 0.03}, {0.03, 0.96, 0.01}, {0.01, 0.5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	group, n := weakNodes(a, []int{100, 2, 1})
+	if n != 1 || !slices.Equal(group, []int32{-1, 0, -1}) {
+		t.Errorf("groups %v (%d), want only node 1 (2 points, conductance 0.04)", group, n)
 	}
 }
