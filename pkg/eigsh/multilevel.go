@@ -262,8 +262,14 @@ func normalize(x []float64) {
 // restrict returns Q^T r for the n x b block r: coarse row a sums w_i r_i over its
 // members in ascending order (one worker per row, so the bits are fixed).
 func restrict(lv Level, r []float64, b int) []float64 {
-	m := lv.A.N
 	start, members := lv.members()
+	return restrictBy(lv, start, members, r, b)
+}
+
+// restrictBy is restrict with lv's members already listed (twoLevel keeps them: the
+// preconditioner restricts at every application).
+func restrictBy(lv Level, start []int, members []int32, r []float64, b int) []float64 {
+	m := lv.A.N
 	out := make([]float64, m*b)
 	parChunks(m, func(_, lo, hi int) {
 		for a := lo; a < hi; a++ {
@@ -331,6 +337,9 @@ type twoLevel struct {
 	// opt and probed: a PCG solve that proves dear is replaced by the factor (probe).
 	opt    MultilevelOptions
 	probed bool
+	// ordered is lv.A in the nested-dissection order perm, kept between factor tries.
+	ordered *Sparse
+	perm    []int32
 }
 
 // A coarse system solved by conjugate gradients is factored after all, once its solves
@@ -350,12 +359,10 @@ func (t *twoLevel) probe() {
 		return
 	}
 	t.probed = true
-	if e := newTwoLevelShift(t.lv, t.shift, t.defl, t.opt, false); e.chol != nil {
-		t.chol = e.chol
-		if Trace != nil {
-			fmt.Fprintf(Trace, "multilevel: coarse CG took %d steps in %d solves: factored (%d nonzeros)\n", t.pcg.iters, t.pcg.calls, e.chol.nnz())
-		}
+	if t.factor(factorLimit(t.opt, false)) && Trace != nil {
+		fmt.Fprintf(Trace, "multilevel: coarse CG took %d steps in %d solves: factored (%d nonzeros)\n", t.pcg.iters, t.pcg.calls, t.chol.nnz())
 	}
+	t.ordered, t.perm = nil, nil
 }
 
 // newTwoLevel is the preconditioner on lv (next: the level below it, nil at the coarsest),
@@ -391,8 +398,8 @@ func newTwoLevel(lv Level, next *Level, y, mu []float64, b int, defl [][]float64
 		}
 		// No factor for the next level either: the exact factor up to CholeskyMaxNNZ,
 		// as without the inexact path, before the weaker spectral solve.
-		if e := newTwoLevelShift(lv, t.shift, defl[0], opt, false); e.chol != nil {
-			return e, e.chol.nnz()
+		if t.factor(factorLimit(opt, false)) {
+			return t, t.chol.nnz()
 		}
 	}
 	t.y, t.q = y, b
@@ -410,9 +417,15 @@ func newTwoLevel(lv Level, next *Level, y, mu []float64, b int, defl [][]float64
 func newTwoLevelShift(lv Level, shift float64, defl []float64, opt MultilevelOptions, inexact bool) *twoLevel {
 	t := &twoLevel{lv: lv, defl: defl, shift: shift, opt: opt}
 	t.start, t.members = lv.members()
-	if opt.Coarse != CoarseCholesky {
-		return t
+	if opt.Coarse == CoarseCholesky {
+		t.factor(factorLimit(opt, inexact))
 	}
+	return t
+}
+
+// factorLimit is the most factor nonzeros allowed: CholeskyMaxNNZ, or ExactMaxNNZ where
+// inexact says a PCG solve can take over.
+func factorLimit(opt MultilevelOptions, inexact bool) int {
 	maxNNZ := opt.CholeskyMaxNNZ
 	if maxNNZ == 0 {
 		maxNNZ = 4e7
@@ -424,23 +437,33 @@ func newTwoLevelShift(lv Level, shift float64, defl []float64, opt MultilevelOpt
 		}
 		maxNNZ = min(maxNNZ, exact)
 	}
-	a := lv.A
-	var perm []int32
-	if lv.Coords != nil && lv.Dim > 0 {
-		perm = ndOrder(a, lv.Coords, lv.Dim)
-		a = a.permuted(perm)
+	return maxNNZ
+}
+
+// factor sets t.chol to the coarse system's factor if it has at most maxNNZ nonzeros.
+// The nested-dissection order is computed once: a later try with a larger limit (the
+// fallback in newTwoLevel, or probe) reuses it, and drops it once nothing will retry.
+func (t *twoLevel) factor(maxNNZ int) bool {
+	if t.ordered == nil {
+		t.ordered = t.lv.A
+		if t.lv.Coords != nil && t.lv.Dim > 0 {
+			t.perm = ndOrder(t.lv.A, t.lv.Coords, t.lv.Dim)
+			t.ordered = t.lv.A.permuted(t.perm)
+		}
 	}
-	if c, ok := newCholesky(a, shift, maxNNZ); ok {
-		c.perm = perm
+	if c, ok := newCholesky(t.ordered, t.shift, maxNNZ); ok {
+		c.perm = t.perm
 		t.chol = c
+		t.ordered, t.perm = nil, nil
+		return true
 	}
-	return t
+	return false
 }
 
 func (t *twoLevel) apply(dst, src []float64, b int) {
 	n := len(t.lv.Labels)
 	m := t.lv.A.N
-	g := restrict(t.lv, src, b)
+	g := restrictBy(t.lv, t.start, t.members, src, b)
 	projectOut(m, g, b, t.defl)
 	var z []float64
 	if t.chol != nil {
