@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/spectral-dev/spectral/internal/parallel"
 	"github.com/spectral-dev/spectral/pkg/eigsh"
+	"github.com/spectral-dev/spectral/pkg/graph"
 	"github.com/spectral-dev/spectral/pkg/grid"
 	"github.com/spectral-dev/spectral/pkg/kernel"
 )
@@ -382,17 +381,7 @@ func weakGroups(op *kernel.Operator, deg []float64) (group []int32, count int) {
 	if len(cands) == 0 {
 		return nil, 0
 	}
-	parent := make([]int32, len(cands))
-	for c := range parent {
-		parent[c] = int32(c)
-	}
-	find := func(c int32) int32 {
-		for parent[c] != c {
-			parent[c] = parent[parent[c]]
-			c = parent[c]
-		}
-		return c
-	}
+	sets := graph.NewUnionFind(len(cands))
 	// The rows are read in parallel, in chunks whose pairs are joined in chunk order, so
 	// the groups do not depend on the thread count.
 	type edge struct {
@@ -408,35 +397,28 @@ func weakGroups(op *kernel.Operator, deg []float64) (group []int32, count int) {
 	}
 	const chunk = 2048
 	chunks := make([][]edge, (len(rows)+chunk-1)/chunk)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(chunks)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var idx []int32
-			var val []float64
-			for c := int(next.Add(1) - 1); c < len(chunks); c = int(next.Add(1) - 1) {
-				for _, i := range rows[c*chunk : min(len(rows), (c+1)*chunk)] {
-					idx, val = op.OffDiagonalRow(int(i), idx[:0], val[:0])
-					for p, j := range idx {
-						// Each pair once: from its lower end, or from the read end
-						// where the other's row is not read.
-						if pos[j] < 0 || (j < i && deg[j] <= strongDeg) {
-							continue
-						}
-						strong := val[p] >= weakStrong*min(deg[i], deg[j])
-						chunks[c] = append(chunks[c], edge{pos[i], pos[j], val[p], strong})
+	parallel.Chunks(len(chunks), 0, 1, func() func(int) {
+		var idx []int32
+		var val []float64
+		return func(c int) {
+			for _, i := range rows[c*chunk : min(len(rows), (c+1)*chunk)] {
+				idx, val = op.OffDiagonalRow(int(i), idx[:0], val[:0])
+				for p, j := range idx {
+					// Each pair once: from its lower end, or from the read end where
+					// the other's row is not read.
+					if pos[j] < 0 || (j < i && deg[j] <= strongDeg) {
+						continue
 					}
+					strong := val[p] >= weakStrong*min(deg[i], deg[j])
+					chunks[c] = append(chunks[c], edge{pos[i], pos[j], val[p], strong})
 				}
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	for _, c := range chunks {
 		for _, e := range c {
-			if a, b := find(e.a), find(e.b); e.strong && a != b {
-				parent[max(a, b)] = min(a, b)
+			if e.strong {
+				sets.Union(e.a, e.b)
 			}
 		}
 	}
@@ -444,14 +426,14 @@ func weakGroups(op *kernel.Operator, deg []float64) (group []int32, count int) {
 	vol := make([]float64, len(cands))
 	size := make([]int32, len(cands))
 	for c, i := range cands {
-		r := find(int32(c))
+		r := sets.Find(int32(c))
 		intra[r] += 1
 		vol[r] += deg[i]
 		size[r]++
 	}
 	for _, c := range chunks {
 		for _, e := range c {
-			if r := find(e.a); r == find(e.b) {
+			if r := sets.Find(e.a); r == sets.Find(e.b) {
 				intra[r] += 2 * e.w
 			}
 		}
@@ -465,7 +447,7 @@ func weakGroups(op *kernel.Operator, deg []float64) (group []int32, count int) {
 		group[i] = -1
 	}
 	for c, i := range cands {
-		r := find(int32(c))
+		r := sets.Find(int32(c))
 		if size[r] > int32(weakMaxGroup) || 1-intra[r]/vol[r] >= weakConductance {
 			continue
 		}
