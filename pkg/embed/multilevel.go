@@ -54,8 +54,8 @@ var aggregateEdges = []float64{1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32}
 
 // maxFirstEdge is the largest first-level box, in sigmas: where coarseMax would need
 // larger boxes, the first level keeps these and exceeds coarseMax (its coarse systems
-// then solved by conjugate gradients, or factored where those prove dear). With larger boxes the coarse start can be so poor
-// that LOBPCG converges towards a wrong set: on a 10^6-point roll at sigma 0.0036 (378
+// then solved by conjugate gradients, or factored where those prove dear). With larger
+// boxes the coarse start can be so poor that LOBPCG converges towards a wrong set: on a 10^6-point roll at sigma 0.0036 (378
 // pairs a point), boxes of 12 sigma gave a start without the 6th wanted eigenvector, and
 // blocks of 8 and 12 converged towards interior pairs for 50-100 passes, where boxes of
 // 3 and 4 sigma found the right set (docs/bench/multilevel.md, "Small sigma"; that

@@ -52,20 +52,25 @@ func Aggregate(points []float64, dim int, h float64) (*Aggregation, error) {
 		ag.Labels[i], _ = index.add(k)
 	}
 	ag.M = index.len()
+	ag.centroids(func(i, d int) float64 { return points[i*dim+d] })
+	return ag, nil
+}
+
+// centroids sets Counts and Centroids from Labels, M and the coordinates coord(i, d).
+func (ag *Aggregation) centroids(coord func(i, d int) float64) {
 	ag.Counts = make([]int, ag.M)
-	ag.Centroids = make([]float64, ag.M*dim)
+	ag.Centroids = make([]float64, ag.M*ag.Dim)
 	for i, a := range ag.Labels {
 		ag.Counts[a]++
-		for d := 0; d < dim; d++ {
-			ag.Centroids[int(a)*dim+d] += points[i*dim+d]
+		for d := 0; d < ag.Dim; d++ {
+			ag.Centroids[int(a)*ag.Dim+d] += coord(i, d)
 		}
 	}
 	for a, c := range ag.Counts {
-		for d := 0; d < dim; d++ {
-			ag.Centroids[a*dim+d] /= float64(c)
+		for d := 0; d < ag.Dim; d++ {
+			ag.Centroids[a*ag.Dim+d] /= float64(c)
 		}
 	}
-	return ag, nil
 }
 
 // AggregateSorted aggregates the grid's sorted points into boxes of edge h sigma.
@@ -109,23 +114,12 @@ func (ag *Aggregation) Isolate(group []int32, coord func(i, d int) float64) *Agg
 		}
 	}
 	out := &Aggregation{Labels: make([]int32, len(ag.Labels)), M: int(m + groups), Dim: ag.Dim, H: ag.H}
-	out.Counts = make([]int, out.M)
-	out.Centroids = make([]float64, out.M*ag.Dim)
 	for i, a := range ag.Labels {
-		b := remap[a]
+		out.Labels[i] = remap[a]
 		if group[i] >= 0 {
-			b = m + group[i]
-		}
-		out.Labels[i] = b
-		out.Counts[b]++
-		for d := 0; d < ag.Dim; d++ {
-			out.Centroids[int(b)*ag.Dim+d] += coord(i, d)
+			out.Labels[i] = m + group[i]
 		}
 	}
-	for b, c := range out.Counts {
-		for d := 0; d < ag.Dim; d++ {
-			out.Centroids[b*ag.Dim+d] /= float64(c)
-		}
-	}
+	out.centroids(coord)
 	return out
 }
