@@ -59,28 +59,31 @@ func TestLOBPCGDenseAgainstEigen(t *testing.T) {
 // A path graph's normalized affinity with two coarse levels of pairs: a small
 // multilevel problem whose answer the dense solver knows.
 func pathLevels(n int) (Operator, []Level, *mat.SymDense) {
-	// K: weights exp(-1/2) between neighbours, 1 on the diagonal; A = D^-1/2 K D^-1/2.
-	w := math.Exp(-0.5)
+	return bandLevels(n, 1, func(int, int) float64 { return math.Exp(-0.5) })
+}
+
+// bandLevels is pathLevels for the graph with weight link(i, j) between nodes i < j at
+// most band apart.
+func bandLevels(n, band int, link func(i, j int) float64) (*Sparse, []Level, *mat.SymDense) {
+	// K: the links' weights, 1 on the diagonal; A = D^-1/2 K D^-1/2.
+	k := func(i, j int) float64 {
+		if i == j {
+			return 1
+		}
+		return link(min(i, j), max(i, j))
+	}
 	d := make([]float64, n)
 	for i := range d {
-		d[i] = 1
-		if i > 0 {
-			d[i] += w
-		}
-		if i < n-1 {
-			d[i] += w
+		for j := max(i-band, 0); j <= min(i+band, n-1); j++ {
+			d[i] += k(i, j)
 		}
 	}
 	cols := make([][]int32, n)
 	vals := make([][]float64, n)
 	a := mat.NewSymDense(n, nil)
 	for i := 0; i < n; i++ {
-		for j := max(i-1, 0); j <= min(i+1, n-1); j++ {
-			k := 1.0
-			if j != i {
-				k = w
-			}
-			v := k / math.Sqrt(d[i]*d[j])
+		for j := max(i-band, 0); j <= min(i+band, n-1); j++ {
+			v := k(i, j) / math.Sqrt(d[i]*d[j])
 			cols[i] = append(cols[i], int32(j))
 			vals[i] = append(vals[i], v)
 			a.SetSym(i, j, v)
@@ -355,5 +358,47 @@ func TestCholeskyDenseTail(t *testing.T) {
 		if d := math.Abs(z1[i] - z2[i]); d > 1e-9*math.Max(1, math.Abs(z2[i])) {
 			t.Fatalf("dense tail and sparse solutions differ by %g at %d", d, i)
 		}
+	}
+}
+
+// Where many rows have a small degree, Jacobi's term (MultilevelOptions.Diag) takes the
+// place of the identity outside the coarse space: the same pairs in fewer passes.
+func TestSolveMultilevelJacobi(t *testing.T) {
+	// A band of Gaussian weights (degrees ~5), every tenth node a noise point whose
+	// links are weak (degree ~1.2, A_ii ~0.8).
+	noise := func(i int) bool { return i%10 == 7 }
+	op, levels, a := bandLevels(800, 4, func(i, j int) float64 {
+		w := math.Exp(-float64((i-j)*(i-j)) / 8)
+		if noise(i) || noise(j) {
+			w *= 0.05
+		}
+		return w
+	})
+	var eig mat.EigenSym
+	if !eig.Factorize(a, false) {
+		t.Fatal("dense eigen failed")
+	}
+	all := eig.Values(nil)
+	passes := map[bool]int{}
+	for _, jacobi := range []bool{false, true} {
+		opt := MultilevelOptions{Tol: 1e-9}
+		if jacobi {
+			opt.Diag = op.diagonal()
+		}
+		res, err := SolveMultilevel(op, 5, levels, opt)
+		if err != nil {
+			t.Fatalf("jacobi %v: %v", jacobi, err)
+		}
+		for j := 0; j < 5; j++ {
+			if want := all[len(all)-5+j]; math.Abs(res.Values[j]-want) > 1e-12 {
+				t.Errorf("jacobi %v: value %d: %.15g want %.15g", jacobi, j, res.Values[j], want)
+			}
+		}
+		checkPairs(t, op, res, 1e-9*1.0001, 1e-8)
+		passes[jacobi] = res.Levels[0].Passes
+	}
+	t.Logf("fine passes: identity %d, Jacobi %d", passes[false], passes[true])
+	if passes[true] >= passes[false] {
+		t.Errorf("fine passes: Jacobi %d, identity %d: want fewer with Jacobi", passes[true], passes[false])
 	}
 }

@@ -315,8 +315,14 @@ func runMultilevel(ctx context.Context, res *Result, kop *kernel.Operator, g *gr
 	for _, lv := range levels {
 		res.Levels = append(res.Levels, Level{N: lv.A.N})
 	}
+	// A's diagonal, for the preconditioner's Jacobi term: K(i,i) = 1, so A_ii = 1/d_i.
+	diag := make([]float64, len(deg))
+	for i, d := range deg {
+		diag[i] = 1 / d
+	}
 	s, err := solveMultilevel(op, u, want, levels, eigsh.MultilevelOptions{
 		Tol: opt.Tol, MaxIter: opt.MaxIter, Seed: opt.Seed, Context: ctx, Progress: lopt.Progress,
+		Diag: diag,
 	})
 	var nc *eigsh.NoConvergence
 	if s != nil && s.Levels != nil {
