@@ -223,11 +223,14 @@ func (c *cholesky) solveBlock(z []float64, b int) {
 // solveCols runs solveLLt on two halves of the columns in parallel when the block is
 // wide enough (each column's arithmetic is the same either way, so the bits are too).
 func (c *cholesky) solveCols(z []float64, b int) {
-	if b < 4 || runtime.GOMAXPROCS(0) < 2 {
+	if b <= 4 || runtime.GOMAXPROCS(0) < 2 {
 		c.solveLLt(z, b, 0, b)
 		return
 	}
 	h := b / 2
+	if b < 8 {
+		h = 4 // one side takes the 4-column sweeps (LOBPCG's block shrinks as pairs converge)
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -238,8 +241,29 @@ func (c *cholesky) solveCols(z []float64, b int) {
 	wg.Wait()
 }
 
-// solveLLt overwrites columns [c0, c1) of the n x b block z with (L L^T)^-1 z.
+// solveLLt overwrites columns [c0, c1) of the n x b block z with (L L^T)^-1 z, 4 at a time
+// where it can.
 func (c *cholesky) solveLLt(z []float64, b, c0, c1 int) {
+	for ; c0+4 <= c1; c0 += 4 {
+		c.forward4(z, b, c0)
+		c.tail4(z, b, c0)
+		c.backward4(z, b, c0)
+	}
+	if c0 == c1 {
+		return
+	}
+	c.forward(z, b, c0, c1)
+	if n2 := c.n - c.k0; n2 > 0 {
+		l := blas64.Triangular{N: n2, Stride: n2, Data: c.tail, Uplo: blas.Lower, Diag: blas.NonUnit}
+		zt := blas64.General{Rows: n2, Cols: c1 - c0, Stride: b, Data: z[c.k0*b+c0:]}
+		blas64.Trsm(blas.Left, blas.NoTrans, 1, l, zt)
+		blas64.Trsm(blas.Left, blas.Trans, 1, l, zt)
+	}
+	c.backward(z, b, c0, c1)
+}
+
+// forward solves the sparse part of L y = z in columns [c0, c1).
+func (c *cholesky) forward(z []float64, b, c0, c1 int) {
 	for j := 0; j < c.k0; j++ {
 		zj := z[j*b+c0 : j*b+c1]
 		inv := 1 / c.lx[c.lp[j]]
@@ -255,12 +279,10 @@ func (c *cholesky) solveLLt(z []float64, b, c0, c1 int) {
 			}
 		}
 	}
-	if n2 := c.n - c.k0; n2 > 0 {
-		l := blas64.Triangular{N: n2, Stride: n2, Data: c.tail, Uplo: blas.Lower, Diag: blas.NonUnit}
-		zt := blas64.General{Rows: n2, Cols: c1 - c0, Stride: b, Data: z[c.k0*b+c0:]}
-		blas64.Trsm(blas.Left, blas.NoTrans, 1, l, zt)
-		blas64.Trsm(blas.Left, blas.Trans, 1, l, zt)
-	}
+}
+
+// backward solves the sparse part of L^T x = y in columns [c0, c1).
+func (c *cholesky) backward(z []float64, b, c0, c1 int) {
 	for j := c.k0 - 1; j >= 0; j-- {
 		zj := z[j*b+c0 : j*b+c1]
 		for p := c.lp[j] + 1; p < c.lp[j+1]; p++ {
@@ -275,5 +297,89 @@ func (c *cholesky) solveLLt(z []float64, b, c0, c1 int) {
 		for t := range zj {
 			zj[t] *= inv
 		}
+	}
+}
+
+// forward4 and backward4 are forward and backward for 4 columns, the width solveCols
+// gives each thread for the default block of 8: the same operations in the same order
+// (so the same bits), with the pivot row's values held in registers and no bounds checks
+// in the inner loop. With tail4 they cut the coarse solves' CPU time on the 10^5 roll
+// (~7% of the solve's before) by about 2.5x.
+func (c *cholesky) forward4(z []float64, b, c0 int) {
+	for j := 0; j < c.k0; j++ {
+		zj := z[j*b+c0 : j*b+c0+4 : j*b+c0+4]
+		inv := 1 / c.lx[c.lp[j]]
+		u0, u1, u2, u3 := zj[0]*inv, zj[1]*inv, zj[2]*inv, zj[3]*inv
+		zj[0], zj[1], zj[2], zj[3] = u0, u1, u2, u3
+		lo, hi := c.lp[j]+1, c.lp[j+1]
+		for p, v := range c.lx[lo:hi] {
+			o := int(c.li[lo+p])*b + c0
+			zi := z[o : o+4 : o+4]
+			zi[0] -= v * u0
+			zi[1] -= v * u1
+			zi[2] -= v * u2
+			zi[3] -= v * u3
+		}
+	}
+}
+
+// tail4 solves the dense tail's L L^T x = y in 4 columns: row-oriented both ways, so the
+// factor is read along its rows. Gonum's Trsm, which the general width uses, walks 4
+// columns one at a time.
+func (c *cholesky) tail4(z []float64, b, c0 int) {
+	n2 := c.n - c.k0
+	if n2 == 0 {
+		return
+	}
+	zt := z[c.k0*b:]
+	for i := 0; i < n2; i++ { // L y = z
+		row := c.tail[i*n2 : i*n2+i+1 : i*n2+i+1]
+		o := i*b + c0
+		zi := zt[o : o+4 : o+4]
+		s0, s1, s2, s3 := zi[0], zi[1], zi[2], zi[3]
+		for k, v := range row[:i] {
+			q := k*b + c0
+			zk := zt[q : q+4 : q+4]
+			s0 -= v * zk[0]
+			s1 -= v * zk[1]
+			s2 -= v * zk[2]
+			s3 -= v * zk[3]
+		}
+		inv := 1 / row[i]
+		zi[0], zi[1], zi[2], zi[3] = s0*inv, s1*inv, s2*inv, s3*inv
+	}
+	for i := n2 - 1; i >= 0; i-- { // L^T x = y: x_i final, then out of the rows above
+		row := c.tail[i*n2 : i*n2+i+1 : i*n2+i+1]
+		o := i*b + c0
+		zi := zt[o : o+4 : o+4]
+		inv := 1 / row[i]
+		u0, u1, u2, u3 := zi[0]*inv, zi[1]*inv, zi[2]*inv, zi[3]*inv
+		zi[0], zi[1], zi[2], zi[3] = u0, u1, u2, u3
+		for k, v := range row[:i] {
+			q := k*b + c0
+			zk := zt[q : q+4 : q+4]
+			zk[0] -= v * u0
+			zk[1] -= v * u1
+			zk[2] -= v * u2
+			zk[3] -= v * u3
+		}
+	}
+}
+
+func (c *cholesky) backward4(z []float64, b, c0 int) {
+	for j := c.k0 - 1; j >= 0; j-- {
+		zj := z[j*b+c0 : j*b+c0+4 : j*b+c0+4]
+		s0, s1, s2, s3 := zj[0], zj[1], zj[2], zj[3]
+		lo, hi := c.lp[j]+1, c.lp[j+1]
+		for p, v := range c.lx[lo:hi] {
+			o := int(c.li[lo+p])*b + c0
+			zi := z[o : o+4 : o+4]
+			s0 -= v * zi[0]
+			s1 -= v * zi[1]
+			s2 -= v * zi[2]
+			s3 -= v * zi[3]
+		}
+		inv := 1 / c.lx[c.lp[j]]
+		zj[0], zj[1], zj[2], zj[3] = s0*inv, s1*inv, s2*inv, s3*inv
 	}
 }
