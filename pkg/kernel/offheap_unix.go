@@ -31,6 +31,7 @@ func offHeap[T any](owner *tileCache, n int) ([]T, func()) {
 	if err != nil {
 		return make([]T, n), func() {} // the heap may still have it
 	}
+	adviseHuge(mem)
 	lowered := lowerMemoryLimit(int64(size))
 	cl := runtime.AddCleanup(owner, func(m []byte) {
 		syscall.Munmap(m)
