@@ -89,10 +89,10 @@ func colNorms(n int, x []float64, b int) []float64 {
 	return out
 }
 
-// selectCols copies the columns cols of the n x b block x into a new n x len(cols) block.
-func selectCols(n int, x []float64, b int, cols []int) []float64 {
+// selectColsTo copies the columns cols of the n x b block x into out (n x len(cols)),
+// which it returns.
+func selectColsTo(out []float64, n int, x []float64, b int, cols []int) []float64 {
 	q := len(cols)
-	out := make([]float64, n*q)
 	parChunks(n, func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			for c, j := range cols {

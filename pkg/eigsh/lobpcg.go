@@ -156,9 +156,14 @@ func solveInv(n int, y []float64, q int, r []float64) {
 		inv[i*q+i] = 1
 	}
 	blas64.Trsm(blas.Right, blas.NoTrans, 1, blas64.Triangular{N: q, Stride: q, Uplo: blas.Upper, Diag: blas.NonUnit, Data: r}, gen(q, q, inv))
-	out := make([]float64, n*q)
-	mulNN(n, out, q, y, q, inv, 0)
-	copy(y, out)
+	// In place, a chunk of rows at a time (each row of y R^-1 needs only its own row): the
+	// same chunks and loop as mulNN, so the same bits, without a second n x q block.
+	cp := padPanels(inv, q, q)
+	parChunks(n, func(_, lo, hi int) {
+		out := make([]float64, (hi-lo)*q)
+		mulChunk(out, q, y[lo*q:hi*q], q, cp, 0)
+		copy(y[lo*q:hi*q], out)
+	})
 }
 
 // LOBPCG finds the k largest eigenvalues of the symmetric op and their eigenvectors,
@@ -219,13 +224,17 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 	var res []float64
 	iter := 0
 	verified := false
+	// The n-row blocks are reused across iterations: fresh ones each iteration were ~10
+	// blocks of n x b of garbage (6 GB at 10^7 points), which the collector let grow up
+	// to the memory limit.
+	pool := &blockPool{size: n * b}
+	r, ra, w, aw := make([]float64, n*b), make([]float64, n*b), make([]float64, n*b), make([]float64, n*b)
 	for ; ; iter++ {
 		if ctx != nil {
 			if err := ctx.Err(); err != nil {
 				return nil, nil, fmt.Errorf("eigsh: cancelled after %d block products: %w", l.passes, err)
 			}
 		}
-		r := make([]float64, n*b)
 		parChunks(n, func(_, lo, hi int) {
 			for i := lo; i < hi; i++ {
 				for j := 0; j < b; j++ {
@@ -272,8 +281,8 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 		}
 		// Preconditioned residuals of the active columns.
 		na := len(active)
-		ra := selectCols(n, r, b, active)
-		w := make([]float64, n*na)
+		ra := selectColsTo(ra[:cap(ra)][:n*na], n, r, b, active)
+		w := w[:cap(w)][:n*na]
 		if opt.Precond != nil {
 			t0 := time.Now()
 			opt.Precond(w, ra, na)
@@ -309,11 +318,12 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 				if np == 0 {
 					break
 				}
+				pool.put(p, ap)
 				p, ap, np = nil, nil, 0 // restart without P
 				continue
 			}
 		}
-		aw := make([]float64, n*na)
+		aw := aw[:cap(aw)][:n*na]
 		l.mul(aw, w, na)
 		// Rayleigh-Ritz on S = [X W P], orthonormal, so the projected matrix is S^T A S
 		// (Hetmaniuk & Lehoucq's basis selection): its X block is diag(theta).
@@ -365,18 +375,21 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 			mulNN(s, z, nA, cx, b, scale(ct, -1), 1)
 		}
 		_, zok := orthonormalize(s, z, nA)
-		nx, nax := make([]float64, n*b), make([]float64, n*b)
+		nx, nax := pool.get(n*b), pool.get(n*b)
 		combine(n, nx, b, [][]float64{x, w, p}, []int{b, na, np}, cx)
 		combine(n, nax, b, [][]float64{ax, aw, ap}, []int{b, na, np}, cx)
 		if zok {
 			np2 := nA
-			npp, nap := make([]float64, n*np2), make([]float64, n*np2)
+			npp, nap := pool.get(n*np2), pool.get(n*np2)
 			combine(n, npp, np2, [][]float64{x, w, p}, []int{b, na, np}, z)
 			combine(n, nap, np2, [][]float64{ax, aw, ap}, []int{b, na, np}, z)
+			pool.put(p, ap)
 			p, ap, np = npp, nap, np2
 		} else {
+			pool.put(p, ap)
 			p, ap, np = nil, nil, 0
 		}
+		pool.put(x, ax)
 		x, ax = nx, nax
 		// Rounding slowly erodes the orthonormality the projection relies on: check X
 		// every few iterations and re-orthonormalise it (and restart P) when it drifts.
@@ -397,6 +410,7 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 					solveInv(n, ax, b, rr)
 					theta = l.rayleighRitz(x, ax)
 				}
+				pool.put(p, ap)
 				p, ap, np = nil, nil, 0
 			}
 		}
@@ -622,4 +636,31 @@ func symEig(g []float64, s int) ([]float64, []float64, bool) {
 		return nil, nil, false
 	}
 	return vals, g, true
+}
+
+// blockPool keeps n-row blocks of up to size values for reuse (lobpcgBlock's X, AX, P and
+// AP, whose old blocks are free once the new ones are combined).
+type blockPool struct {
+	size int
+	free [][]float64
+}
+
+// get returns a block of length m <= size, reused where one is free; its values are
+// stale (the combinations overwrite them).
+func (p *blockPool) get(m int) []float64 {
+	if k := len(p.free); k > 0 {
+		s := p.free[k-1]
+		p.free = p.free[:k-1]
+		return s[:m]
+	}
+	return make([]float64, p.size)[:m]
+}
+
+// put returns blocks from get (nil ones are skipped).
+func (p *blockPool) put(blocks ...[]float64) {
+	for _, s := range blocks {
+		if cap(s) == p.size {
+			p.free = append(p.free, s)
+		}
+	}
 }
