@@ -220,17 +220,17 @@ func (c *cholesky) solveBlock(z []float64, b int) {
 	}
 }
 
-// solveCols runs solveLLt on two halves of the columns in parallel when the block is
-// wide enough (each column's arithmetic is the same either way, so the bits are too).
+// solveCols runs solveLLt on two parts of the columns in parallel when the block is
+// wide enough (each column's arithmetic is the same however the columns are grouped, so
+// the bits are too: TestCholeskyFourColumns).
 func (c *cholesky) solveCols(z []float64, b int) {
 	if b <= 4 || runtime.GOMAXPROCS(0) < 2 {
 		c.solveLLt(z, b, 0, b)
 		return
 	}
-	h := b / 2
-	if b < 8 {
-		h = 4 // one side takes the 4-column sweeps (LOBPCG's block shrinks as pairs converge)
-	}
+	// A multiple of 4, so that both parts run the 4-column sweeps where they can (b = 12:
+	// 4 and 8 columns; 5-7: 4 and the rest, as LOBPCG's active block shrinks).
+	h := max(4, (b/2)&^3)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -253,13 +253,38 @@ func (c *cholesky) solveLLt(z []float64, b, c0, c1 int) {
 		return
 	}
 	c.forward(z, b, c0, c1)
-	if n2 := c.n - c.k0; n2 > 0 {
-		l := blas64.Triangular{N: n2, Stride: n2, Data: c.tail, Uplo: blas.Lower, Diag: blas.NonUnit}
-		zt := blas64.General{Rows: n2, Cols: c1 - c0, Stride: b, Data: z[c.k0*b+c0:]}
-		blas64.Trsm(blas.Left, blas.NoTrans, 1, l, zt)
-		blas64.Trsm(blas.Left, blas.Trans, 1, l, zt)
-	}
+	c.tailCols(z, b, c0, c1)
 	c.backward(z, b, c0, c1)
+}
+
+// tailCols solves the dense tail's L L^T x = y in columns [c0, c1), each column with tail4's
+// operations in tail4's order, so a column's bits do not depend on how solveCols groups
+// the columns (nor on the thread count).
+func (c *cholesky) tailCols(z []float64, b, c0, c1 int) {
+	n2 := c.n - c.k0
+	zt := z[c.k0*b:]
+	for i := 0; i < n2; i++ {
+		row := c.tail[i*n2 : i*n2+i+1]
+		inv := 1 / row[i]
+		for j := c0; j < c1; j++ {
+			s := zt[i*b+j]
+			for k, v := range row[:i] {
+				s -= v * zt[k*b+j]
+			}
+			zt[i*b+j] = s * inv
+		}
+	}
+	for i := n2 - 1; i >= 0; i-- {
+		row := c.tail[i*n2 : i*n2+i+1]
+		inv := 1 / row[i]
+		for j := c0; j < c1; j++ {
+			u := zt[i*b+j] * inv
+			zt[i*b+j] = u
+			for k, v := range row[:i] {
+				zt[k*b+j] -= v * u
+			}
+		}
+	}
 }
 
 // forward solves the sparse part of L y = z in columns [c0, c1).
@@ -324,8 +349,8 @@ func (c *cholesky) forward4(z []float64, b, c0 int) {
 }
 
 // tail4 solves the dense tail's L L^T x = y in 4 columns: row-oriented both ways, so the
-// factor is read along its rows. Gonum's Trsm, which the general width uses, walks 4
-// columns one at a time.
+// factor is read along its rows (gonum's Trsm, used before, walked 4 columns one at a
+// time).
 func (c *cholesky) tail4(z []float64, b, c0 int) {
 	n2 := c.n - c.k0
 	if n2 == 0 {
