@@ -73,7 +73,9 @@ type MultilevelOptions struct {
 	ExactMaxNNZ int
 	// PCGTol is the relative residual at which coarsePCG stops (0 = DefaultPCGTol).
 	PCGTol float64
-	// Diag is op's diagonal, for the finest level's Jacobi term (nil: the identity).
+	// Diag is op's diagonal. Given, each level's two-level preconditioner takes Jacobi's
+	// term outside the coarse space (coarser levels from their own operators' diagonals);
+	// nil keeps the identity there.
 	Diag []float64
 }
 
@@ -121,6 +123,9 @@ func SolveMultilevel(op Operator, k int, levels []Level, opt MultilevelOptions) 
 	}
 	b = max(b, k)
 	sizes := []int{op.Dims()}
+	if opt.Diag != nil && len(opt.Diag) != sizes[0] {
+		return nil, fmt.Errorf("%w: Diag has %d values for %d rows", ErrLevels, len(opt.Diag), sizes[0])
+	}
 	for i, lv := range levels {
 		if len(lv.Labels) != sizes[i] || len(lv.Weights) != sizes[i] || lv.A == nil {
 			return nil, fmt.Errorf("%w: level %d", ErrLevels, i+1)
@@ -195,10 +200,12 @@ func SolveMultilevel(op Operator, k int, levels []Level, opt MultilevelOptions) 
 		}
 		prec, fnnz := newTwoLevel(levels[l], next, y, mu, b, defl[l+1:], opt, prev)
 		prev = prec
-		if l == 0 {
-			prec.setJacobi(opt.Diag)
-		} else {
-			prec.setJacobi(levels[l-1].A.diagonal())
+		if opt.Diag != nil { // Jacobi on every level, each from its own operator's diagonal
+			if l == 0 {
+				prec.setJacobi(opt.Diag)
+			} else {
+				prec.setJacobi(levels[l-1].A.diagonal())
+			}
 		}
 		if Trace != nil {
 			fmt.Fprintf(Trace, "multilevel: level %d preconditioner (factor %d nonzeros) %v\n", l, fnnz, time.Since(t0))
@@ -328,7 +335,8 @@ func (lv Level) members() ([]int, []int32) {
 	return start, members
 }
 
-// twoLevel is the preconditioner T r = r + Q C^-1 Q^T r with C = (1+eps) I - A_c.
+// twoLevel is the preconditioner T r = J r + Q C^-1 Q^T r with C = (1+eps) I - A_c and J
+// the identity or Jacobi's (setJacobi).
 type twoLevel struct {
 	lv      Level
 	start   []int
@@ -400,6 +408,9 @@ func newTwoLevel(lv Level, next *Level, y, mu []float64, b int, defl [][]float64
 		inner := prev
 		if inner == nil || inner.chol == nil || inner.lv.A != next.A {
 			inner = newTwoLevelShift(*next, t.shift, nd, opt, false)
+			if opt.Diag != nil {
+				inner.setJacobi(lv.A.diagonal()) // as prev would have it
+			}
 		}
 		if inner.chol != nil {
 			t.pcg = newCoarsePCG(lv.A, t.shift, defl[0], inner, opt.PCGTol)
