@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/spectral-dev/spectral/internal/parallel"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack"
@@ -30,14 +31,16 @@ import (
 
 // BlockOptions configure LOBPCG.
 type BlockOptions struct {
-	Tol      float64         // as Options.Tol, but 0 means BlockTolFloor
-	MaxIter  int             // iterations; 0 = 200
-	Seed     uint64          // random columns when X0 is short or rank deficient
-	Context  context.Context // checked once per iteration; nil = never cancelled
-	X0       []float64
-	Block    int // columns of X0 (n x Block, row-major); >= k
-	Deflate  []float64
-	Precond  func(dst, src []float64, b int) // approximates (shift I - A)^-1 on n x b blocks; nil = identity
+	Tol     float64         // as Options.Tol, but 0 means BlockTolFloor
+	MaxIter int             // iterations; 0 = 200
+	Seed    uint64          // random columns when X0 is short or rank deficient
+	Context context.Context // checked once per iteration; nil = never cancelled
+	X0      []float64
+	Block   int // columns of X0 (n x Block, row-major); >= k
+	Deflate []float64
+	// Precond approximates (shift I - A)^-1 on n x b blocks, setting every value of dst
+	// (whose old values are stale: LOBPCG reuses its blocks); nil = identity.
+	Precond  func(dst, src []float64, b int)
 	Progress func(Progress)
 }
 
@@ -148,7 +151,7 @@ func orthonormalize(n int, y []float64, q int) (r []float64, ok bool) {
 }
 
 // solveInv sets y = y R^-1 for the upper triangular q x q R (row-major): R^-1 is formed
-// (q x q, small) and applied by mulNN, whose SIMD loops run these thin shapes several
+// (q x q, small) and applied by mulNN's chunk loop, whose SIMD loops run these thin shapes several
 // times faster than gonum's row-by-row Trsm (which was ~7% of a 10^5 solve's CPU).
 func solveInv(n int, y []float64, q int, r []float64) {
 	inv := make([]float64, q*q)
@@ -157,12 +160,16 @@ func solveInv(n int, y []float64, q int, r []float64) {
 	}
 	blas64.Trsm(blas.Right, blas.NoTrans, 1, blas64.Triangular{N: q, Stride: q, Uplo: blas.Upper, Diag: blas.NonUnit, Data: r}, gen(q, q, inv))
 	// In place, a chunk of rows at a time (each row of y R^-1 needs only its own row): the
-	// same chunks and loop as mulNN, so the same bits, without a second n x q block.
+	// same chunks and loop as mulNN, so the same bits, with one chunk of scratch a worker.
 	cp := padPanels(inv, q, q)
-	parChunks(n, func(_, lo, hi int) {
-		out := make([]float64, (hi-lo)*q)
-		mulChunk(out, q, y[lo*q:hi*q], q, cp, 0)
-		copy(y[lo*q:hi*q], out)
+	nc := (n + blockRows - 1) / blockRows
+	parallel.Chunks(nc, 0, 1, func() func(int) {
+		out := make([]float64, blockRows*q)
+		return func(c int) {
+			lo, hi := c*blockRows, min(n, (c+1)*blockRows)
+			mulChunk(out[:(hi-lo)*q], q, y[lo*q:hi*q], q, cp, 0)
+			copy(y[lo*q:hi*q], out[:(hi-lo)*q])
+		}
 	})
 }
 
@@ -224,11 +231,16 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 	var res []float64
 	iter := 0
 	verified := false
-	// The n-row blocks are reused across iterations: fresh ones each iteration were ~10
-	// blocks of n x b of garbage (6 GB at 10^7 points), which the collector let grow up
-	// to the memory limit.
+	// The n-row blocks are reused across iterations, and X and AX are updated in place:
+	// fresh ones each iteration were ~10 blocks of n x b (6 GB at 10^7 points) of garbage,
+	// and kept 12 blocks alive at once. Now X, AX, P, AP, R, W, AW and two spare blocks
+	// for the next P and AP.
 	pool := &blockPool{size: n * b}
-	r, ra, w, aw := make([]float64, n*b), make([]float64, n*b), make([]float64, n*b), make([]float64, n*b)
+	r, w, aw := make([]float64, n*b), make([]float64, n*b), make([]float64, n*b)
+	dropP := func() { // P's blocks back to the pool
+		pool.put(p, ap)
+		p, ap, np = nil, nil, 0
+	}
 	for ; ; iter++ {
 		if ctx != nil {
 			if err := ctx.Err(); err != nil {
@@ -281,7 +293,7 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 		}
 		// Preconditioned residuals of the active columns.
 		na := len(active)
-		ra := selectColsTo(ra[:cap(ra)][:n*na], n, r, b, active)
+		ra := selectColsTo(aw[:cap(aw)][:n*na], n, r, b, active) // AW's block is free until W is
 		w := w[:cap(w)][:n*na]
 		if opt.Precond != nil {
 			t0 := time.Now()
@@ -318,8 +330,7 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 				if np == 0 {
 					break
 				}
-				pool.put(p, ap)
-				p, ap, np = nil, nil, 0 // restart without P
+				dropP() // restart without P
 				continue
 			}
 		}
@@ -375,22 +386,18 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 			mulNN(s, z, nA, cx, b, scale(ct, -1), 1)
 		}
 		_, zok := orthonormalize(s, z, nA)
-		nx, nax := pool.get(n*b), pool.get(n*b)
-		combine(n, nx, b, [][]float64{x, w, p}, []int{b, na, np}, cx)
-		combine(n, nax, b, [][]float64{ax, aw, ap}, []int{b, na, np}, cx)
+		// X = S Cx over the old X, a chunk of rows at a time; the new P = S Z into blocks
+		// from the pool (its width changes as columns converge).
+		var npp, nap []float64
+		np2 := 0
 		if zok {
-			np2 := nA
-			npp, nap := pool.get(n*np2), pool.get(n*np2)
-			combine(n, npp, np2, [][]float64{x, w, p}, []int{b, na, np}, z)
-			combine(n, nap, np2, [][]float64{ax, aw, ap}, []int{b, na, np}, z)
-			pool.put(p, ap)
-			p, ap, np = npp, nap, np2
-		} else {
-			pool.put(p, ap)
-			p, ap, np = nil, nil, 0
+			np2 = nA
+			npp, nap = pool.get(n*np2), pool.get(n*np2)
 		}
-		pool.put(x, ax)
-		x, ax = nx, nax
+		recombine(n, x, b, cx, npp, np2, z, [][]float64{x, w, p}, []int{b, na, np})
+		recombine(n, ax, b, cx, nap, np2, z, [][]float64{ax, aw, ap}, []int{b, na, np})
+		dropP()
+		p, ap, np = npp, nap, np2
 		// Rounding slowly erodes the orthonormality the projection relies on: check X
 		// every few iterations and re-orthonormalise it (and restart P) when it drifts.
 		if iter%8 == 7 {
@@ -410,8 +417,7 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 					solveInv(n, ax, b, rr)
 					theta = l.rayleighRitz(x, ax)
 				}
-				pool.put(p, ap)
-				p, ap, np = nil, nil, 0
+				dropP()
 			}
 		}
 		if Trace != nil {
@@ -605,23 +611,54 @@ func (l *lobpcg) dropDependent(w []float64, q int) ([]float64, int) {
 	return out, nk
 }
 
-// combine sets dst (n x q) = [blocks...] c for the row-stacked coefficients c
-// (sum of widths x q), without forming the concatenated block.
-func combine(n int, dst []float64, q int, blocks [][]float64, ws []int, c []float64) {
-	off := 0
-	beta := 0.0
-	for k, bl := range blocks {
-		w := ws[k]
-		if w == 0 {
-			continue
+// recombine sets x = S cx (n x q, over x, which may be one of S's blocks) and, for pw > 0,
+// p = S z (n x pw, p not one of S's blocks), for S the blocks of widths ws side by side
+// (without forming S; cx and z stack each block's coefficient rows): chunk by chunk of
+// rows, since each row of the result needs only its own row of S, with mulNN's chunks
+// and loop (one mulChunk a block, beta 0 then 1), and one chunk of scratch a worker
+// instead of a second n x q block.
+func recombine(n int, x []float64, q int, cx []float64, p []float64, pw int, z []float64, blocks [][]float64, ws []int) {
+	panels := func(c []float64, cols int) [][]float64 {
+		out := make([][]float64, len(blocks))
+		off := 0
+		for k, w := range ws {
+			if w > 0 {
+				out[k] = padPanels(c[off*cols:(off+w)*cols], w, cols)
+			}
+			off += w
 		}
-		mulNN(n, dst, q, bl, w, c[off*q:(off+w)*q], beta)
-		beta = 1
-		off += w
+		return out
 	}
-	if beta == 0 {
-		clear(dst[:n*q])
+	cxp := panels(cx, q)
+	var zp [][]float64
+	if pw > 0 {
+		zp = panels(z, pw)
 	}
+	// sum sets dst (rows lo..hi of the result, cols wide) to S's rows times the panels.
+	sum := func(dst []float64, cols int, cp [][]float64, lo, hi int) {
+		beta := 0.0
+		for k, bl := range blocks {
+			w := ws[k]
+			if w == 0 {
+				continue
+			}
+			mulChunk(dst, cols, bl[lo*w:hi*w], w, cp[k], beta)
+			beta = 1
+		}
+	}
+	nc := (n + blockRows - 1) / blockRows
+	parallel.Chunks(nc, 0, 1, func() func(int) {
+		tmp := make([]float64, blockRows*q)
+		return func(c int) {
+			lo, hi := c*blockRows, min(n, (c+1)*blockRows)
+			t := tmp[:(hi-lo)*q]
+			sum(t, q, cxp, lo, hi)
+			if pw > 0 {
+				sum(p[lo*pw:hi*pw], pw, zp, lo, hi) // before x's rows change
+			}
+			copy(x[lo*q:hi*q], t)
+		}
+	})
 }
 
 // symEig returns the eigenvalues (ascending) and eigenvectors (columns of the s x s
@@ -638,8 +675,8 @@ func symEig(g []float64, s int) ([]float64, []float64, bool) {
 	return vals, g, true
 }
 
-// blockPool keeps n-row blocks of up to size values for reuse (lobpcgBlock's X, AX, P and
-// AP, whose old blocks are free once the new ones are combined).
+// blockPool keeps n-row blocks of up to size values for reuse (lobpcgBlock's P and AP,
+// whose old blocks are free once the new ones are combined).
 type blockPool struct {
 	size int
 	free [][]float64
