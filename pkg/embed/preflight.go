@@ -90,9 +90,9 @@ func preflight(c *cloudio.Cloud, g *grid.Grid, sigma float64, want int, opt Opti
 	}
 	n := g.N
 	// The pair estimate samples 2048 targets against their cells' sources: milliseconds on
-	// a sparse grid, about a second of one core on a dense one of 2*10^5 points (whose
-	// solve would take hours).
-	_, within := kernel.EstimatePairs(g)
+	// a sparse grid, about a second of CPU on a dense one of 2*10^5 points (whose solve
+	// would take hours).
+	_, within := kernel.EstimatePairs(g, opt.Threads)
 	ppp := float64(within) / float64(n)
 	var warns []string
 	if g.Cutoff > 0 && ppp < sparsePairsPerPoint && n > want+1 {

@@ -151,7 +151,7 @@ func BenchmarkTutorialRule(b *testing.B) {
 			}
 		}
 		g4 := mustGrid(b, c, 4, grid.Options{})
-		ev, _ := EstimatePairs(g4)
+		ev, _ := EstimatePairs(g4, 0)
 		op := mustOp(b, g4, Options{CacheBudget: -1})
 		within := op.Stats().PairsWithinCutoff
 		n2 := float64(g.N) * float64(g.N)

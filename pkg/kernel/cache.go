@@ -149,7 +149,7 @@ func CacheModeFor(g *grid.Grid, opt Options) CacheMode {
 // cachePlan is CacheModeFor with the budget and cacheNeed it was decided from.
 func cachePlan(g *grid.Grid, opt Options) (m CacheMode, budget, need int64) {
 	budget = cacheBudget(opt)
-	need = cacheNeed(g, budget)
+	need = cacheNeed(g, budget, opt.Threads)
 	switch {
 	case budget <= 0:
 	case need <= budget:
@@ -186,12 +186,12 @@ func cacheBudget(opt Options) int64 {
 // of pairs within the cutoff (cacheBytesEstimate, plus 10%), so that a cloud whose
 // dense-tile bound is far above its real need (the 10^6-point Swiss roll: ~4x) can
 // still be cached. The sampling is skipped when the bound decides.
-func cacheNeed(g *grid.Grid, budget int64) int64 {
+func cacheNeed(g *grid.Grid, budget int64, threads int) int64 {
 	bound := CacheBytesFor(g)
 	if bound <= budget || bound == math.MaxInt64 {
 		return bound
 	}
-	_, within := EstimatePairs(g)
+	_, within := EstimatePairs(g, threads)
 	return min(bound, cacheBytesEstimate(g, within)*11/10)
 }
 

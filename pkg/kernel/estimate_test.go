@@ -24,7 +24,7 @@ func TestEstimatePairsStrided(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, est := EstimatePairs(g)
+		_, est := EstimatePairs(g, 0)
 		c2 := cutoff2(g)
 		step := max(1, g.N/2048)
 		var hits, samples, maxSources int64

@@ -267,10 +267,11 @@ func evaluated(g *grid.Grid) int64 {
 
 // EstimatePairs gives, before any kernel evaluation, the ordered pairs in the grid's
 // pattern (what the cached mode stores, per direction, and an upper bound of what the
-// on-the-fly mode evaluates after its per-block pruning) and an estimate of the pairs within the cutoff (exact count for
-// up to 2048 sampled targets against up to maxEstimateSources of their sources each, scaled
-// up; exact when N <= 2048).
-func EstimatePairs(g *grid.Grid) (evaluatedPairs, withinEstimate int64) {
+// on-the-fly mode evaluates after its per-block pruning) and an estimate of the pairs
+// within the cutoff (exact count for up to 2048 sampled targets against up to
+// maxEstimateSources of their sources each, scaled up; exact when N <= 2048), on threads
+// goroutines (0 = GOMAXPROCS).
+func EstimatePairs(g *grid.Grid, threads int) (evaluatedPairs, withinEstimate int64) {
 	evaluatedPairs = evaluated(g)
 	if g.Cutoff == 0 {
 		return evaluatedPairs, int64(g.N) * int64(g.N)
@@ -278,11 +279,11 @@ func EstimatePairs(g *grid.Grid) (evaluatedPairs, withinEstimate int64) {
 	c2 := cutoff2(g)
 	step := max(1, g.N/2048)
 	samples := (g.N + step - 1) / step
-	// The sampled targets on every core (at 10^4 points with the cached mode's coarse
-	// cells, this was ~30 ms of one core before each solve); integer counts, so the
+	// The sampled targets on threads goroutines (at 10^4 points with the cached mode's
+	// coarse cells, this was ~30 ms of one core before each solve); integer counts, so the
 	// estimate does not depend on the thread count.
 	var hits atomic.Int64
-	parallel.Chunks(samples, 0, 64, func() func(int) {
+	parallel.Chunks(samples, threads, 64, func() func(int) {
 		return func(k int) {
 			t := k * step
 			cell := sort.Search(len(g.Cells), func(c int) bool { return g.Cells[c].End > t })
@@ -354,7 +355,7 @@ const (
 // EstimateCost predicts the work of an operator on g under opt without evaluating the
 // kernel (for `spectral info`).
 func EstimateCost(g *grid.Grid, opt Options) Estimate {
-	cellPairs, within := EstimatePairs(g)
+	cellPairs, within := EstimatePairs(g, opt.Threads)
 	ev := estimateBlockPairs(g)
 	e := Estimate{PairsEvaluated: ev, PairsWithinCutoff: within}
 	threads := opt.Threads

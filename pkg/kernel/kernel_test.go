@@ -99,7 +99,7 @@ func checkAgainstBrute(t *testing.T, c cloud, cutoff float64) {
 	g := mustGrid(t, c, cutoff, grid.Options{})
 	v := positiveVec(g.N, 1)
 	ref := bruteForce(g, v)
-	evalEst, withinEst := EstimatePairs(g)
+	evalEst, withinEst := EstimatePairs(g, 0)
 	for _, m := range modes {
 		op := mustOp(t, g, m.opt)
 		st := op.Stats()
