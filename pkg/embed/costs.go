@@ -143,9 +143,9 @@ const (
 	blockPassCostOnTheFly         = 2.3
 	blockPassCostCached           = 4.0
 	// A first level capped at maxFirstEdge (sigma narrow for the cloud) converges more
-	// slowly: 98 passes on the 10^6 roll at sigma 0.0036 (docs/bench/multilevel.md,
-	// "Session 8").
-	multilevelPassesNarrow = 100
+	// slowly: 75 passes on the 10^6 roll at sigma 0.0036 (docs/bench/multilevel.md,
+	// "Session 9"; 98 before Jacobi's term).
+	multilevelPassesNarrow = 75
 )
 
 func solveEstimate(s Solver, n, k int, perProduct float64, threads int, cached, narrow bool) (passes int, seconds float64, mem int64) {

@@ -27,7 +27,7 @@ func TestMeasuredRates(t *testing.T) {
 func TestSolveEstimateNarrow(t *testing.T) {
 	wide, ws, _ := solveEstimate(SolverMultilevel, 1e6, 7, 0.1, 2, false, false)
 	narrow, ns, _ := solveEstimate(SolverMultilevel, 1e6, 7, 0.1, 2, false, true)
-	if narrow != multilevelPassesNarrow || wide >= narrow || !(ns > 4*ws) {
+	if narrow != multilevelPassesNarrow || wide >= narrow || !(ns > 3*ws) {
 		t.Errorf("passes %d (%.3g s) wide, %d (%.3g s) narrow", wide, ws, narrow, ns)
 	}
 }
