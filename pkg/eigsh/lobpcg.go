@@ -234,7 +234,8 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 	// The n-row blocks are reused across iterations, and X and AX are updated in place:
 	// fresh ones each iteration were ~10 blocks of n x b (6 GB at 10^7 points) of garbage,
 	// and kept 12 blocks alive at once. Now X, AX, P, AP, R, W, AW and two spare blocks
-	// for the next P and AP.
+	// for the next P and AP (rayleighRitz on a drift and dropDependent still take one
+	// more for a moment).
 	pool := &blockPool{size: n * b}
 	r, w, aw := make([]float64, n*b), make([]float64, n*b), make([]float64, n*b)
 	dropP := func() { // P's blocks back to the pool

@@ -401,6 +401,24 @@ func TestSolveMultilevelJacobi(t *testing.T) {
 	if passes[true] >= passes[false] {
 		t.Errorf("fine passes: Jacobi %d, identity %d: want fewer with Jacobi", passes[true], passes[false])
 	}
+	// With the coarse system solved by CG, whose preconditioner is built afresh with the
+	// term from level 1's diagonal: the same pairs.
+	res, err := SolveMultilevel(op, 5, levels, MultilevelOptions{Tol: 1e-9, Diag: op.diagonal(), ExactMaxNNZ: 1})
+	if err != nil {
+		t.Fatalf("cg: %v", err)
+	}
+	if res.Levels[0].CGSteps == 0 {
+		t.Errorf("cg: level 0 %+v, want CG steps", res.Levels[0])
+	}
+	for j := 0; j < 5; j++ {
+		if want := all[len(all)-5+j]; math.Abs(res.Values[j]-want) > 1e-12 {
+			t.Errorf("cg: value %d: %.15g want %.15g", j, res.Values[j], want)
+		}
+	}
+	checkPairs(t, op, res, 1e-9*1.0001, 1e-8)
+	if _, err := SolveMultilevel(op, 5, levels, MultilevelOptions{Diag: make([]float64, 3)}); !errors.Is(err, ErrLevels) {
+		t.Errorf("a Diag of 3 values: %v, want ErrLevels", err)
+	}
 }
 
 // The 4-column sweeps (forward4, tail4, backward4) give the general ones' bits, so a
@@ -428,7 +446,7 @@ func TestCholeskyFourColumns(t *testing.T) {
 	ap.MulBlock(ax, fast, b)
 	for i := range fast {
 		if i%b < 4 {
-			if fast[i] != g[i] {
+			if fast[i] != g[i] || slow[i] != g[i] {
 				t.Fatalf("element %d outside the solved columns changed", i)
 			}
 			continue
@@ -438,6 +456,20 @@ func TestCholeskyFourColumns(t *testing.T) {
 		}
 		if r := fast[i] - ax[i] - g[i]; math.Abs(r) > 1e-10 { // shift 1
 			t.Fatalf("residual %g at element %d", r, i)
+		}
+	}
+	// solveCols's split between two threads against one sweep over every column.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	for _, w := range []int{5, 6, 7, 9, 12, 16} {
+		g := randBlock(a.N, w, uint64(w))
+		par := append([]float64(nil), g...)
+		c.solveCols(par, w)
+		one := append([]float64(nil), g...)
+		c.solveLLt(one, w, 0, w)
+		for i := range par {
+			if par[i] != one[i] {
+				t.Fatalf("block of %d: element %d: %v (solveCols) != %v (one sweep)", w, i, par[i], one[i])
+			}
 		}
 	}
 }

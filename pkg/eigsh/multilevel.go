@@ -18,8 +18,9 @@ import (
 // (Q y). The coarsest level is solved by Lanczos (Solve); each finer level by LOBPCG,
 // started from the prolonged eigenvectors of the level below and preconditioned by the
 // two-level operator T r = J r + Q ((1+eps) I - A_c)^-1 Q^T r (a coarse-grid correction of
-// L = I - A plus Jacobi's J = diag((1+eps) I - A)^-1, near the identity where the points
-// have many neighbours; setJacobi). The coarse
+// L = I - A plus J: Jacobi's diag((1+eps) I - A)^-1 where MultilevelOptions.Diag gives
+// A's diagonal, near the identity where the points have many neighbours; else the
+// identity; setJacobi). The coarse
 // inverse is exact, by a sparse Cholesky factor, where that factor is small enough
 // (ExactMaxNNZ); otherwise it is approximated by conjugate gradients preconditioned by
 // the next level's two-level operator (a recursive, inexact cycle), which lets the first
