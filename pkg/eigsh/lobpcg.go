@@ -222,8 +222,21 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 	if err := l.startBlock(x); err != nil {
 		return nil, nil, err
 	}
+	// cancelled is the error to return once ctx is done. It is checked after each product
+	// too: a cancellation stops the kernel's workers mid-product, and the unfinished
+	// values must not reach the dense steps (seconds of work at 10^7 points, which could
+	// also end the loop as a stagnation rather than a cancellation).
+	cancelled := func() error {
+		if ctx == nil || ctx.Err() == nil {
+			return nil
+		}
+		return fmt.Errorf("eigsh: cancelled after %d block products: %w", l.passes, ctx.Err())
+	}
 	ax := make([]float64, n*b)
 	l.mul(ax, x, b)
+	if err := cancelled(); err != nil {
+		return nil, nil, err
+	}
 	theta := l.rayleighRitz(x, ax)
 
 	var p, ap []float64 // n x np
@@ -243,10 +256,8 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 		p, ap, np = nil, nil, 0
 	}
 	for ; ; iter++ {
-		if ctx != nil {
-			if err := ctx.Err(); err != nil {
-				return nil, nil, fmt.Errorf("eigsh: cancelled after %d block products: %w", l.passes, err)
-			}
+		if err := cancelled(); err != nil {
+			return nil, nil, err
 		}
 		parChunks(n, func(_, lo, hi int) {
 			for i := lo; i < hi; i++ {
@@ -337,6 +348,9 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 		}
 		aw := aw[:cap(aw)][:n*na]
 		l.mul(aw, w, na)
+		if err := cancelled(); err != nil {
+			return nil, nil, err
+		}
 		// Rayleigh-Ritz on S = [X W P], orthonormal, so the projected matrix is S^T A S
 		// (Hetmaniuk & Lehoucq's basis selection): its X block is diag(theta).
 		s := b + na + np

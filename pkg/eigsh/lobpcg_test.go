@@ -237,6 +237,46 @@ func TestLOBPCGCancelled(t *testing.T) {
 	}
 }
 
+// halfDone cancels its context at the n-th column product and leaves that product
+// unfinished (NaN), as the kernel does when a Ctrl-C stops its workers mid-product.
+type halfDone struct {
+	Operator
+	n, calls int
+	cancel   func()
+}
+
+func (h *halfDone) MulVec(dst, src []float64) {
+	h.calls++
+	h.Operator.MulVec(dst, src)
+	if h.calls >= h.n {
+		h.cancel()
+		for i := range dst {
+			dst[i] = math.NaN()
+		}
+	}
+}
+
+// A product cut short by a cancellation ends LOBPCG at once with the context's error,
+// before its unfinished values reach the Rayleigh-Ritz step (which would fail on them and
+// end the loop as a stagnation, without saying it was cancelled).
+func TestLOBPCGCancelledMidProduct(t *testing.T) {
+	d := make([]float64, 400)
+	for i := range d {
+		d[i] = 1 / float64(i+1)
+	}
+	for _, at := range []int{20, 45} { // in the first W product; in a later one
+		ctx, cancel := context.WithCancel(context.Background())
+		op := &halfDone{Operator: diagOp(d), n: at, cancel: cancel}
+		_, err := LOBPCG(op, 3, BlockOptions{Context: ctx, Block: 6, Tol: 1e-12})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancel at column product %d: %v, want context.Canceled", at, err)
+		}
+		if op.calls > at+6 {
+			t.Errorf("cancel at column product %d: %d ran after it", at, op.calls-at)
+		}
+	}
+}
+
 // The sparse Cholesky in nested-dissection order solves (shift I - A) z = g.
 func TestCholeskySolve(t *testing.T) {
 	_, levels, _ := pathLevels(3000)

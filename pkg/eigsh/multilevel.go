@@ -415,6 +415,7 @@ func newTwoLevel(lv Level, next *Level, y, mu []float64, b int, defl [][]float64
 		}
 		if inner.chol != nil {
 			t.pcg = newCoarsePCG(lv.A, t.shift, defl[0], inner, opt.PCGTol)
+			t.pcg.ctx = opt.Context
 			return t, 0
 		}
 		// No factor for the next level either: the exact factor up to CholeskyMaxNNZ,
@@ -533,6 +534,7 @@ type coarsePCG struct {
 	maxIter int
 	iters   int // total steps, for Trace
 	calls   int
+	ctx     context.Context // a cancelled one ends a solve early (nil: never)
 }
 
 func newCoarsePCG(a *Sparse, shift float64, defl []float64, inner *twoLevel, tol float64) *coarsePCG {
@@ -568,6 +570,9 @@ func (c *coarsePCG) solve(g []float64, b int) []float64 {
 		active[j] = stop[j] > 0
 	}
 	for it := 0; it < c.maxIter; it++ {
+		if c.ctx != nil && c.ctx.Err() != nil {
+			break // cancelled: LOBPCG returns after its next product (cancelled there)
+		}
 		c.a.MulBlock(q, p, b)
 		parChunks(m, func(_, lo, hi int) {
 			for i := lo * b; i < hi*b; i++ {
