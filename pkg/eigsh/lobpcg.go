@@ -159,18 +159,8 @@ func solveInv(n int, y []float64, q int, r []float64) {
 		inv[i*q+i] = 1
 	}
 	blas64.Trsm(blas.Right, blas.NoTrans, 1, blas64.Triangular{N: q, Stride: q, Uplo: blas.Upper, Diag: blas.NonUnit, Data: r}, gen(q, q, inv))
-	// In place, a chunk of rows at a time (each row of y R^-1 needs only its own row): the
-	// same chunks and loop as mulNN, so the same bits, with one chunk of scratch a worker.
-	cp := padPanels(inv, q, q)
-	nc := (n + blockRows - 1) / blockRows
-	parallel.Chunks(nc, 0, 1, func() func(int) {
-		out := make([]float64, blockRows*q)
-		return func(c int) {
-			lo, hi := c*blockRows, min(n, (c+1)*blockRows)
-			mulChunk(out[:(hi-lo)*q], q, y[lo*q:hi*q], q, cp, 0)
-			copy(y[lo*q:hi*q], out[:(hi-lo)*q])
-		}
-	})
+	// In place: recombine with y as the only block (mulNN's chunks and loop, so its bits).
+	recombine(n, y, q, inv, nil, 0, nil, [][]float64{y}, []int{q})
 }
 
 // LOBPCG finds the k largest eigenvalues of the symmetric op and their eigenvectors,
