@@ -338,12 +338,7 @@ func (c *cholesky) forward4(z []float64, b, c0 int) {
 		zj[0], zj[1], zj[2], zj[3] = u0, u1, u2, u3
 		lo, hi := c.lp[j]+1, c.lp[j+1]
 		for p, v := range c.lx[lo:hi] {
-			o := int(c.li[lo+p])*b + c0
-			zi := z[o : o+4 : o+4]
-			zi[0] -= v * u0
-			zi[1] -= v * u1
-			zi[2] -= v * u2
-			zi[3] -= v * u3
+			subScaled4(z, int(c.li[lo+p])*b+c0, v, u0, u1, u2, u3)
 		}
 	}
 }
@@ -363,12 +358,7 @@ func (c *cholesky) tail4(z []float64, b, c0 int) {
 		zi := zt[o : o+4 : o+4]
 		s0, s1, s2, s3 := zi[0], zi[1], zi[2], zi[3]
 		for k, v := range row[:i] {
-			q := k*b + c0
-			zk := zt[q : q+4 : q+4]
-			s0 -= v * zk[0]
-			s1 -= v * zk[1]
-			s2 -= v * zk[2]
-			s3 -= v * zk[3]
+			s0, s1, s2, s3 = minusScaled4(s0, s1, s2, s3, v, zt, k*b+c0)
 		}
 		inv := 1 / row[i]
 		zi[0], zi[1], zi[2], zi[3] = s0*inv, s1*inv, s2*inv, s3*inv
@@ -381,12 +371,7 @@ func (c *cholesky) tail4(z []float64, b, c0 int) {
 		u0, u1, u2, u3 := zi[0]*inv, zi[1]*inv, zi[2]*inv, zi[3]*inv
 		zi[0], zi[1], zi[2], zi[3] = u0, u1, u2, u3
 		for k, v := range row[:i] {
-			q := k*b + c0
-			zk := zt[q : q+4 : q+4]
-			zk[0] -= v * u0
-			zk[1] -= v * u1
-			zk[2] -= v * u2
-			zk[3] -= v * u3
+			subScaled4(zt, k*b+c0, v, u0, u1, u2, u3)
 		}
 	}
 }
@@ -397,14 +382,25 @@ func (c *cholesky) backward4(z []float64, b, c0 int) {
 		s0, s1, s2, s3 := zj[0], zj[1], zj[2], zj[3]
 		lo, hi := c.lp[j]+1, c.lp[j+1]
 		for p, v := range c.lx[lo:hi] {
-			o := int(c.li[lo+p])*b + c0
-			zi := z[o : o+4 : o+4]
-			s0 -= v * zi[0]
-			s1 -= v * zi[1]
-			s2 -= v * zi[2]
-			s3 -= v * zi[3]
+			s0, s1, s2, s3 = minusScaled4(s0, s1, s2, s3, v, z, int(c.li[lo+p])*b+c0)
 		}
 		inv := 1 / c.lx[c.lp[j]]
 		zj[0], zj[1], zj[2], zj[3] = s0*inv, s1*inv, s2*inv, s3*inv
 	}
+}
+
+// subScaled4 sets z[o:o+4] -= v * (u0, u1, u2, u3): the 4-column sweeps' scatter step
+// (small enough to be inlined, so the loops keep the u's in registers).
+func subScaled4(z []float64, o int, v, u0, u1, u2, u3 float64) {
+	z = z[o : o+4 : o+4]
+	z[0] -= v * u0
+	z[1] -= v * u1
+	z[2] -= v * u2
+	z[3] -= v * u3
+}
+
+// minusScaled4 returns (s0, s1, s2, s3) - v * z[o:o+4]: the 4-column sweeps' gather step.
+func minusScaled4(s0, s1, s2, s3, v float64, z []float64, o int) (float64, float64, float64, float64) {
+	z = z[o : o+4 : o+4]
+	return s0 - v*z[0], s1 - v*z[1], s2 - v*z[2], s3 - v*z[3]
 }
