@@ -34,7 +34,7 @@ type BlockOptions struct {
 	Tol     float64         // as Options.Tol, but 0 means BlockTolFloor
 	MaxIter int             // iterations; 0 = 200
 	Seed    uint64          // random columns when X0 is short or rank deficient
-	Context context.Context // checked once per iteration; nil = never cancelled
+	Context context.Context // checked after each product and iteration; nil = never cancelled
 	X0      []float64
 	Block   int // columns of X0 (n x Block, row-major); >= k
 	Deflate []float64
@@ -58,6 +58,7 @@ type lobpcg struct {
 	n, b, k int
 	tol     float64
 	deflate []float64
+	ctx     context.Context // nil: never cancelled
 	matvecs int
 	passes  int
 	rng     *rand.Rand
@@ -65,12 +66,25 @@ type lobpcg struct {
 	tPrec   time.Duration
 }
 
-func (l *lobpcg) mul(dst, src []float64, b int) {
+// mul sets dst = A src and returns the cancellation, if any. It is checked after every
+// product: a cancellation stops the kernel's workers mid-product, and the unfinished
+// values must not reach the dense steps (seconds of work at 10^7 points, which could
+// also end the loop as a stagnation rather than a cancellation).
+func (l *lobpcg) mul(dst, src []float64, b int) error {
 	t := time.Now()
 	MulBlock(l.op, dst, src, b)
 	l.tMul += time.Since(t)
 	l.matvecs += b
 	l.passes++
+	return l.cancelled()
+}
+
+// cancelled is the error to return once the context is done.
+func (l *lobpcg) cancelled() error {
+	if l.ctx == nil || l.ctx.Err() == nil {
+		return nil
+	}
+	return fmt.Errorf("eigsh: cancelled after %d block products: %w", l.passes, l.ctx.Err())
 }
 
 // project removes the deflated vector's component from each column of x (n x b).
@@ -191,7 +205,7 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 	if opt.X0 != nil && len(opt.X0) != n*b {
 		return nil, nil, fmt.Errorf("%w: len(X0)=%d, need n*block=%d", ErrInvalidOptions, len(opt.X0), n*b)
 	}
-	l := &lobpcg{op: op, n: n, b: b, k: k, tol: opt.Tol, deflate: opt.Deflate,
+	l := &lobpcg{op: op, n: n, b: b, k: k, tol: opt.Tol, deflate: opt.Deflate, ctx: opt.Context,
 		rng: rand.New(rand.NewPCG(opt.Seed, pcgStream))}
 	if l.tol == 0 {
 		l.tol = BlockTolFloor
@@ -200,7 +214,6 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 	if maxIter == 0 {
 		maxIter = 200
 	}
-	ctx := opt.Context
 
 	tStart := time.Now()
 	x := make([]float64, n*b)
@@ -212,19 +225,8 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 	if err := l.startBlock(x); err != nil {
 		return nil, nil, err
 	}
-	// cancelled is the error to return once ctx is done. It is checked after each product
-	// too: a cancellation stops the kernel's workers mid-product, and the unfinished
-	// values must not reach the dense steps (seconds of work at 10^7 points, which could
-	// also end the loop as a stagnation rather than a cancellation).
-	cancelled := func() error {
-		if ctx == nil || ctx.Err() == nil {
-			return nil
-		}
-		return fmt.Errorf("eigsh: cancelled after %d block products: %w", l.passes, ctx.Err())
-	}
 	ax := make([]float64, n*b)
-	l.mul(ax, x, b)
-	if err := cancelled(); err != nil {
+	if err := l.mul(ax, x, b); err != nil {
 		return nil, nil, err
 	}
 	theta := l.rayleighRitz(x, ax)
@@ -246,7 +248,7 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 		p, ap, np = nil, nil, 0
 	}
 	for ; ; iter++ {
-		if err := cancelled(); err != nil {
+		if err := l.cancelled(); err != nil {
 			return nil, nil, err
 		}
 		parChunks(n, func(_, lo, hi int) {
@@ -285,7 +287,9 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 			}
 			// The residuals above use A X updated by linear combinations; judge on a fresh
 			// product of the operator itself.
-			l.mul(ax, x, b)
+			if err := l.mul(ax, x, b); err != nil {
+				return nil, nil, err
+			}
 			verified = true
 			continue
 		}
@@ -337,8 +341,7 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 			}
 		}
 		aw := aw[:cap(aw)][:n*na]
-		l.mul(aw, w, na)
-		if err := cancelled(); err != nil {
+		if err := l.mul(aw, w, na); err != nil {
 			return nil, nil, err
 		}
 		// Rayleigh-Ritz on S = [X W P], orthonormal, so the projected matrix is S^T A S
