@@ -199,15 +199,15 @@ func SolveMultilevel(op Operator, k int, levels []Level, opt MultilevelOptions) 
 		if l+1 < L {
 			next = &levels[l+1]
 		}
-		prec, fnnz := newTwoLevel(levels[l], next, y, mu, b, defl[l+1:], opt, prev)
-		prev = prec
-		if opt.Diag != nil { // Jacobi on every level, each from its own operator's diagonal
-			if l == 0 {
-				prec.setJacobi(opt.Diag)
-			} else {
-				prec.setJacobi(levels[l-1].A.diagonal())
+		var diag []float64 // Jacobi's term on every level (each from its own operator's diagonal) or none
+		if opt.Diag != nil {
+			diag = opt.Diag
+			if l > 0 {
+				diag = levels[l-1].A.diagonal()
 			}
 		}
+		prec, fnnz := newTwoLevel(levels[l], next, y, mu, b, defl[l+1:], opt, prev, diag)
+		prev = prec
 		if Trace != nil {
 			fmt.Fprintf(Trace, "multilevel: level %d preconditioner (factor %d nonzeros) %v\n", l, fnnz, time.Since(t0))
 		}
@@ -389,13 +389,16 @@ func (t *twoLevel) probe() {
 // by conjugate gradients, prev serves as their preconditioner rather than a second factor
 // of the same matrix at a shift that differs only by the change in the estimates (PCG
 // needs any fixed symmetric positive definite approximation; ~5 s of a 10^6 solve).
-func newTwoLevel(lv Level, next *Level, y, mu []float64, b int, defl [][]float64, opt MultilevelOptions, prev *twoLevel) (*twoLevel, int) {
+// diag is the diagonal of lv's operator for Jacobi's term (nil: the identity, on this
+// level and on a coarse CG's preconditioner alike).
+func newTwoLevel(lv Level, next *Level, y, mu []float64, b int, defl [][]float64, opt MultilevelOptions, prev *twoLevel, diag []float64) (*twoLevel, int) {
 	epsf := opt.Eps
 	if epsf == 0 {
 		epsf = 0.01
 	}
 	gap := math.Max(1-mu[0], 1e-12)
 	t := newTwoLevelShift(lv, 1+epsf*gap, defl[0], opt, next != nil)
+	t.setJacobi(diag)
 	if t.chol != nil {
 		return t, t.chol.nnz()
 	}
@@ -409,7 +412,7 @@ func newTwoLevel(lv Level, next *Level, y, mu []float64, b int, defl [][]float64
 		inner := prev
 		if inner == nil || inner.chol == nil || inner.lv.A != next.A {
 			inner = newTwoLevelShift(*next, t.shift, nd, opt, false)
-			if opt.Diag != nil {
+			if diag != nil {
 				inner.setJacobi(lv.A.diagonal()) // as prev would have it
 			}
 		}
