@@ -98,16 +98,16 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 		suggest = cacheMemoryFlag(cache.CacheBytes)
 	}
 	solver = chooseSolver(Options{Solver: solver, Laplacian: Normalized, Cutoff: cutoff}, c.N(), est.PairsWithinCutoff, true)
+	frac := cache.CacheFraction // 0: on the fly, or a whole cache (then 1)
+	if cache.Cached {
+		frac = 1
+	}
+	fly := dearPasses(est.PairsWithinCutoff, c.N(), frac) // the on-the-fly rule's levels
 	narrow := false
 	if solver == SolverMultilevel {
 		// The run falls back to Lanczos where the first level would barely coarsen
 		// (runMultilevel; also where its weakly joined groups leave it so, which this
 		// does not foresee).
-		frac := cache.CacheFraction // 0: on the fly, or a whole cache (then 1)
-		if cache.Cached {
-			frac = 1
-		}
-		fly := dearPasses(est.PairsWithinCutoff, c.N(), frac)
 		ag, _, err := firstLevel(g, est.PairsWithinCutoff, fly)
 		switch {
 		case errors.Is(err, errNoCoarsening):
@@ -116,7 +116,7 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 			narrow = true // boxes capped at maxFirstEdge: sigma narrow for the cloud
 		}
 	}
-	passes, secs, smem := solveEstimate(solver, c.N(), k, used, threads, cache.Cached && !dearPasses(est.PairsWithinCutoff, c.N(), 1), narrow)
+	passes, secs, smem := solveEstimate(solver, c.N(), k, used, threads, cache.Cached && !fly, narrow)
 	return &Costs{
 		Solver: solver, SolvePasses: passes, SolveSeconds: secs, SolveMemory: smem,
 		Sigma: sigma, Cutoff: cutoff,
