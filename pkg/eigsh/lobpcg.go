@@ -447,12 +447,16 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 			rs = append(rs, res[j])
 		}
 	}
-	vecs := mat.NewDense(n, max(len(keep), 1), nil)
-	for c, j := range keep {
-		for i := 0; i < n; i++ {
-			vecs.Set(i, c, x[i*b+j])
+	nk := max(len(keep), 1)
+	vd := make([]float64, n*nk)
+	parChunks(n, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for c, j := range keep {
+				vd[i*nk+c] = x[i*b+j]
+			}
 		}
-	}
+	})
+	vecs := mat.NewDense(n, nk, vd)
 	block := &ritzBlock{x: x, theta: append([]float64(nil), theta...), b: b, res: res}
 	if len(keep) < k {
 		out := &Result{Values: []float64{}, Residuals: []float64{}, MatVecs: l.matvecs, Passes: l.passes, Restarts: iter, Block: b}
