@@ -382,14 +382,27 @@ func printHumanSummary(w io.Writer, s *embed.Summary) {
 	for _, v := range s.Eigenvalues {
 		fmt.Fprintf(w, " %.9g", v)
 	}
-	fmt.Fprintf(w, "\n%d products, %d restarts; %.2fs total (read %.2f, graph %.2f, grid %.2f, kernel %.2f, solve %.2f, write %.2f)\n",
-		s.MatVecs, s.Restarts, s.Seconds.Total, s.Seconds.Read, s.Seconds.Graph, s.Seconds.Grid, s.Seconds.Kernel, s.Seconds.Solve, s.Seconds.Write)
+	fmt.Fprintf(w, "\n%s; %.2fs total (read %.2f, graph %.2f, grid %.2f, kernel %.2f, solve %.2f, write %.2f)\n",
+		solverString(s), s.Seconds.Total, s.Seconds.Read, s.Seconds.Graph, s.Seconds.Grid, s.Seconds.Kernel, s.Seconds.Solve, s.Seconds.Write)
 	if len(s.Warnings) > 0 {
 		fmt.Fprintf(w, "%d warning(s), printed above\n", len(s.Warnings))
 	}
 	if len(s.Outputs) > 0 {
 		fmt.Fprintf(w, "wrote %s\n", strings.Join(s.Outputs, ", "))
 	}
+}
+
+// solverString says which solver ran and its work: Lanczos's products and restarts, or
+// the multilevel solver's passes, block and level sizes.
+func solverString(s *embed.Summary) string {
+	if s.Solver != embed.SolverMultilevel {
+		return fmt.Sprintf("%s: %d products, %d restarts", s.Solver, s.MatVecs, s.Restarts)
+	}
+	var sizes []string // finest (the points embedded) first
+	for _, l := range s.Levels {
+		sizes = append(sizes, strconv.Itoa(l.N))
+	}
+	return fmt.Sprintf("multilevel: %d passes of block %d, levels %s", s.Passes, s.Block, strings.Join(sizes, " -> "))
 }
 
 func cutoffString(c float64) string {

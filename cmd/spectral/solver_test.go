@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -35,6 +38,24 @@ func TestEmbedSolverFlag(t *testing.T) {
 	}
 	if s.Solver != "multilevel" || s.Passes == 0 || s.Block == 0 || len(s.Levels) < 2 || s.Levels[0].N != 1000 {
 		t.Fatalf("summary: %+v", s)
+	}
+	// The fine level's block products, the trivial pair's check and the coarse build.
+	if s.Passes != s.Levels[0].Passes+2 {
+		t.Errorf("passes %d, fine level %d: want the fine passes + 2", s.Passes, s.Levels[0].Passes)
+	}
+	// The human summary says the same.
+	r0 := spectral(t, nil, "embed", in, "--sigma", "0.05", "--cutoff", "0", "--solver", "multilevel", "-o", filepath.Join(dir, "h.csv"))
+	sizes := []string{}
+	for _, l := range s.Levels {
+		sizes = append(sizes, strconv.Itoa(l.N))
+	}
+	want := fmt.Sprintf("multilevel: %d passes of block %d, levels %s;", s.Passes, s.Block, strings.Join(sizes, " -> "))
+	if r0.code != 0 || !strings.Contains(r0.stderr, want) {
+		t.Errorf("human summary: exit %d, want %q in\n%s", r0.code, want, r0.stderr)
+	}
+	r1 := spectral(t, nil, "embed", in, "--sigma", "0.05", "--cutoff", "0", "--solver", "lanczos", "-o", filepath.Join(dir, "l.csv"))
+	if r1.code != 0 || !regexp.MustCompile(`\nlanczos: \d+ products, \d+ restarts;`).MatchString(r1.stderr) {
+		t.Errorf("human summary (lanczos): exit %d\n%s", r1.code, r1.stderr)
 	}
 	_, lnorm := testref.Eigen(t, "spiral_n1000_s0.05")
 	for j, w := range lnorm {

@@ -333,6 +333,7 @@ func runMultilevel(ctx context.Context, res *Result, kop *kernel.Operator, g *gr
 	}
 	switch {
 	case err == nil:
+		s.Passes++ // the coarse level's build (Coarsen): one more pass over the pairs
 		return s, nil
 	case errors.As(err, &nc):
 		spent := 0

@@ -57,12 +57,15 @@ type Solution struct {
 	Converged   int       `json:"converged"`
 	MatVecs     int       `json:"matvecs"`
 	Solver      Solver    `json:"solver"` // the solver that produced the result
-	Passes      int       `json:"passes"` // passes over the kernel: block products count once (Lanczos: MatVecs)
-	Block       int       `json:"block"`  // LOBPCG block size (0 for Lanczos)
-	Levels      []Level   `json:"levels"` // multilevel: each level, finest first
-	Restarts    int       `json:"restarts"`
-	Device      string    `json:"device"` // "cpu" or the GPU's name
-	Threads     int       `json:"threads"`
+	// Passes counts passes over the kernel: block products count once (Lanczos: MatVecs);
+	// multilevel: the fine level's block products, the product that checks the trivial
+	// pair, and the pass that builds the coarse level.
+	Passes   int     `json:"passes"`
+	Block    int     `json:"block"`  // LOBPCG block size (0 for Lanczos)
+	Levels   []Level `json:"levels"` // multilevel: each level, finest first
+	Restarts int     `json:"restarts"`
+	Device   string  `json:"device"` // "cpu" or the GPU's name
+	Threads  int     `json:"threads"`
 }
 
 // GraphInfo is the graph a run embedded (pkg/embed/graph.go).
