@@ -1,12 +1,16 @@
 package embed
 
 import (
+	"context"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/spectral-dev/spectral/pkg/eigsh"
 	"github.com/spectral-dev/spectral/pkg/generate"
 	"github.com/spectral-dev/spectral/pkg/grid"
+	cloudio "github.com/spectral-dev/spectral/pkg/io"
 	"github.com/spectral-dev/spectral/pkg/kernel"
 )
 
@@ -30,7 +34,7 @@ func TestDeflatedSolve(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := solve(op, u, k, eigsh.Options{Which: eigsh.LA})
+		got, err := solve(op, u, nil, k, eigsh.Options{Which: eigsh.LA})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,6 +62,79 @@ func TestDeflatedSolve(t *testing.T) {
 					t.Errorf("k=7: vector %d |cos| = %.12f against the plain solve", j+1, math.Abs(c))
 				}
 			}
+		}
+	}
+}
+
+// A graph of five components (blobs of different sizes, far apart): the Lanczos path
+// returns five zero eigenvalues, then the two smallest nonzero ones of the blobs, each
+// solved on its own (a connected graph); with k at most the components, the vectors of
+// the largest components, at once.
+func TestLanczosComponents(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	sizes := []int{700, 600, 500, 400, 300}
+	var all []float64
+	var blobs [][]float64
+	for b, m := range sizes {
+		p := blob(rng, m, 3, []float64{float64(3 * b), float64(b % 2), 0}, 0.5)
+		blobs = append(blobs, p)
+		all = append(all, p...)
+	}
+	opt := Options{Sigma: 0.12, Cutoff: 4, Solver: SolverLanczos}
+	var want []float64
+	for b, p := range blobs {
+		o := opt
+		o.K = 3
+		r, err := RunCloud(context.Background(), &cloudio.Cloud{Points: p, Dim: 3, Source: "blob"}, o)
+		if err != nil || len(r.Components) != 1 {
+			t.Fatalf("blob %d: %v, components %v", b, err, r.Components)
+		}
+		want = append(want, r.Eigenvalues[1:]...)
+	}
+	slices.Sort(want)
+	want = append([]float64{0, 0, 0, 0, 0}, want[:2]...)
+	cloud := &cloudio.Cloud{Points: all, Dim: 3, Source: "blobs"}
+	o := opt
+	o.K = 7
+	r, err := RunCloud(context.Background(), cloud, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Components) != 5 || r.Solver != SolverLanczos {
+		t.Fatalf("components %v, solver %s", r.Components, r.Solver)
+	}
+	// 1e-6: each run rounds its coordinates to float32 from its own grid's origin.
+	for j, w := range want {
+		if d := math.Abs(r.Eigenvalues[j] - w); d > 1e-6*w && d > 1e-12 {
+			t.Errorf("eigenvalue %d = %.15g, the blobs' own %.15g", j, r.Eigenvalues[j], w)
+		}
+	}
+	// k = 4 < 5 components: the four largest components, each vector constant in sign
+	// and zero off its component.
+	o.K = 4
+	r, err = RunCloud(context.Background(), cloud, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.MatVecs != 1 {
+		t.Errorf("k = 4: %d products, want the one that checks the components", r.MatVecs)
+	}
+	for j, v := range r.Vectors {
+		if math.Abs(r.Eigenvalues[j]) > 1e-12 {
+			t.Errorf("k = 4: eigenvalue %d = %g", j, r.Eigenvalues[j])
+		}
+		off := 0
+		for b := range sizes {
+			nz := 0
+			for i := off; i < off+sizes[b]; i++ {
+				if v[i] != 0 {
+					nz++
+				}
+			}
+			if b == j && nz != sizes[b] || b != j && nz != 0 {
+				t.Errorf("k = 4: vector %d has %d nonzeros on blob %d (%d points)", j, nz, b, sizes[b])
+			}
+			off += sizes[b]
 		}
 	}
 }

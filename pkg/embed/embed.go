@@ -229,9 +229,17 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 		return nil, err
 	}
 	op, back := transform(mw, mw.Degrees(), opt.Laplacian)
-	var u []float64 // op's known first eigenvector, deflated by solve
+	var u []float64    // op's known first eigenvector, deflated by solve
+	var comp *deflated // on a disconnected graph, one such vector per component
 	if opt.Laplacian != Unnormalized {
 		u = trivialVector(trivialMass(deg, w))
+		if c := opt.components; c != nil && c.Count() > 1 && len(c.Label) == n {
+			label := make([]int32, n)
+			for s, i := range g.Perm {
+				label[s] = c.Label[i]
+			}
+			comp = componentBasis(trivialMass(deg, w), label, c.Count())
+		}
 	}
 	lopt := eigsh.Options{
 		Which:   eigsh.LA,
@@ -258,13 +266,20 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 		// loops (multilevel.go): weighted or loop-free graphs stay on Lanczos.
 		res.Solver = SolverLanczos
 	}
+	if comp != nil && comp.c >= want && res.Solver == SolverMultilevel {
+		// Every wanted pair is a component's: solve returns them without solving.
+		if opt.Solver == SolverMultilevel {
+			res.warn(opt, fmt.Sprintf("multilevel solver: the graph's %d components give every wanted pair; solved by Lanczos instead", comp.c))
+		}
+		res.Solver = SolverLanczos
+	}
 	var sres *eigsh.Result
 	var serr error
 	if res.Solver == SolverMultilevel {
 		sres, serr = runMultilevel(ctx, res, kop, g, deg, op, u, want, opt, lopt)
 	}
 	if res.Solver == SolverLanczos {
-		sres, serr = solve(op, u, want, lopt)
+		sres, serr = solve(op, u, comp, want, lopt)
 	}
 	res.Seconds.Solve = time.Since(t).Seconds()
 	if err := deviceErr(m); err != nil {

@@ -163,6 +163,7 @@ func prepareGraph(ctx context.Context, cloud *cloudio.Cloud, res *Result, opt *O
 			return res, ctx.Err()
 		}
 		if major == comps.Count() {
+			opt.components = comps
 			return nil, ctx.Err()
 		}
 		var keep []int
@@ -177,6 +178,7 @@ func prepareGraph(ctx context.Context, cloud *cloudio.Cloud, res *Result, opt *O
 		}
 		return r, err
 	}
+	opt.components = comps
 	return nil, ctx.Err()
 }
 

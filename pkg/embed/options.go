@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spectral-dev/spectral/pkg/graph"
 	cloudio "github.com/spectral-dev/spectral/pkg/io"
 	"github.com/spectral-dev/spectral/pkg/kernel"
 )
@@ -101,6 +102,9 @@ type Options struct {
 	attachSubset bool           // a runSubset of ComponentAttach (componentsAreClusters applies)
 	scales       []float64      // self-tuning sigma_i when already known
 	sparse       *kernel.Sparse // the sparse affinity, once built
+	// components of a disconnected graph embedded whole (input order; prepareGraph): the
+	// Lanczos path deflates each one's trivial vector (deflate.go).
+	components *graph.Components
 }
 
 // Validate fills the defaults and rejects impossible settings before any work (Run and
