@@ -162,7 +162,9 @@ func solveEstimate(s Solver, n, k int, perProduct float64, threads int, cached, 
 		p = multilevelPassesNarrow
 	}
 	seconds = float64(p)*(pass*perProduct+dense) + perProduct
-	mem = int64(n) * int64(b) * 8 * 12 // X, AX, W, AW, P, AP and the temporaries
+	// LOBPCG's nine n x b blocks (X, AX, R, W, AW, P, AP and two for the next P and AP)
+	// and one a Rayleigh-Ritz on a drift takes for a moment.
+	mem = int64(n) * int64(b) * 8 * 10
 	return p, seconds, mem
 }
 

@@ -610,3 +610,83 @@ func TestWeakNodes(t *testing.T) {
 		t.Errorf("groups %v (%d), want only node 1 (2 points, conductance 0.04)", group, n)
 	}
 }
+
+// A cascade that does not converge (one LOBPCG iteration) falls back to Lanczos, says
+// how far it got, and returns Lanczos's answer; the summary names Lanczos.
+func TestMultilevelNoConvergenceFallback(t *testing.T) {
+	cloud := &cloudio.Cloud{Points: generate.SwissRoll(3000, 0.01, 4), Dim: 3, Source: "roll3000"}
+	// A Krylov basis of 400 converges within the one restart allowed; one LOBPCG
+	// iteration cannot.
+	lan, ml := runBoth(t, cloud, Options{Sigma: 0.03, Cutoff: 4, K: 7, MaxIter: 1, NCV: 400})
+	if ml.Solver != SolverLanczos || ml.Levels != nil {
+		t.Fatalf("solver %s ran, levels %v, warnings %q", ml.Solver, ml.Levels, ml.Warnings)
+	}
+	warned := false
+	for _, w := range ml.Warnings {
+		warned = warned || strings.Contains(w, "pairs converged after") && strings.Contains(w, "solved by Lanczos instead")
+	}
+	if !warned {
+		t.Errorf("no fallback warning in %q", ml.Warnings)
+	}
+	if len(lan.Eigenvalues) != 7 || len(ml.Eigenvalues) != 7 {
+		t.Fatalf("eigenvalues: Lanczos %v, fallback %v", lan.Eigenvalues, ml.Eigenvalues)
+	}
+	for j, w := range lan.Eigenvalues {
+		if ml.Eigenvalues[j] != w {
+			t.Errorf("eigenvalue %d = %v, Lanczos %v", j, ml.Eigenvalues[j], w)
+		}
+	}
+}
+
+// Real scans (testdata/data, written by other tools) at sigma auto and the default
+// cutoff: the multilevel pairs against the Lanczos path. The bunny is a scanned surface,
+// the cycloidal gear has four components (four zero eigenvalues), featuretype has two
+// thirds of its points duplicated; a 10^4 Swiss roll at the benchmarks' sigma; a
+// 50 x 49 lattice has nearly equal pairs.
+func TestMultilevelRealClouds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: run by CI and by go test without -short")
+	}
+	var lattice []float64
+	for i := 0; i < 50; i++ {
+		for j := 0; j < 49; j++ {
+			lattice = append(lattice, float64(i)*0.02, float64(j)*0.02)
+		}
+	}
+	read := func(name string) *cloudio.Cloud {
+		c, err := cloudio.ReadFile("../../testdata/data/"+name, cloudio.ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	for _, c := range []struct {
+		name  string
+		cloud *cloudio.Cloud
+		sigma float64
+		zeros int
+	}{
+		{"bunny", read("bun_zipper_res2.ply"), 0, 1},
+		{"cycloidal", read("cycloidal.ply"), 0, 4},
+		{"featuretype", read("featuretype.ply"), 0, 1},
+		{"roll 10^4", &cloudio.Cloud{Points: generate.SwissRoll(10000, 0.01, 0), Dim: 3, Source: "roll"}, 0.02, 1},
+		{"lattice 50 x 49", &cloudio.Cloud{Points: lattice, Dim: 2, Source: "lattice"}, 0.03, 1},
+	} {
+		lan, ml := runBoth(t, c.cloud, Options{Sigma: c.sigma, Cutoff: CutoffAuto, K: 7})
+		if ml.Solver != SolverMultilevel {
+			t.Errorf("%s: solver %s ran, warnings %q", c.name, ml.Solver, ml.Warnings)
+			continue
+		}
+		t.Logf("%s: sigma %.4g, %d passes (Lanczos %d products), levels %v", c.name, ml.Sigma, ml.Passes, lan.MatVecs, ml.Levels)
+		checkAgainstLanczos(t, c.name, c.cloud, lan, ml, 1e-9)
+		zeros := 0
+		for _, v := range ml.Eigenvalues {
+			if math.Abs(v) < 1e-9 {
+				zeros++
+			}
+		}
+		if zeros != c.zeros {
+			t.Errorf("%s: %d zero eigenvalues, want %d (%v)", c.name, zeros, c.zeros, ml.Eigenvalues)
+		}
+	}
+}
