@@ -23,14 +23,15 @@ const minDeflate = 200
 // deflates says whether solve deflates u.
 func deflates(u []float64, want int) bool { return u != nil && want >= 2 && len(u) >= minDeflate }
 
-// deflated is P A for orthonormal vectors with A u = u: one (u, label nil), or one per
-// connected component (componentBasis: u's entries on each component's rows form that
-// component's vector).
+// deflated is P A for orthonormal vectors with A u = value u: one (u, label nil), or one
+// per connected component (componentBasis: u's entries on each component's rows form
+// that component's vector).
 type deflated struct {
 	op    eigsh.Operator
 	u     []float64
 	label []int32 // component of each row, nil = one vector
 	c     int     // number of vectors (with label)
+	value float64 // their eigenvalue: 1 for A = D^-1/2 K D^-1/2, the shift for s I - L
 }
 
 func (d *deflated) Dims() int { return d.op.Dims() }
@@ -73,17 +74,22 @@ func (d *deflated) project(dst []float64, b int) {
 	}
 }
 
-// Where the graph falls apart into c connected components, A's eigenvalue 1 has c
-// eigenvectors, known exactly: u_C = D^1/2 1_C / |D^1/2 1_C| for each component C (no
-// kernel value joins two components). Single-vector Lanczos finds copies of a multiple
-// eigenvalue only through rounding: on the cycloidal gear (4 components) it returned 3
-// of the 4 zero Laplacian eigenvalues and 5.2e-5 in the fourth's place. So solve
-// deflates them all and adds them to its answer; the block solver, whose block holds
-// every wanted pair, finds the copies itself (TestMultilevelRealClouds).
+// Where the graph falls apart into c connected components, the Laplacian's eigenvalue 0
+// has c eigenvectors, known exactly: one per component C, u_C = M^1/2 1_C / |M^1/2 1_C|
+// (no kernel value joins two components; M = D for the normalized and random-walk
+// Laplacians, I for the unnormalized one). Single-vector Lanczos finds copies of a
+// multiple eigenvalue only through rounding: on the cycloidal gear (4 components) it
+// returned 3 of the 4 zeros and 5.2e-5 in the fourth's place, and on five blobs with
+// the unnormalized Laplacian 2 of 5. So solve deflates them all and adds them to its
+// answer; the block solver, whose block holds every wanted pair, finds the copies itself
+// (TestMultilevelRealClouds).
 
 // componentBasis is the deflation of the c components labelled label (sorted rows,
-// 0 = largest) for the masses m (the degrees, times the weights).
-func componentBasis(m []float64, label []int32, c int) *deflated {
+// 0 = largest) for the masses m (nil: 1 each), the vectors' eigenvalue of op value.
+func componentBasis(m []float64, label []int32, c int, value float64) *deflated {
+	if m == nil {
+		m = slices.Repeat([]float64{1}, len(label))
+	}
 	vol := make([]float64, c)
 	for i, x := range m {
 		vol[label[i]] += x
@@ -92,11 +98,11 @@ func componentBasis(m []float64, label []int32, c int) *deflated {
 	for i, x := range m {
 		u[i] = math.Sqrt(x / vol[label[i]])
 	}
-	return &deflated{u: u, label: label, c: c}
+	return &deflated{u: u, label: label, c: c, value: value}
 }
 
 // basisVectors returns the first k of d's vectors (the largest components) as columns,
-// and the residuals |A u - u| of all of them, from one product of op on their sum.
+// and the residuals |A u - value u| of all of them, from one product of op on their sum.
 func (d *deflated) basisVectors(op eigsh.Operator, k int) (*mat.Dense, []float64) {
 	n := len(d.u)
 	au := make([]float64, n)
@@ -110,7 +116,7 @@ func (d *deflated) basisVectors(op eigsh.Operator, k int) (*mat.Dense, []float64
 		if d.label != nil {
 			l = int(d.label[i])
 		}
-		e := au[i] - d.u[i]
+		e := au[i] - d.value*d.u[i]
 		r[l] += e * e
 		if l < k {
 			raw.Data[i*raw.Stride+l] = d.u[i]
@@ -136,8 +142,8 @@ func trivialVector(deg []float64) []float64 {
 	return u
 }
 
-// withTrivial adds the pairs (1, u) of d's vectors to a solve of the deflated operator,
-// with the residuals |A u - u| measured by one product of op.
+// withTrivial adds the known pairs (value, u) of d's vectors to a solve of the deflated
+// operator, with the residuals |A u - value u| measured by one product of op.
 func withTrivial(s *eigsh.Result, op eigsh.Operator, d *deflated) *eigsh.Result {
 	c := max(d.c, 1)
 	bv, res := d.basisVectors(op, c)
@@ -148,9 +154,9 @@ func withTrivial(s *eigsh.Result, op eigsh.Operator, d *deflated) *eigsh.Result 
 		v.Slice(0, n, 0, k).(*mat.Dense).Copy(s.Vectors)
 	}
 	v.Slice(0, n, k, k+c).(*mat.Dense).Copy(bv)
-	vals := append([]float64(nil), s.Values...) // ascending: the others are < 1
+	vals := append([]float64(nil), s.Values...) // ascending: the others are below value
 	for range c {
-		vals = append(vals, 1)
+		vals = append(vals, d.value)
 	}
 	return &eigsh.Result{
 		Values:    vals,
@@ -161,35 +167,43 @@ func withTrivial(s *eigsh.Result, op eigsh.Operator, d *deflated) *eigsh.Result 
 	}
 }
 
-// solve finds the want largest eigenpairs of op, deflating the known first eigenvector
-// u when there is one (normalized and random-walk Laplacians, n >= minDeflate), or, on a
-// disconnected graph, comp's vector of each component (nil: none), all of them known
-// pairs (1, u). Should the wanted pairs reach down to P A's eigenvalue 0 (the direction
-// of u; possible only when eigenvalues of A near 0 are wanted, i.e. Laplacian
-// eigenvalues near 1), the deflated answer is ambiguous and the plain operator is solved
-// instead.
+// solve finds the want largest eigenpairs of op, deflating the known first eigenvector u
+// (A u = u) when there is one (normalized and random-walk Laplacians, n >= minDeflate),
+// or, on a disconnected graph, comp's vector of each component (nil: none; any
+// Laplacian). Should the wanted pairs reach down to the deflated operator's eigenvalue 0
+// (possible only when op's eigenvalues near 0 are wanted, i.e. Laplacian eigenvalues near
+// the top of its spectrum), the deflated answer is ambiguous and the plain operator is
+// solved instead. The caller's progress counts u's pair already.
 func solve(op eigsh.Operator, u []float64, comp *deflated, want int, o eigsh.Options) (*eigsh.Result, error) {
-	if !deflates(u, want) {
-		return eigsh.Solve(op, want, o)
+	var d *deflated
+	if deflates(u, want) {
+		d = &deflated{op: op, u: u, value: 1}
 	}
-	d := &deflated{op: op, u: u}
 	checked := 0 // products spent checking comp
-	if comp != nil {
+	if comp != nil && deflates(comp.u, want) {
 		checked = 1
 		// The components' graph is the kernel's (kernel.Components applies its cutoff
 		// rule), so each u_C is exact; check it on op before relying on it.
 		v, res := comp.basisVectors(op, min(want, comp.c)) // n x c could be huge
-		if slices.Max(res) <= componentResidual {
+		if slices.Max(res) <= componentResidual*comp.value {
 			if want <= comp.c { // every wanted pair is a component's: nothing to solve
-				return &eigsh.Result{Values: slices.Repeat([]float64{1}, want), Vectors: v, Residuals: res[:want], MatVecs: 1}, nil
+				return &eigsh.Result{Values: slices.Repeat([]float64{comp.value}, want), Vectors: v, Residuals: res[:want], MatVecs: 1}, nil
 			}
-			d = &deflated{op: op, u: comp.u, label: comp.label, c: comp.c}
+			d = &deflated{op: op, u: comp.u, label: comp.label, c: comp.c, value: comp.value}
 		}
 	}
+	if d == nil {
+		r, err := eigsh.Solve(op, want, o)
+		if r != nil {
+			r.MatVecs += checked
+		}
+		return r, err
+	}
 	known := max(d.c, 1)
-	if pr := o.Progress; pr != nil && known > 1 {
-		o.Progress = func(p eigsh.Progress) { // the caller counts one known pair
-			p.Converged += known - 1
+	if pr := o.Progress; pr != nil && known > btoi(deflates(u, want)) {
+		extra := known - btoi(deflates(u, want))
+		o.Progress = func(p eigsh.Progress) {
+			p.Converged += extra
 			pr(p)
 		}
 	}
@@ -205,7 +219,7 @@ func solve(op eigsh.Operator, u []float64, comp *deflated, want int, o eigsh.Opt
 	default:
 		return nil, err
 	}
-	if len(s.Values) > 0 && s.Values[0] < 0.25 {
+	if len(s.Values) > 0 && s.Values[0] < 0.25*d.value {
 		plain, perr := eigsh.Solve(op, want, o)
 		if plain != nil {
 			plain.MatVecs += s.MatVecs + checked
@@ -218,7 +232,7 @@ func solve(op eigsh.Operator, u []float64, comp *deflated, want int, o eigsh.Opt
 	return r, nil
 }
 
-// componentResidual is the largest |A u_C - u_C| for which the components are deflated:
-// rounding leaves ~1e-16 per row; a pair the components' rule and the kernel's judged
-// differently would leave a kernel value (>= exp(-cutoff^2/2)).
+// componentResidual is the largest |A u_C - value u_C| / value for which the components
+// are deflated: rounding leaves ~1e-16 per row; a pair the components' rule and the
+// kernel's judged differently would leave a kernel value (>= exp(-cutoff^2/2)).
 const componentResidual = 1e-10

@@ -229,17 +229,19 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 		return nil, err
 	}
 	op, back := transform(mw, mw.Degrees(), opt.Laplacian)
-	var u []float64    // op's known first eigenvector, deflated by solve
-	var comp *deflated // on a disconnected graph, one such vector per component
+	var u []float64 // op's known first eigenvector, deflated by solve
+	var mass []float64
 	if opt.Laplacian != Unnormalized {
-		u = trivialVector(trivialMass(deg, w))
-		if c := opt.components; c != nil && c.Count() > 1 && len(c.Label) == n {
-			label := make([]int32, n)
-			for s, i := range g.Perm {
-				label[s] = c.Label[i]
-			}
-			comp = componentBasis(trivialMass(deg, w), label, c.Count())
+		mass = trivialMass(deg, w)
+		u = trivialVector(mass)
+	}
+	var comp *deflated // on a disconnected graph, one known vector per component
+	if c := opt.components; c != nil && c.Count() > 1 && len(c.Label) == n {
+		label := make([]int32, n)
+		for s, i := range g.Perm {
+			label[s] = c.Label[i]
 		}
+		comp = componentBasis(mass, label, c.Count(), back(0)) // op's value for Laplacian 0
 	}
 	lopt := eigsh.Options{
 		Which:   eigsh.LA,

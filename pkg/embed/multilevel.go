@@ -266,12 +266,12 @@ func solveMultilevel(op eigsh.Operator, u []float64, want int, levels []eigsh.Le
 		return eigsh.SolveMultilevel(op, want, levels, o)
 	}
 	o.Deflate = u
-	s, err := eigsh.SolveMultilevel(&deflated{op, u}, want-1, levels, o)
+	s, err := eigsh.SolveMultilevel(&deflated{op: op, u: u, value: 1}, want-1, levels, o)
 	var nc *eigsh.NoConvergence
 	switch {
 	case err == nil:
 	case errors.As(err, &nc) && nc.Result != nil:
-		r := withTrivial(nc.Result, op, u)
+		r := withTrivial(nc.Result, op, &deflated{u: u, value: 1})
 		r.Passes, r.Block, r.Levels = nc.Result.Passes+1, nc.Result.Block, nc.Result.Levels
 		nc.Result = r
 		nc.Converged, nc.K = len(r.Values), want
@@ -279,7 +279,7 @@ func solveMultilevel(op eigsh.Operator, u []float64, want int, levels []eigsh.Le
 	default:
 		return nil, err
 	}
-	r := withTrivial(s, op, u)
+	r := withTrivial(s, op, &deflated{u: u, value: 1})
 	r.Passes, r.Block, r.Levels = s.Passes+1, s.Block, s.Levels
 	return r, nil
 }
