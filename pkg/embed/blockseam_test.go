@@ -14,4 +14,6 @@ var (
 	_ eigsh.BlockOperator = (*kernel.Laplacian)(nil)
 	_ eigsh.BlockOperator = (*gpu.Operator)(nil)
 	_ eigsh.BlockOperator = eigsh.Affine{}
+	_ eigsh.BlockOperator = (*deflated)(nil)
+	_ eigsh.BlockOperator = weightedMatrix{}
 )

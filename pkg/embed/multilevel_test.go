@@ -690,3 +690,36 @@ func TestMultilevelRealClouds(t *testing.T) {
 		}
 	}
 }
+
+// The whole multilevel run (kernel, levels, coarse solves, LOBPCG) gives the same bits
+// for any thread count, cached and on the fly.
+func TestMultilevelThreadsBitIdentical(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: run by CI and by go test without -short")
+	}
+	cloud := &cloudio.Cloud{Points: generate.SwissRoll(6000, 0.01, 7), Dim: 3, Source: "roll6000"}
+	for _, cache := range []int64{-1, 0} {
+		var ref *Result
+		for _, th := range []int{1, 2, 3} {
+			r, err := RunCloud(context.Background(), cloud, Options{Sigma: 0.025, Cutoff: 4, K: 7, Solver: SolverMultilevel, Threads: th, CacheMemory: cache})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Solver != SolverMultilevel {
+				t.Fatalf("solver %s, warnings %q", r.Solver, r.Warnings)
+			}
+			if ref == nil {
+				ref = r
+				continue
+			}
+			if !slices.Equal(r.Eigenvalues, ref.Eigenvalues) || r.Passes != ref.Passes {
+				t.Errorf("cache %d, threads %d: eigenvalues %v (%d passes), 1 thread %v (%d)", cache, th, r.Eigenvalues, r.Passes, ref.Eigenvalues, ref.Passes)
+			}
+			for j := range r.Vectors {
+				if !slices.Equal(r.Vectors[j], ref.Vectors[j]) {
+					t.Errorf("cache %d, threads %d: vector %d differs from 1 thread's", cache, th, j)
+				}
+			}
+		}
+	}
+}

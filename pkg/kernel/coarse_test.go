@@ -3,6 +3,7 @@ package kernel
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/spectral-dev/spectral/pkg/grid"
@@ -112,4 +113,29 @@ func spiralCloud(n int, seed uint64) []float64 {
 		pts = append(pts, 0.4+0.4*(t/7)*math.Cos(t)+0.002*math.Sin(float64(i*int(seed))), 0.5+0.3*math.Sin(t))
 	}
 	return pts
+}
+
+// Coarsen's sums do not depend on the thread count: each aggregate's row is summed by
+// one worker in an order fixed by the data.
+func TestCoarsenThreadsBitIdentical(t *testing.T) {
+	c := cloud{name: "roll3d", dim: 3, pts: swissRoll(3000, 6), sigma: 0.03}
+	g := mustGrid(t, c, 4, grid.Options{})
+	ag, err := g.AggregateSorted(1.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref *Coarse
+	for _, th := range []int{1, 2, 3, 8} {
+		cs, err := mustOp(t, g, Options{CacheBudget: -1, Threads: th}).Coarsen(ag.Labels, ag.M)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ref == nil {
+			ref = cs
+			continue
+		}
+		if !slices.Equal(cs.Ptr, ref.Ptr) || !slices.Equal(cs.Col, ref.Col) || !slices.Equal(cs.Val, ref.Val) {
+			t.Errorf("threads %d: coarse kernel differs from 1 thread's", th)
+		}
+	}
 }
