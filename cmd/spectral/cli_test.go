@@ -124,7 +124,13 @@ type infoJSON struct {
 	SigmaRaise     *float64  `json:"sigma_raise"`
 	Components     []int     `json:"components"`
 	Estimate       *struct {
-		PairsWithinCutoff int64 `json:"pairs_within_cutoff"`
+		PairsWithinCutoff int64   `json:"pairs_within_cutoff"`
+		SolveSeconds      float64 `json:"solve_seconds_estimate"`
+		ReadSeconds       float64 `json:"read_seconds"`
+		GridSeconds       float64 `json:"grid_seconds"`
+		KernelSeconds     float64 `json:"kernel_seconds_estimate"`
+		WriteSeconds      float64 `json:"write_seconds_estimate"`
+		RunSeconds        float64 `json:"run_seconds_estimate"`
 	} `json:"estimate"`
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -133,6 +134,7 @@ func (o *infoOptions) plan() (infoPlan, error) {
 func runInfo(cmd *cobra.Command, o *infoOptions, input string, p infoPlan) error {
 	var c *cloudio.Cloud
 	var err error
+	t0 := time.Now()
 	if input == "-" {
 		c, err = cloudio.Read(cmd.InOrStdin(), "<stdin>", p.read)
 	} else {
@@ -141,6 +143,7 @@ func runInfo(cmd *cobra.Command, o *infoOptions, input string, p infoPlan) error
 	if err != nil {
 		return err
 	}
+	read := time.Since(t0)
 	info := cloudInfo{Input: c.Source, Format: c.Format, N: c.N(), Dim: c.Dim, Columns: c.Names}
 	info.BBoxMin, info.BBoxMax = bbox(c)
 	var sp *neighbors.Spacing
@@ -169,7 +172,7 @@ func runInfo(cmd *cobra.Command, o *infoOptions, input string, p infoPlan) error
 			}
 			sigma = *info.SuggestedSigma
 		}
-		est, err := embed.EstimateCostsFor(c, sigma, p.cutoff, o.k, o.threads, p.solver)
+		est, err := embed.EstimateCostsFor(c, sigma, p.cutoff, o.k, o.threads, p.solver, read)
 		if err != nil {
 			return err
 		}
@@ -234,6 +237,7 @@ func printInfo(w io.Writer, in *cloudInfo) {
 		fmt.Fprintf(w, "  memory                   ~%s, plus %s to cache the kernel (cached: %s)\n", embed.FormatBytes(e.MemoryBytes), embed.FormatBytes(e.CacheBytes), cached)
 		fmt.Fprintf(w, "  time per product        ~%.3g s on the fly, ~%.3g s cached (%d threads)\n", e.SecondsPerProduct, e.SecondsPerCachedProduct, e.Threads)
 		fmt.Fprintf(w, "  solver                   %s: ~%d passes, ~%s to solve (rough), +%s for its blocks\n", e.Solver, e.SolvePasses, roughTime(e.SolveSeconds), embed.FormatBytes(e.SolveMemory))
+		fmt.Fprintf(w, "  whole run                ~%s (rough): read %s (as here), grid %s, kernel stage ~%s, solve, output ~%s\n", roughTime(e.RunSeconds), roughTime(e.ReadSeconds), roughTime(e.GridSeconds), roughTime(e.KernelSeconds), roughTime(e.WriteSeconds))
 		if e.SuggestCacheMemory != "" {
 			fmt.Fprintf(w, "  the cache is over the default budget (half the available memory, less the rest of the run) but fits the machine: --cache-memory %s caches it\n", e.SuggestCacheMemory)
 		}

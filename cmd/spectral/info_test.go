@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -94,6 +95,15 @@ func TestInfoEstimate(t *testing.T) {
 	// convention, so both are accepted.
 	if p := in.Estimate.PairsWithinCutoff; p != 50*50 && p != 50*49 && p != 50*49/2 && p != 50*51/2 {
 		t.Errorf("pairs within the cutoff with sigma 1000: %d, want every pair of 50 points", p)
+	}
+	// The whole run's estimate is its stages' sum, each measured or estimated.
+	e := in.Estimate
+	if sum := e.ReadSeconds + e.GridSeconds + e.KernelSeconds + e.SolveSeconds + e.WriteSeconds; !(e.ReadSeconds > 0 && e.GridSeconds > 0 &&
+		e.KernelSeconds > 0 && e.WriteSeconds > 0 && math.Abs(e.RunSeconds-sum) <= 1e-9*sum) {
+		t.Errorf("whole run %g s, stages %+v (sum %g)", e.RunSeconds, *e, sum)
+	}
+	if r := mustRun(t, nil, "info", "--sigma", "1000", "--cutoff", "4", shelf); !strings.Contains(r.stdout, "whole run ") {
+		t.Errorf("no whole-run estimate in\n%s", r.stdout)
 	}
 	tiny := infoOf(t, nil, "--sigma", "1e-6", "--cutoff", "4", shelf)
 	if tiny.Estimate == nil || tiny.Estimate.PairsWithinCutoff > 50 {

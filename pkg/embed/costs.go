@@ -43,16 +43,34 @@ type Costs struct {
 	SolvePasses  int     `json:"solve_passes_estimate"`
 	SolveSeconds float64 `json:"solve_seconds_estimate"`
 	SolveMemory  int64   `json:"solve_memory_bytes_estimate"`
+	// The whole run's time: the read as the caller measured it, the grid as built here,
+	// the kernel stage (degrees, components, the cache) at kernelStageProducts on-the-fly
+	// products, the solve, and writing a CSV of the points and k eigenvectors.
+	ReadSeconds   float64 `json:"read_seconds"`
+	GridSeconds   float64 `json:"grid_seconds"`
+	KernelSeconds float64 `json:"kernel_seconds_estimate"`
+	WriteSeconds  float64 `json:"write_seconds_estimate"`
+	RunSeconds    float64 `json:"run_seconds_estimate"`
 }
+
+// kernelStageProducts is the kernel stage's time in single on-the-fly products, and
+// csvBytesPerSecond the output's writing speed (a value is ~21 bytes of CSV): measured
+// end to end on the Swiss rolls (docs/bench/multilevel.md, "Session 10"; the 10^5 roll
+// at sigma 0.01: 0.37 s against ~0.09 s a product; 10^6: 30 s against ~8.7 s).
+const (
+	kernelStageProducts = 4.0
+	csvBytesPerSecond   = 150e6
+)
 
 // EstimateCosts estimates the pairs, memory and time per product of embedding c with
 // sigma (input units) and cutoff (sigmas; CutoffAuto allowed; 0 = every pair).
 func EstimateCosts(c *cloudio.Cloud, sigma, cutoff float64, k, threads int) (*Costs, error) {
-	return EstimateCostsFor(c, sigma, cutoff, k, threads, SolverAuto)
+	return EstimateCostsFor(c, sigma, cutoff, k, threads, SolverAuto, 0)
 }
 
-// EstimateCostsFor is EstimateCosts for the given --solver (auto: the one auto would pick).
-func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, solver Solver) (*Costs, error) {
+// EstimateCostsFor is EstimateCosts for the given --solver (auto: the one auto would
+// pick), with the time the caller took to read c (0: not counted).
+func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, solver Solver, read time.Duration) (*Costs, error) {
 	if cutoff == CutoffAuto {
 		cutoff = kernel.DefaultCutoff
 	}
@@ -62,10 +80,12 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 	if err := checkScale(c, sigma, cutoff); err != nil {
 		return nil, err
 	}
+	t0 := time.Now()
 	g, err := grid.Build(c.Points, c.Dim, sigma, cutoff, grid.Options{})
 	if err != nil {
 		return nil, gridError(c, sigma, cutoff, err)
 	}
+	gridSecs := time.Since(t0).Seconds()
 	kopt := kernel.Options{Threads: threads, CacheBudget: cacheBudget(Options{K: k}, c.N(), c.Dim)}
 	est := kernel.EstimateCost(g, kopt)
 	// The cached mode runs on cachedCells where they are not crowded: its memory from
@@ -117,9 +137,13 @@ func EstimateCostsFor(c *cloudio.Cloud, sigma, cutoff float64, k, threads int, s
 		}
 	}
 	passes, secs, smem := solveEstimate(solver, c.N(), k, used, threads, cache.Cached && !fly, narrow)
+	kernelSecs := kernelStageProducts * otf
+	writeSecs := float64(c.N()*(c.Dim+max(k, 1))) * 21 / csvBytesPerSecond
 	return &Costs{
 		Solver: solver, SolvePasses: passes, SolveSeconds: secs, SolveMemory: smem,
-		Sigma: sigma, Cutoff: cutoff,
+		ReadSeconds: read.Seconds(), GridSeconds: gridSecs, KernelSeconds: kernelSecs, WriteSeconds: writeSecs,
+		RunSeconds: read.Seconds() + gridSecs + kernelSecs + secs + writeSecs,
+		Sigma:      sigma, Cutoff: cutoff,
 		PairsWithinCutoff: est.PairsWithinCutoff, PairsEvaluated: est.PairsEvaluated,
 		MemoryBytes: mem,
 		CacheBytes:  cache.CacheBytes, CacheFits: cache.Cached, CacheFraction: cache.CacheFraction, SuggestCacheMemory: suggest,
