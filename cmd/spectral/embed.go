@@ -395,6 +395,9 @@ func printHumanSummary(w io.Writer, s *embed.Summary) {
 // solverString says which solver ran and its work: Lanczos's products and restarts, or
 // the multilevel solver's passes, block and level sizes.
 func solverString(s *embed.Summary) string {
+	if s.Solver == "" {
+		return "no eigensolver ran"
+	}
 	if s.Solver != embed.SolverMultilevel {
 		return fmt.Sprintf("%s: %d products, %d restarts", s.Solver, s.MatVecs, s.Restarts)
 	}

@@ -32,6 +32,9 @@ type deflated struct {
 	label []int32 // component of each row, nil = one vector
 	c     int     // number of vectors (with label)
 	value float64 // their eigenvalue: 1 for A = D^-1/2 K D^-1/2, the shift for s I - L
+	// After check: the first min(k, c) vectors as columns and every vector's residual.
+	vecs *mat.Dense
+	res  []float64
 }
 
 func (d *deflated) Dims() int { return d.op.Dims() }
@@ -87,18 +90,29 @@ func (d *deflated) project(dst []float64, b int) {
 // componentBasis is the deflation of the c components labelled label (sorted rows,
 // 0 = largest) for the masses m (nil: 1 each), the vectors' eigenvalue of op value.
 func componentBasis(m []float64, label []int32, c int, value float64) *deflated {
-	if m == nil {
-		m = slices.Repeat([]float64{1}, len(label))
+	mass := func(i int) float64 {
+		if m == nil {
+			return 1
+		}
+		return m[i]
 	}
 	vol := make([]float64, c)
-	for i, x := range m {
-		vol[label[i]] += x
+	for i, l := range label {
+		vol[l] += mass(i)
 	}
-	u := make([]float64, len(m))
-	for i, x := range m {
-		u[i] = math.Sqrt(x / vol[label[i]])
+	u := make([]float64, len(label))
+	for i, l := range label {
+		u[i] = math.Sqrt(mass(i) / vol[l])
 	}
 	return &deflated{u: u, label: label, c: c, value: value}
+}
+
+// check measures the vectors' residuals on op (one product) and keeps them, with the
+// first min(k, c) vectors, for solve; it says whether every residual is within
+// componentResidual.
+func (d *deflated) check(op eigsh.Operator, k int) bool {
+	d.vecs, d.res = d.basisVectors(op, min(k, d.c))
+	return slices.Max(d.res) <= componentResidual*d.value
 }
 
 // basisVectors returns the first k of d's vectors (the largest components) as columns,
@@ -146,7 +160,11 @@ func trivialVector(deg []float64) []float64 {
 // operator, with the residuals |A u - value u| measured by one product of op.
 func withTrivial(s *eigsh.Result, op eigsh.Operator, d *deflated) *eigsh.Result {
 	c := max(d.c, 1)
-	bv, res := d.basisVectors(op, c)
+	bv, res, spent := d.vecs, d.res, 0 // measured by check
+	if bv == nil || bv.RawMatrix().Cols < c {
+		bv, res = d.basisVectors(op, c)
+		spent = 1
+	}
 	n := len(d.u)
 	k := len(s.Values)
 	v := mat.NewDense(n, k+c, nil)
@@ -161,7 +179,7 @@ func withTrivial(s *eigsh.Result, op eigsh.Operator, d *deflated) *eigsh.Result 
 	return &eigsh.Result{
 		Values:    vals,
 		Vectors:   v,
-		MatVecs:   s.MatVecs + 1,
+		MatVecs:   s.MatVecs + spent,
 		Restarts:  s.Restarts,
 		Residuals: append(append([]float64(nil), s.Residuals...), res...),
 	}
@@ -170,27 +188,24 @@ func withTrivial(s *eigsh.Result, op eigsh.Operator, d *deflated) *eigsh.Result 
 // solve finds the want largest eigenpairs of op, deflating the known first eigenvector u
 // (A u = u) when there is one (normalized and random-walk Laplacians, n >= minDeflate),
 // or, on a disconnected graph, comp's vector of each component (nil: none; any
-// Laplacian). Should the wanted pairs reach down to the deflated operator's eigenvalue 0
-// (possible only when op's eigenvalues near 0 are wanted, i.e. Laplacian eigenvalues near
-// the top of its spectrum), the deflated answer is ambiguous and the plain operator is
-// solved instead. The caller's progress counts u's pair already.
+// Laplacian; checked on op by the caller). Should the wanted pairs reach down to the
+// deflated operator's eigenvalue 0 (possible only when op's eigenvalues near 0 are
+// wanted, i.e. Laplacian eigenvalues near the top of its spectrum), the deflated answer is
+// ambiguous and the plain operator is solved instead (with the components, their copies
+// of eigenvalue 0 are then at Lanczos's mercy again; k that close to n is rare). The
+// caller's progress counts u's pair already.
 func solve(op eigsh.Operator, u []float64, comp *deflated, want int, o eigsh.Options) (*eigsh.Result, error) {
 	var d *deflated
 	if deflates(u, want) {
 		d = &deflated{op: op, u: u, value: 1}
 	}
-	checked := 0 // products spent checking comp
+	checked := 0 // the product that checked comp
 	if comp != nil && deflates(comp.u, want) {
 		checked = 1
-		// The components' graph is the kernel's (kernel.Components applies its cutoff
-		// rule), so each u_C is exact; check it on op before relying on it.
-		v, res := comp.basisVectors(op, min(want, comp.c)) // n x c could be huge
-		if slices.Max(res) <= componentResidual*comp.value {
-			if want <= comp.c { // every wanted pair is a component's: nothing to solve
-				return &eigsh.Result{Values: slices.Repeat([]float64{comp.value}, want), Vectors: v, Residuals: res[:want], MatVecs: 1}, nil
-			}
-			d = &deflated{op: op, u: comp.u, label: comp.label, c: comp.c, value: comp.value}
+		if want <= comp.c { // every wanted pair is a component's: nothing to solve
+			return &eigsh.Result{Values: slices.Repeat([]float64{comp.value}, want), Vectors: comp.vecs, Residuals: comp.res[:want], MatVecs: 1}, nil
 		}
+		d = &deflated{op: op, u: comp.u, label: comp.label, c: comp.c, value: comp.value, vecs: comp.vecs, res: comp.res}
 	}
 	if d == nil {
 		r, err := eigsh.Solve(op, want, o)
@@ -233,6 +248,8 @@ func solve(op eigsh.Operator, u []float64, comp *deflated, want int, o eigsh.Opt
 }
 
 // componentResidual is the largest |A u_C - value u_C| / value for which the components
-// are deflated: rounding leaves ~1e-16 per row; a pair the components' rule and the
-// kernel's judged differently would leave a kernel value (>= exp(-cutoff^2/2)).
+// are deflated: rounding leaves ~1e-16. A pair that the components' rule and the
+// kernel's judged differently leaves K_ij / sqrt(D_i vol C) (normalized; K_ij >=
+// exp(-cutoff^2/2)), which on large components can pass; the pair is then as accurate
+// as its reported residual.
 const componentResidual = 1e-10

@@ -141,3 +141,33 @@ func TestLanczosComponents(t *testing.T) {
 		}
 	}
 }
+
+// check accepts the components' vectors only where they are eigenvectors of the
+// operator: splitting a connected blob into two "components" fails it.
+func TestComponentCheck(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	pts := append(blob(rng, 400, 3, []float64{0, 0, 0}, 0.5), blob(rng, 300, 3, []float64{4, 0, 0}, 0.5)...)
+	g, err := grid.Build(pts, 3, 0.12, 4, grid.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := kernel.New(g, kernel.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, back := transform(m, m.Degrees(), Normalized)
+	right, split := make([]int32, g.N), make([]int32, g.N)
+	for s, i := range g.Perm {
+		if i >= 400 {
+			right[s], split[s] = 1, 1
+		} else if i%2 == 0 {
+			split[s] = 2
+		}
+	}
+	if d := componentBasis(m.Degrees(), right, 2, back(0)); !d.check(op, 7) || slices.Max(d.res) > 1e-13 {
+		t.Errorf("true components rejected: residuals %v", d.res)
+	}
+	if d := componentBasis(m.Degrees(), split, 3, back(0)); d.check(op, 7) {
+		t.Errorf("a split blob accepted: residuals %v", d.res)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -235,13 +236,29 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 		mass = trivialMass(deg, w)
 		u = trivialVector(mass)
 	}
-	var comp *deflated // on a disconnected graph, one known vector per component
-	if c := opt.components; c != nil && c.Count() > 1 && len(c.Label) == n {
+	// On a disconnected graph, one known vector per component for the Lanczos path
+	// (deflate.go): built when Lanczos runs, and checked on op first.
+	var comp *deflated
+	compBuilt := false
+	components := func() *deflated {
+		c := opt.components
+		if compBuilt || c == nil || c.Count() < 2 || len(c.Label) != n || n < minDeflate {
+			return comp
+		}
+		compBuilt = true
 		label := make([]int32, n)
 		for s, i := range g.Perm {
 			label[s] = c.Label[i]
 		}
-		comp = componentBasis(mass, label, c.Count(), back(0)) // op's value for Laplacian 0
+		// back maps op's eigenvalues to the Laplacian's and is its own inverse (1 - mu,
+		// s - mu): back(0) is op's value for Laplacian 0.
+		d := componentBasis(mass, label, c.Count(), back(0))
+		if !d.check(op, want) {
+			res.warn(opt, fmt.Sprintf("the %d components' known eigenvectors do not match the kernel's graph (residual %.2g): Lanczos may miss copies of eigenvalue 0", c.Count(), slices.Max(d.res)))
+			return nil
+		}
+		comp = d
+		return comp
 	}
 	lopt := eigsh.Options{
 		Which:   eigsh.LA,
@@ -268,7 +285,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 		// loops (multilevel.go): weighted or loop-free graphs stay on Lanczos.
 		res.Solver = SolverLanczos
 	}
-	if comp != nil && comp.c >= want && res.Solver == SolverMultilevel {
+	if c := opt.components; c != nil && c.Count() >= want && res.Solver == SolverMultilevel && components() != nil {
 		// Every wanted pair is a component's: solve returns them without solving.
 		if opt.Solver == SolverMultilevel {
 			res.warn(opt, fmt.Sprintf("multilevel solver: the graph's %d components give every wanted pair; solved by Lanczos instead", comp.c))
@@ -281,7 +298,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 		sres, serr = runMultilevel(ctx, res, kop, g, deg, op, u, want, opt, lopt)
 	}
 	if res.Solver == SolverLanczos {
-		sres, serr = solve(op, u, comp, want, lopt)
+		sres, serr = solve(op, u, components(), want, lopt)
 	}
 	res.Seconds.Solve = time.Since(t).Seconds()
 	if err := deviceErr(m); err != nil {
