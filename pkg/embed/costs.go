@@ -53,12 +53,13 @@ type Costs struct {
 	RunSeconds    float64 `json:"run_seconds_estimate"`
 }
 
-// kernelStageProducts is the kernel stage's time in single on-the-fly products, and
-// csvBytesPerSecond the output's writing speed (a value is ~21 bytes of CSV): measured
-// end to end on the Swiss rolls (docs/bench/multilevel.md, "Session 10"; the 10^5 roll
-// at sigma 0.01: 0.37 s against ~0.09 s a product; 10^6: 30 s against ~8.7 s).
+// kernelStageProducts is the kernel stage's time in info's single on-the-fly products,
+// and csvBytesPerSecond the output's writing speed (a value is ~21 bytes of CSV): on the
+// Swiss rolls at sigma 0.01, the stage took 0.37 s at 10^5 and 30 s at 10^6 (with a
+// cache) where info timed a product at 0.144 s and 10.9 s; 10^6 points wrote in 1.3-1.6 s
+// (docs/bench/multilevel.md, "Session 10").
 const (
-	kernelStageProducts = 4.0
+	kernelStageProducts = 3.0
 	csvBytesPerSecond   = 150e6
 )
 
