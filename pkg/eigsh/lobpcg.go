@@ -447,16 +447,10 @@ func lobpcgBlock(op Operator, k int, opt BlockOptions) (*Result, *ritzBlock, err
 			rs = append(rs, res[j])
 		}
 	}
-	nk := max(len(keep), 1)
-	vd := make([]float64, n*nk)
-	parChunks(n, func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			for c, j := range keep {
-				vd[i*nk+c] = x[i*b+j]
-			}
-		}
-	})
-	vecs := mat.NewDense(n, nk, vd)
+	vecs := mat.NewDense(n, 1, nil) // none converged: an empty column
+	if len(keep) > 0 {
+		vecs = mat.NewDense(n, len(keep), selectColsTo(make([]float64, n*len(keep)), n, x, b, keep))
+	}
 	block := &ritzBlock{x: x, theta: append([]float64(nil), theta...), b: b, res: res}
 	if len(keep) < k {
 		out := &Result{Values: []float64{}, Residuals: []float64{}, MatVecs: l.matvecs, Passes: l.passes, Restarts: iter, Block: b}
