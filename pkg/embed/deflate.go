@@ -196,7 +196,8 @@ func withTrivial(s *eigsh.Result, op eigsh.Operator, d *deflated) *eigsh.Result 
 // caller's progress counts u's pair already.
 func solve(op eigsh.Operator, u []float64, comp *deflated, want int, o eigsh.Options) (*eigsh.Result, error) {
 	var d *deflated
-	if deflates(u, want) {
+	counted := btoi(deflates(u, want)) // the known pairs the caller's progress counts
+	if counted == 1 {
 		d = &deflated{op: op, u: u, value: 1}
 	}
 	checked := 0 // the product that checked comp
@@ -205,7 +206,8 @@ func solve(op eigsh.Operator, u []float64, comp *deflated, want int, o eigsh.Opt
 		if want <= comp.c { // every wanted pair is a component's: nothing to solve
 			return &eigsh.Result{Values: slices.Repeat([]float64{comp.value}, want), Vectors: comp.vecs, Residuals: comp.res[:want], MatVecs: 1}, nil
 		}
-		d = &deflated{op: op, u: comp.u, label: comp.label, c: comp.c, value: comp.value, vecs: comp.vecs, res: comp.res}
+		comp.op = op
+		d = comp
 	}
 	if d == nil {
 		r, err := eigsh.Solve(op, want, o)
@@ -215,8 +217,8 @@ func solve(op eigsh.Operator, u []float64, comp *deflated, want int, o eigsh.Opt
 		return r, err
 	}
 	known := max(d.c, 1)
-	if pr := o.Progress; pr != nil && known > btoi(deflates(u, want)) {
-		extra := known - btoi(deflates(u, want))
+	if pr := o.Progress; pr != nil && known > counted {
+		extra := known - counted
 		o.Progress = func(p eigsh.Progress) {
 			p.Converged += extra
 			pr(p)

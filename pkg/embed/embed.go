@@ -21,6 +21,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -238,14 +239,11 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	}
 	// On a disconnected graph, one known vector per component for the Lanczos path
 	// (deflate.go): built when Lanczos runs, and checked on op first.
-	var comp *deflated
-	compBuilt := false
-	components := func() *deflated {
+	components := sync.OnceValue(func() *deflated {
 		c := opt.components
-		if compBuilt || c == nil || c.Count() < 2 || len(c.Label) != n || n < minDeflate {
-			return comp
+		if c == nil || c.Count() < 2 || len(c.Label) != n || n < minDeflate {
+			return nil
 		}
-		compBuilt = true
 		label := make([]int32, n)
 		for s, i := range g.Perm {
 			label[s] = c.Label[i]
@@ -257,9 +255,8 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 			res.warn(opt, fmt.Sprintf("the %d components' known eigenvectors do not match the kernel's graph (residual %.2g): Lanczos may miss copies of eigenvalue 0", c.Count(), slices.Max(d.res)))
 			return nil
 		}
-		comp = d
-		return comp
-	}
+		return d
+	})
 	lopt := eigsh.Options{
 		Which:   eigsh.LA,
 		NCV:     opt.NCV,
@@ -288,7 +285,7 @@ func RunCloud(ctx context.Context, cloud *cloudio.Cloud, opt Options) (*Result, 
 	if c := opt.components; c != nil && c.Count() >= want && res.Solver == SolverMultilevel && components() != nil {
 		// Every wanted pair is a component's: solve returns them without solving.
 		if opt.Solver == SolverMultilevel {
-			res.warn(opt, fmt.Sprintf("multilevel solver: the graph's %d components give every wanted pair; solved by Lanczos instead", comp.c))
+			res.warn(opt, fmt.Sprintf("multilevel solver: the graph's %d components give every wanted pair; solved by Lanczos instead", c.Count()))
 		}
 		res.Solver = SolverLanczos
 	}
