@@ -62,7 +62,7 @@ The smallest eigenpairs are found as the largest of D^-1/2 K D^-1/2 (or of a Ger
 shifted D - K) by thick-restart Lanczos (as many products as ARPACK or fewer); for the
 normalized and random-walk Laplacians the first eigenvector, D^1/2 1, is known exactly
 and projected out, so its eigenvalue is exactly 0. Progress goes to stderr; the summary
-(eigenvalues, timings, products) to stderr, or as JSON to --summary.
+(eigenvalues, which solver ran and its products or passes, timings) to stderr, or as JSON to --summary.
 
 --solver multilevel (auto picks it for N >= 20,000 with the normalized or random-walk
 Laplacian) builds coarse levels by aggregating the points into boxes of 1 sigma or more
